@@ -1,0 +1,366 @@
+"""Load a TOML rule set, validate every part of it, and return a frozen ``Model``."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import tomllib
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from .errors import ModelError
+from .satisfiable import find_valid_configuration
+from .schema import Advice, Clause, Document, Level, Model, Rule, Source, Value, ValueSpec, Variable
+
+__all__ = ["builtin_path", "fold_whitespace", "load_model"]
+
+_BODIES = ("require", "forbid", "allowed", "forbidden")
+_WS = re.compile(r"\s+")
+
+
+def fold_whitespace(text: str) -> str:
+    """Collapse runs of whitespace to one space, as quotes are compared.
+
+    Examples
+    --------
+    >>> fold_whitespace("Yes\\n\\nNo\\n\\n  POP3/SMTP")
+    'Yes No POP3/SMTP'
+    """
+    return _WS.sub(" ", text).strip()
+
+
+def builtin_path() -> Path:
+    """Return the path of the built-in rule set (the seed page)."""
+    return Path(str(resources.files("syncscope.model").joinpath("data", "seed.toml")))
+
+
+@functools.lru_cache(maxsize=8)
+def _load_cached(path: str, stamp: float) -> Model:
+    return _Loader(Path(path)).load()
+
+
+def load_model(path: str | Path | None = None) -> Model:
+    """Load and validate a rule set; the built-in seed model by default.
+
+    Raises
+    ------
+    ModelError
+        Naming the file and, for each problem, the rule or variable at fault.
+
+    Examples
+    --------
+    >>> model = load_model()
+    >>> model.names[:3]
+    ('deployment', 'version', 'email_system')
+    >>> model.size
+    15335424
+    """
+    target = Path(path) if path is not None else builtin_path()
+    try:
+        stamp = target.stat().st_mtime
+    except OSError as exc:
+        raise ModelError(str(target), [f"cannot read the rule set: {exc.strerror}"]) from None
+    return _load_cached(str(target), stamp)
+
+
+class _Loader:
+    """One pass over one file, collecting every problem before raising."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.problems: list[str] = []
+
+    def fail(self, message: str) -> None:
+        self.problems.append(message)
+
+    def raise_if_failed(self) -> None:
+        if self.problems:
+            raise ModelError(str(self.path), self.problems)
+
+    def load(self) -> Model:
+        try:
+            raw_bytes = self.path.read_bytes()
+            data = tomllib.loads(raw_bytes.decode("utf-8"))
+        except OSError as exc:
+            raise ModelError(str(self.path), [f"cannot read the rule set: {exc.strerror}"]) from None
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ModelError(str(self.path), [f"not valid TOML: {exc}"]) from None
+        header = _table(data.get("model", {}))
+        documents = self.documents(data.get("documents", []))
+        variables = self.variables(data.get("variables", {}))
+        self.raise_if_failed()
+        by_name = {v.name: v for v in variables}
+        rules = self.rules(data.get("rules", []), by_name, documents)
+        advice = self.advice(data.get("advice", []), documents)
+        self.raise_if_failed()
+        digest = hashlib.sha256(raw_bytes)
+        for doc in documents.values():
+            digest.update(doc.text.encode("utf-8"))
+        model = Model(
+            name=str(header.get("name", self.path.stem)),
+            title=str(header.get("title", self.path.stem)),
+            file=str(self.path),
+            digest=digest.hexdigest(),
+            variables=variables,
+            rules=rules,
+            documents=MappingProxyType(documents),
+            advice=advice,
+        )
+        if find_valid_configuration(model) is None:
+            self.fail("the rule set admits no valid configuration (supported or discouraged)")
+        self.raise_if_failed()
+        return model
+
+    # -- documents -------------------------------------------------------
+    def documents(self, raw: object) -> dict[str, Document]:
+        out: dict[str, Document] = {}
+        for i, item in enumerate(_list(raw)):
+            entry = _table(item)
+            doc_id = str(entry.get("id", ""))
+            where = f"document {doc_id or i}"
+            if not doc_id:
+                self.fail(f"{where}: missing id")
+                continue
+            if doc_id in out:
+                self.fail(f"{where}: duplicate document id")
+                continue
+            rel = entry.get("path")
+            if not isinstance(rel, str):
+                self.fail(f"{where}: missing path")
+                continue
+            try:
+                text = (self.path.parent / rel).read_text(encoding="utf-8")
+            except OSError as exc:
+                self.fail(f"{where}: cannot read {rel}: {exc.strerror}")
+                continue
+            out[doc_id] = Document(doc_id, str(entry.get("title", doc_id)), text)
+        return out
+
+    # -- variables -------------------------------------------------------
+    def variables(self, raw: object) -> tuple[Variable, ...]:
+        if not isinstance(raw, Mapping) or not raw:
+            self.fail("no [variables] declared")
+            return ()
+        out = []
+        for name, item in raw.items():
+            var = self.variable(str(name), _table(item))
+            if var is not None:
+                out.append(var)
+        return tuple(out)
+
+    def variable(self, name: str, entry: Mapping[str, Any]) -> Variable | None:
+        where = f"variable {name}"
+        is_bool = entry.get("type") == "bool"
+        specs: list[ValueSpec] = []
+        raw_values = _list(entry.get("values", []))
+        if is_bool:
+            labels = _table(entry.get("labels", {}))
+            specs = [
+                ValueSpec(True, str(labels.get("true", "Yes"))),
+                ValueSpec(False, str(labels.get("false", "No"))),
+            ]
+        for item in raw_values:
+            value = _table(item)
+            vid = value.get("id")
+            if not isinstance(vid, str) or not vid:
+                self.fail(f"{where}: a value has no id")
+                continue
+            if any(s.id == vid for s in specs):
+                self.fail(f"{where}: duplicate value {vid!r}")
+                continue
+            aliases = tuple(str(a) for a in _list(value.get("aliases", [])))
+            specs.append(ValueSpec(vid, str(value.get("label", vid)), aliases))
+        if not specs:
+            self.fail(f"{where}: empty domain")
+            return None
+        weight = entry.get("change_weight", 1)
+        if not isinstance(weight, (int, float)) or isinstance(weight, bool) or weight < 0:
+            self.fail(f"{where}: change_weight must be a number >= 0, got {weight!r}")
+            weight = 1
+        return Variable(
+            name=name,
+            label=str(entry.get("label", name)),
+            description=str(entry.get("description", "")),
+            values=tuple(specs),
+            is_bool=is_bool,
+            change_weight=float(weight),
+            weight_reason=str(entry.get("weight_reason", "")),
+        )
+
+    # -- rules -----------------------------------------------------------
+    def rules(
+        self, raw: object, variables: Mapping[str, Variable], documents: Mapping[str, Document]
+    ) -> tuple[Rule, ...]:
+        out: list[Rule] = []
+        seen: set[str] = set()
+        for i, item in enumerate(_list(raw)):
+            entry = _table(item)
+            rule_id = entry.get("id")
+            if not isinstance(rule_id, str) or not rule_id:
+                self.fail(f"rule #{i + 1}: missing id")
+                continue
+            if rule_id in seen:
+                self.fail(f"rule {rule_id}: duplicate id")
+                continue
+            seen.add(rule_id)
+            rule = _RuleReader(self, rule_id, variables, documents).read(entry)
+            if rule is not None:
+                out.append(rule)
+        if not out:
+            self.fail("no [[rules]] declared")
+        return tuple(out)
+
+    def advice(self, raw: object, documents: Mapping[str, Document]) -> tuple[Advice, ...]:
+        out = []
+        for i, item in enumerate(_list(raw)):
+            entry = _table(item)
+            advice_id = str(entry.get("id", f"#{i + 1}"))
+            levels = []
+            for name in _list(entry.get("applies_to", [])):
+                try:
+                    levels.append(Level.parse(str(name)))
+                except ValueError:
+                    self.fail(f"advice {advice_id}: unknown level {name!r}")
+            sources = tuple(
+                s
+                for s in (
+                    self.source(f"advice {advice_id}", _table(x), documents)
+                    for x in _list(entry.get("sources", []))
+                )
+                if s is not None
+            )
+            out.append(Advice(advice_id, frozenset(levels), str(entry.get("message", "")), sources))
+        return tuple(out)
+
+    def source(
+        self, where: str, entry: Mapping[str, Any], documents: Mapping[str, Document]
+    ) -> Source | None:
+        doc_id = entry.get("document")
+        quote = entry.get("quote")
+        if not isinstance(doc_id, str) or doc_id not in documents:
+            self.fail(f"{where}: source names unknown document {doc_id!r}")
+            return None
+        if not isinstance(quote, str) or not quote.strip():
+            self.fail(f"{where}: source has no quote")
+            return None
+        if fold_whitespace(quote) not in fold_whitespace(documents[doc_id].text):
+            self.fail(f"{where}: quote not found in document {doc_id!r}: {quote!r}")
+            return None
+        return Source(doc_id, str(entry.get("section", "")), quote)
+
+
+class _RuleReader:
+    """Reads one rule table into a ``Rule``, reporting problems by rule id."""
+
+    def __init__(
+        self,
+        loader: _Loader,
+        rule_id: str,
+        variables: Mapping[str, Variable],
+        documents: Mapping[str, Document],
+    ) -> None:
+        self.loader = loader
+        self.where = f"rule {rule_id}"
+        self.rule_id = rule_id
+        self.variables = variables
+        self.documents = documents
+        self.ok = True
+
+    def fail(self, message: str) -> None:
+        self.ok = False
+        self.loader.fail(f"{self.where}: {message}")
+
+    def read(self, entry: Mapping[str, Any]) -> Rule | None:
+        try:
+            level = Level.parse(str(entry.get("level", "")))
+        except ValueError:
+            self.fail(f"unknown level {entry.get('level')!r}")
+            level = Level.UNSUPPORTED
+        message = entry.get("message")
+        if not isinstance(message, str) or not message:
+            self.fail("missing message")
+        when_raw = entry.get("when", [])
+        alternatives = [when_raw] if isinstance(when_raw, Mapping) else _list(when_raw)
+        when = tuple(self.clause(_table(alt), "when") for alt in alternatives)
+        bodies = [k for k in _BODIES if k in entry]
+        if len(bodies) != 1:
+            self.fail(f"needs exactly one of {', '.join(_BODIES)}; found {bodies or 'none'}")
+            return None
+        kind = bodies[0]
+        clause: Clause = MappingProxyType({})
+        scope: tuple[str, ...] = ()
+        tuples: frozenset[tuple[Value, ...]] = frozenset()
+        if kind in ("require", "forbid"):
+            clause = self.clause(_table(entry[kind]), kind)
+            if not clause:
+                self.fail(f"{kind} is empty")
+        else:
+            scope, tuples = self.tuples(_table(entry[kind]), kind)
+        source = self.loader.source(self.where, _table(entry.get("source", {})), self.documents)
+        if source is None:
+            self.ok = False
+        if not self.ok or source is None:
+            return None
+        return Rule(
+            id=self.rule_id,
+            level=level,
+            message=str(message),
+            source=source,
+            when=when,
+            kind=kind,
+            clause=clause,
+            scope=scope,
+            tuples=tuples,
+        )
+
+    def clause(self, raw: Mapping[str, Any], part: str) -> Clause:
+        out: dict[str, frozenset[Value]] = {}
+        for name, values in raw.items():
+            var = self.variables.get(name)
+            if var is None:
+                self.fail(f"{part} names unknown variable {name!r}")
+                continue
+            listed = values if isinstance(values, list) else [values]
+            if not listed:
+                self.fail(f"{part}.{name} lists no values")
+            out[name] = frozenset(self.value(var, v, part) for v in listed)
+        return MappingProxyType(out)
+
+    def tuples(
+        self, raw: Mapping[str, Any], part: str
+    ) -> tuple[tuple[str, ...], frozenset[tuple[Value, ...]]]:
+        scope = tuple(str(v) for v in _list(raw.get("vars", [])))
+        if not scope:
+            self.fail(f"{part}.vars is empty")
+        unknown = [v for v in scope if v not in self.variables]
+        for name in unknown:
+            self.fail(f"{part}.vars names unknown variable {name!r}")
+        if unknown:
+            return scope, frozenset()
+        rows: set[tuple[Value, ...]] = set()
+        for row in _list(raw.get("tuples", [])):
+            cells = _list(row)
+            if len(cells) != len(scope):
+                self.fail(f"{part} tuple {row!r} has {len(cells)} values for {len(scope)} vars")
+                continue
+            rows.add(
+                tuple(self.value(self.variables[v], c, part) for v, c in zip(scope, cells, strict=True))
+            )
+        return scope, frozenset(rows)
+
+    def value(self, var: Variable, raw: object, part: str) -> Value:
+        if raw not in var.domain or isinstance(raw, bool) != var.is_bool:
+            self.fail(f"{part}: unknown value {raw!r} for variable {var.name}")
+        return raw  # type: ignore[return-value]
+
+
+def _table(raw: object) -> Mapping[str, Any]:
+    return raw if isinstance(raw, Mapping) else {}
+
+
+def _list(raw: object) -> list[Any]:
+    return raw if isinstance(raw, list) else []

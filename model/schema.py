@@ -1,0 +1,242 @@
+"""Typed, frozen records for a loaded rule set: variables, rules, sources."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+__all__ = [
+    "Advice",
+    "Clause",
+    "Document",
+    "Level",
+    "Model",
+    "Rule",
+    "Source",
+    "Value",
+    "ValueSpec",
+    "Variable",
+]
+
+Value = str | bool
+"""A canonical value: a string id, or a bool for yes/no variables."""
+
+
+class Level(enum.IntEnum):
+    """Verdict levels, ordered so that a larger level is a worse verdict.
+
+    Examples
+    --------
+    >>> Level.UNSUPPORTED > Level.UNTESTED > Level.DISCOURAGED > Level.SUPPORTED
+    True
+    >>> Level.parse("untested").valid
+    False
+    """
+
+    SUPPORTED = 0
+    DISCOURAGED = 1
+    UNTESTED = 2
+    UNSUPPORTED = 3
+
+    @property
+    def id(self) -> str:
+        """The level's name as it appears in JSON."""
+        return self.name.lower()
+
+    @property
+    def valid(self) -> bool:
+        """Whether a configuration at this level is valid (supported or discouraged)."""
+        return self <= Level.DISCOURAGED
+
+    @classmethod
+    def parse(cls, text: str) -> Level:
+        """Return the level named ``text`` (case-insensitive)."""
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown level {text!r}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class ValueSpec:
+    """One value of a variable's domain."""
+
+    id: Value
+    """The canonical value."""
+    label: str
+    """The seed's human label."""
+    aliases: tuple[str, ...] = ()
+    """Other spellings accepted on input, compared case-insensitively."""
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    """A finite-domain setting."""
+
+    name: str
+    """The variable's id, e.g. ``email_system``."""
+    label: str
+    """A human label."""
+    description: str
+    """One sentence on what the setting means."""
+    values: tuple[ValueSpec, ...]
+    """The domain, in declared order."""
+    is_bool: bool
+    """Whether the domain is ``(True, False)``."""
+    change_weight: float
+    """The default cost of changing this setting (used by ``nearest`` and ``plan``)."""
+    weight_reason: str
+    """Why the change weight is what it is."""
+
+    @property
+    def domain(self) -> tuple[Value, ...]:
+        """The canonical values, in declared order."""
+        return tuple(v.id for v in self.values)
+
+    def label_of(self, value: Value) -> str:
+        """Return the human label of ``value``."""
+        for spec in self.values:
+            if spec.id == value:
+                return spec.label
+        raise KeyError(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A source document that rules quote."""
+
+    id: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a rule comes from: a document, a section and a verbatim quote."""
+
+    document: str
+    section: str
+    quote: str
+
+    def to_dict(self) -> dict[str, str]:
+        """Return the source as JSON-ready data."""
+        return {"document": self.document, "section": self.section, "quote": self.quote}
+
+
+Clause = Mapping[str, frozenset[Value]]
+"""A conjunction: each variable takes one of the listed values."""
+
+
+def _clause_holds(clause: Clause, config: Mapping[str, Value]) -> bool:
+    return all(config[var] in allowed for var, allowed in clause.items())
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A statement of the page as a constraint.
+
+    A rule is broken when its ``when`` guard holds and its body does not.
+    The body is one of four forms:
+
+    - ``require``: every listed variable takes one of its listed values;
+    - ``forbid``: not every listed variable takes one of its listed values;
+    - ``allowed``: the tuple over ``scope`` is one of ``tuples``;
+    - ``forbidden``: the tuple over ``scope`` is none of ``tuples``.
+    """
+
+    id: str
+    level: Level
+    message: str
+    source: Source
+    when: tuple[Clause, ...]
+    """Alternatives (any may hold); empty means the rule always applies."""
+    kind: str
+    """``require``, ``forbid``, ``allowed`` or ``forbidden``."""
+    clause: Clause = field(default_factory=lambda: MappingProxyType({}))
+    scope: tuple[str, ...] = ()
+    tuples: frozenset[tuple[Value, ...]] = frozenset()
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """Every variable the rule reads, without repeats, in first-mention order."""
+        seen: dict[str, None] = {}
+        for alt in self.when:
+            seen.update(dict.fromkeys(alt))
+        seen.update(dict.fromkeys(self.clause))
+        seen.update(dict.fromkeys(self.scope))
+        return tuple(seen)
+
+    def applies(self, config: Mapping[str, Value]) -> bool:
+        """Whether the guard holds for a full configuration."""
+        return not self.when or any(_clause_holds(alt, config) for alt in self.when)
+
+    def broken(self, config: Mapping[str, Value]) -> bool:
+        """Whether a full configuration breaks the rule.
+
+        This is the reference semantics; solvers compile it to tables.
+        """
+        if not self.applies(config):
+            return False
+        if self.kind == "require":
+            return not _clause_holds(self.clause, config)
+        if self.kind == "forbid":
+            return _clause_holds(self.clause, config)
+        key = tuple(config[v] for v in self.scope)
+        if self.kind == "allowed":
+            return key not in self.tuples
+        return key in self.tuples
+
+
+@dataclass(frozen=True, slots=True)
+class Advice:
+    """Advice the page gives for setups it rules out (e.g. the Email Router)."""
+
+    id: str
+    applies_to: frozenset[Level]
+    message: str
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """A validated rule set."""
+
+    name: str
+    title: str
+    file: str
+    """Where the rule set was read from."""
+    digest: str
+    """A hash of the rule set and its documents; keys caches."""
+    variables: tuple[Variable, ...]
+    rules: tuple[Rule, ...]
+    documents: Mapping[str, Document]
+    advice: tuple[Advice, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Variable names, in declared order."""
+        return tuple(v.name for v in self.variables)
+
+    def variable(self, name: str) -> Variable:
+        """Return the variable called ``name``."""
+        for var in self.variables:
+            if var.name == name:
+                return var
+        raise KeyError(name)
+
+    def rule(self, rule_id: str) -> Rule:
+        """Return the rule with id ``rule_id``."""
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    @property
+    def size(self) -> int:
+        """The number of combinations of all values (the Cartesian product)."""
+        total = 1
+        for var in self.variables:
+            total *= len(var.values)
+        return total

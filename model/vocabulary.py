@@ -1,0 +1,186 @@
+"""Reading user input against the model's vocabulary: names, values and aliases."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping
+
+from .errors import ConfigurationError
+from .schema import Model, Value, Variable
+
+__all__ = [
+    "BOOL_ALIASES",
+    "format_value",
+    "merge_assignments",
+    "normalize_config",
+    "parse_assignment",
+    "parse_value",
+    "resolve_variable",
+]
+
+BOOL_ALIASES: Mapping[bool, tuple[str, ...]] = {
+    True: ("true", "yes", "y", "on", "1"),
+    False: ("false", "no", "n", "off", "0"),
+}
+"""Spellings accepted for yes/no variables, in any case."""
+
+_FOLD = re.compile(r"[\s_\-/]+")
+_DROP = re.compile(r"[!().,'’\"]")
+
+
+def _fold(text: str) -> str:
+    """Fold a spelling for comparison: case, punctuation and separators."""
+    return _FOLD.sub(" ", _DROP.sub("", text.casefold())).strip()
+
+
+def _spellings(var: Variable) -> dict[str, Value]:
+    table: dict[str, Value] = {}
+    for spec in var.values:
+        names = [str(spec.id), spec.label, *spec.aliases]
+        if var.is_bool:
+            names.extend(BOOL_ALIASES[bool(spec.id)])
+        for name in names:
+            table.setdefault(_fold(name), spec.id)
+    return table
+
+
+def format_value(value: Value) -> str:
+    """Return a value as text: ``true``/``false`` for bools, else the id.
+
+    Examples
+    --------
+    >>> format_value(True), format_value("gmail")
+    ('true', 'gmail')
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def resolve_variable(model: Model, name: object) -> Variable:
+    """Return the variable that ``name`` names, or raise with a did-you-mean.
+
+    Examples
+    --------
+    >>> from syncscope.model import load_model
+    >>> resolve_variable(load_model(), "Email-System").name
+    'email_system'
+    """
+    if not isinstance(name, str):
+        raise ConfigurationError(f"variable names are text, got {name!r}", value=name)
+    key = _fold(name).replace(" ", "_")
+    for var in model.variables:
+        if var.name == key:
+            return var
+    close = difflib.get_close_matches(key, model.names, n=3, cutoff=0.5)
+    raise ConfigurationError(f"unknown variable {name!r}", variable=name, suggestions=close)
+
+
+def parse_value(var: Variable, raw: object) -> Value:
+    """Return the canonical value that ``raw`` spells for ``var``.
+
+    Accepts canonical ids, labels and aliases in any case; bools for yes/no
+    variables, and yes/no/true/false text.
+
+    Examples
+    --------
+    >>> from syncscope.model import load_model
+    >>> model = load_model()
+    >>> parse_value(model.variable("email_system"), "Exchange Server 2013 SP1")
+    'exchange-2013-sp1'
+    >>> parse_value(model.variable("fips_mode"), "YES")
+    True
+    """
+    if isinstance(raw, bool):
+        if var.is_bool:
+            return raw
+        raise ConfigurationError(
+            f"{var.name} takes one of {_domain_text(var)}, not a yes/no value {raw!r}",
+            variable=var.name,
+            value=raw,
+        )
+    if not isinstance(raw, str):
+        raise ConfigurationError(
+            f"{var.name}: expected text, got {type(raw).__name__} {raw!r}",
+            variable=var.name,
+            value=raw,
+        )
+    table = _spellings(var)
+    folded = _fold(raw)
+    if folded in table:
+        return table[folded]
+    close = difflib.get_close_matches(folded, list(table), n=5, cutoff=0.6)
+    suggestions = list(dict.fromkeys(format_value(table[c]) for c in close))[:3]
+    raise ConfigurationError(
+        f"unknown value {raw!r} for {var.name} (one of {_domain_text(var)})",
+        variable=var.name,
+        value=raw,
+        suggestions=suggestions,
+    )
+
+
+def _domain_text(var: Variable) -> str:
+    return ", ".join(format_value(v) for v in var.domain)
+
+
+def normalize_config(model: Model, config: Mapping[str, object]) -> dict[str, Value]:
+    """Return ``config`` with canonical variable names and values, in model order.
+
+    Missing variables stay missing: a partial configuration is allowed.
+
+    Raises
+    ------
+    ConfigurationError
+        For an unknown variable or value, or a variable given twice under
+        two spellings.
+
+    Examples
+    --------
+    >>> from syncscope.model import load_model
+    >>> normalize_config(load_model(), {"Email System": "Yahoo! Mail", "deployment": "On Premises"})
+    {'deployment': 'on-premises', 'email_system': 'yahoo-mail'}
+    """
+    if not isinstance(config, Mapping):
+        raise ConfigurationError(
+            f"a configuration is a JSON object of variable: value, got {type(config).__name__}"
+        )
+    found: dict[str, Value] = {}
+    spelled: dict[str, str] = {}
+    for name, raw in config.items():
+        var = resolve_variable(model, name)
+        if var.name in found:
+            raise ConfigurationError(
+                f"{var.name} is given twice, as {spelled[var.name]!r} and {name!r}",
+                variable=var.name,
+            )
+        found[var.name] = parse_value(var, raw)
+        spelled[var.name] = name
+    return {n: found[n] for n in model.names if n in found}
+
+
+def parse_assignment(model: Model, text: str) -> tuple[str, Value]:
+    """Parse ``VAR=VALUE`` as given to ``--set``.
+
+    Examples
+    --------
+    >>> from syncscope.model import load_model
+    >>> parse_assignment(load_model(), "incoming_protocol=POP3")
+    ('incoming_protocol', 'pop3')
+    """
+    name, sep, raw = text.partition("=")
+    if not sep or not name.strip():
+        raise ConfigurationError(f"expected VAR=VALUE, got {text!r}", value=text)
+    var = resolve_variable(model, name.strip())
+    return var.name, parse_value(var, raw.strip())
+
+
+def merge_assignments(
+    model: Model, assignments: Iterable[str], base: Mapping[str, Value] | None = None
+) -> dict[str, Value]:
+    """Apply ``VAR=VALUE`` texts over ``base``; later ones win."""
+    out = dict(base or {})
+    for text in assignments:
+        name, value = parse_assignment(model, text)
+        out[name] = value
+    return {n: out[n] for n in model.names if n in out}

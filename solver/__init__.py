@@ -1,0 +1,1 @@
+"""Solvers over a compiled rule set."""

@@ -1,0 +1,1 @@
+"""syncscope: is this Dynamics 365 server-side synchronization setup supported?"""
