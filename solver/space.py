@@ -1,0 +1,77 @@
+"""The compiled form of a model: its rule tables and decision diagram, built once."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from syncscope.model import Level, Model, Value, load_model
+
+from . import cache
+from .mdd import Diagram, compile_diagram
+from .tables import Tables, build_tables
+
+__all__ = ["Space", "compiled"]
+
+
+@dataclass(frozen=True, slots=True)
+class Space:
+    """A model together with everything the solvers precompute for it."""
+
+    model: Model
+    tables: Tables
+    diagram: Diagram
+
+    def encode(self, config: Mapping[str, Value]) -> dict[int, int]:
+        """Canonical configuration -> ``{level: value index}`` (levels follow model order)."""
+        return self.tables.encode(config)
+
+    def is_valid(self, config: Mapping[str, Value]) -> bool:
+        """Whether some completion of ``config`` is valid (supported or discouraged)."""
+        counts = self.diagram.count(self.encode(config))
+        return bool(counts[Level.SUPPORTED] or counts[Level.DISCOURAGED])
+
+
+_lock = threading.Lock()
+_memo: dict[str, Space] = {}
+
+
+def compiled(model: Model | None = None, *, use_cache: bool = True) -> Space:
+    """Return the compiled space of ``model`` (the built-in seed model by default).
+
+    The diagram is memoised per rule-set hash in the process and, unless
+    ``use_cache`` is false, on disk (see :mod:`syncscope.solver.cache`). A cache
+    entry that is stale, corrupt or of another format is rebuilt.
+
+    Examples
+    --------
+    >>> space = compiled()
+    >>> space.diagram.count({})[0]  # supported configurations
+    19440
+    """
+    model = model if model is not None else load_model()
+    with _lock:
+        hit = _memo.get(model.digest)
+        if hit is not None:
+            return hit
+    tables = build_tables(model)
+    diagram = cache.load_cached(model.digest) if use_cache else None
+    if diagram is None or diagram.order != tuple(range(len(tables.sizes))) or not _fits(
+        diagram, tables
+    ):
+        diagram = compile_diagram(tables)
+        if use_cache:
+            cache.store(model.digest, diagram)
+    space = Space(model, tables, diagram)
+    with _lock:
+        _memo[model.digest] = space
+    return space
+
+
+def _fits(diagram: Diagram, tables: Tables) -> bool:
+    """A cached diagram must at least match the model's domain sizes."""
+    return all(
+        len(diagram.children[ids.start]) == size
+        for ids, size in zip(diagram.levels, tables.sizes, strict=True)
+    )

@@ -1,0 +1,1 @@
+"""Public API functions, one module per question; :mod:`syncscope` re-exports them."""

@@ -1,0 +1,45 @@
+"""``syncscope.check``: one configuration's verdict, findings and fix."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from syncscope.model import Model
+from syncscope.solver.check import CheckResult
+from syncscope.solver.check import check as _check
+
+from ._inputs import prepare
+
+__all__ = ["CheckResult", "check"]
+
+
+def check(config: Mapping[str, object], *, model: Model | None = None) -> CheckResult:
+    """Check a configuration given in any accepted spelling.
+
+    Parameters
+    ----------
+    config : mapping
+        Variable -> value; names, ids, labels and aliases in any case. Missing
+        variables are unknown (a partial configuration).
+    model : Model, optional
+        A rule set from :func:`syncscope.load_model`; the built-in seed by default.
+
+    Returns
+    -------
+    CheckResult
+        Frozen; ``to_dict()`` gives the JSON contract.
+
+    Raises
+    ------
+    ConfigurationError
+        For an unknown variable or value, with did-you-mean suggestions.
+
+    Examples
+    --------
+    >>> result = check({"deployment": "online", "email_system": "Exchange Online",
+    ...                 "authentication": "impersonation"})
+    >>> result.verdict.id, [f.rule.id for f in result.findings]
+    ('unsupported', ['exo.impersonation'])
+    """
+    space, canonical = prepare(config, model)
+    return _check(space, canonical)

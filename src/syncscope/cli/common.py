@@ -1,0 +1,159 @@
+"""Option bundles, input reading, error reporting and output helpers shared by subcommands."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from syncscope.model import (
+    ConfigurationError,
+    Model,
+    ModelError,
+    SyncscopeError,
+    Value,
+    load_model,
+    merge_assignments,
+    normalize_config,
+)
+
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_INVALID",
+    "EXIT_OK",
+    "InputError",
+    "config_options",
+    "emit_json",
+    "fail",
+    "handle_errors",
+    "json_option",
+    "model_from",
+    "read_configs",
+    "read_json_file",
+    "set_option",
+]
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_BAD_INPUT = 2
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class InputError(SyncscopeError):
+    """A file or stream the user named can't be read or parsed."""
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
+    """Print ``error: message`` on stderr and exit with ``code``."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(func: F) -> F:
+    """Turn syncscope's own errors into a clear message and exit code 2, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ModelError as exc:
+            fail(str(exc))
+        except (ConfigurationError, InputError) as exc:
+            fail(str(exc))
+        except BrokenPipeError:
+            sys.exit(EXIT_OK)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def set_option(func: F) -> F:
+    """``--set VAR=VALUE``, repeatable."""
+    return click.option(
+        "--set",
+        "sets",
+        multiple=True,
+        metavar="VAR=VALUE",
+        help="Fix a variable (repeatable). Values accept ids, labels and aliases.",
+    )(func)
+
+
+def json_option(func: F) -> F:
+    """``--json``: machine-readable output on stdout."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")(func)
+
+
+def config_options(func: F) -> F:
+    """``--set`` and ``--config FILE|-``."""
+    func = click.option(
+        "--config",
+        "config_file",
+        metavar="FILE|-",
+        default=None,
+        help="A JSON object (or array of objects) of variable: value; '-' reads stdin.",
+    )(func)
+    return set_option(func)
+
+
+def model_from(ctx: click.Context) -> Model:
+    """The model chosen with the group's ``--model`` option (the built-in one by default)."""
+    path = (ctx.find_root().obj or {}).get("model_path")
+    return load_model(path)
+
+
+def read_json_file(name: str) -> Any:
+    """Parse JSON from a file name or ``-`` (stdin); InputError names the file and line."""
+    label = "<stdin>" if name == "-" else name
+    try:
+        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{label}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{label}: not UTF-8 text (byte {exc.start})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{label}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from None
+
+
+def read_configs(
+    model: Model, sets: tuple[str, ...], config_file: str | None
+) -> tuple[list[dict[str, Value]], bool]:
+    """Read ``--config`` and apply ``--set`` on top of each configuration.
+
+    Returns the canonical configurations and whether the input was an array.
+    """
+    raw: Any = {}
+    many = False
+    if config_file is not None:
+        raw = read_json_file(config_file)
+    if isinstance(raw, list):
+        many = True
+        items = raw
+    else:
+        items = [raw]
+    out = []
+    for i, item in enumerate(items):
+        where = f"configuration #{i + 1}: " if many else ""
+        if not isinstance(item, Mapping):
+            raise InputError(f"{where}expected a JSON object of variable: value, got {item!r}")
+        try:
+            base = normalize_config(model, item)
+            out.append(merge_assignments(model, sets, base))
+        except ConfigurationError as exc:
+            raise ConfigurationError(
+                where + str(exc), variable=exc.variable, value=exc.value
+            ) from None
+    return out, many
+
+
+def emit_json(data: object) -> None:
+    """Write ``data`` as indented JSON with sorted keys on stdout."""
+    click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))

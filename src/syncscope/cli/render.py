@@ -1,0 +1,55 @@
+"""Plain-text rendering of results for people; JSON goes through ``to_dict`` instead."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from textwrap import indent
+
+from syncscope.model import Level, Value, format_value
+from syncscope.solver.check import CheckResult
+from syncscope.solver.results import Change, Finding
+
+__all__ = ["render_changes", "render_check", "render_config", "render_finding"]
+
+_MARK = {
+    Level.SUPPORTED: "✓",
+    Level.DISCOURAGED: "!",
+    Level.UNTESTED: "?",
+    Level.UNSUPPORTED: "✗",
+}
+
+
+def render_config(config: Mapping[str, Value]) -> str:
+    """``var=value`` pairs on one line."""
+    return ", ".join(f"{k}={format_value(v)}" for k, v in config.items()) or "(nothing set)"
+
+
+def render_finding(finding: Finding) -> str:
+    """A finding with its quote and source."""
+    rule = finding.rule
+    src = rule.source
+    return (
+        f"{_MARK[rule.level]} {rule.id} [{rule.level.id}]: {rule.message}\n"
+        f"    “{src.quote}”\n    — {src.document}, {src.section}"
+    )
+
+
+def render_changes(changes: Iterable[Change]) -> str:
+    """Changes as ``var: a -> b`` joined by semicolons."""
+    return "; ".join(str(c) for c in changes) or "(none)"
+
+
+def render_check(result: CheckResult) -> str:
+    """A short verdict with each finding's quote, required values, advice and fix."""
+    lines = [f"{_MARK[result.verdict]} {result.verdict.id.upper()}: {render_config(result.configuration)}"]
+    if not result.complete:
+        lines.append("  (partial: the verdict is the best any completion reaches)")
+    for finding in result.findings:
+        lines.append(indent(render_finding(finding), "  "))
+    if result.required:
+        lines.append("  every valid completion has: " + render_config(result.required))
+    if result.fix:
+        lines.append("  fix: " + render_changes(result.fix))
+    for advice in result.advice:
+        lines.append(f"  note: {advice.message}")
+    return "\n".join(lines)
