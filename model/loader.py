@@ -86,7 +86,9 @@ class _Loader:
             raw_bytes = self.path.read_bytes()
             data = tomllib.loads(raw_bytes.decode("utf-8"))
         except OSError as exc:
-            raise ModelError(str(self.path), [f"cannot read the rule set: {exc.strerror}"]) from None
+            raise ModelError(
+                str(self.path), [f"cannot read the rule set: {exc.strerror}"]
+            ) from None
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ModelError(str(self.path), [f"not valid TOML: {exc}"]) from None
         header = _table(data.get("model", {}))
@@ -348,7 +350,10 @@ class _RuleReader:
                 self.fail(f"{part} tuple {row!r} has {len(cells)} values for {len(scope)} vars")
                 continue
             rows.add(
-                tuple(self.value(self.variables[v], c, part) for v, c in zip(scope, cells, strict=True))
+                tuple(
+                    self.value(self.variables[v], c, part)
+                    for v, c in zip(scope, cells, strict=True)
+                )
             )
         return scope, frozenset(rows)
 

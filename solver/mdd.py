@@ -14,9 +14,7 @@ from dataclasses import dataclass
 
 from syncscope.model import Level
 
-from .tables import Tables
-
-__all__ = ["Diagram", "compile_diagram"]
+__all__ = ["TERMINALS", "Diagram", "finish"]
 
 TERMINALS = len(Level)
 _DEAD = -1
@@ -210,13 +208,22 @@ class Diagram:
     @classmethod
     def from_data(cls, data: Mapping[str, object]) -> Diagram:
         """Rebuild a diagram from :meth:`to_data`, checking its shape."""
-        order = tuple(int(x) for x in _seq(data["order"]))
-        inner = tuple(tuple(int(c) for c in _seq(kids)) for kids in _seq(data["children"]))
-        levels = tuple(range(int(a), int(b)) for a, b in (_seq(x) for x in _seq(data["levels"])))
-        lane_bits = int(data["lane_bits"])  # type: ignore[call-overload]
+        order = tuple(_int(x) for x in _seq(data["order"]))
+        inner = tuple(tuple(_int(c) for c in _seq(kids)) for kids in _seq(data["children"]))
+        bounds = [tuple(_int(b) for b in _seq(x)) for x in _seq(data["levels"])]
+        if any(len(b) != 2 for b in bounds):
+            raise ValueError("malformed diagram levels")
+        levels = tuple(range(a, b) for a, b in bounds)
+        lane_bits = _int(data["lane_bits"])
         children = ((),) * TERMINALS + inner
         _check_shape(order, children, levels)
-        return _finish(order, children, levels, lane_bits)
+        return finish(order, children, levels, lane_bits)
+
+
+def _int(x: object) -> int:
+    if not isinstance(x, int) or isinstance(x, bool):
+        raise ValueError("malformed diagram data")
+    return x
 
 
 def _seq(x: object) -> Sequence[object]:
@@ -231,7 +238,9 @@ def _check_shape(
     if len(levels) != len(order) or not levels or levels[0].start != TERMINALS:
         raise ValueError("malformed diagram levels")
     for level, ids in enumerate(levels):
-        if ids.stop > len(children) or (level + 1 < len(levels) and levels[level + 1].start != ids.stop):
+        if ids.stop > len(children) or (
+            level + 1 < len(levels) and levels[level + 1].start != ids.stop
+        ):
             raise ValueError("malformed diagram levels")
         nxt = levels[level + 1] if level + 1 < len(levels) else range(0, TERMINALS)
         width = len(children[ids.start]) if ids else 0
@@ -241,12 +250,13 @@ def _check_shape(
                 raise ValueError("malformed diagram edges")
 
 
-def _finish(
+def finish(
     order: tuple[int, ...],
     children: tuple[tuple[int, ...], ...],
     levels: tuple[range, ...],
     lane_bits: int,
 ) -> Diagram:
+    """Build a diagram from its nodes, precomputing counts from below and from above."""
     below = [0] * len(children)
     for t in range(TERMINALS):
         below[t] = 1 << (lane_bits * t)
@@ -261,101 +271,3 @@ def _finish(
             for child in children[node]:
                 above[child] += above[node]
     return Diagram(order, children, levels, lane_bits, tuple(below), tuple(above))
-
-
-def compile_diagram(tables: Tables, order: Sequence[int] | None = None) -> Diagram:
-    """Compile the rule tables into a reduced diagram.
-
-    The construction goes top-down, level by level. A node's state is the
-    values of the earlier variables that rules still need (the frontier) and
-    the worst verdict so far; once a path is unsupported nothing can improve
-    it, so it joins one shared chain. Equal nodes are then merged bottom-up.
-
-    Examples
-    --------
-    >>> from syncscope.model import load_model
-    >>> from syncscope.solver.tables import build_tables
-    >>> diagram = compile_diagram(build_tables(load_model()))
-    >>> diagram.unpack(diagram.below[diagram.root])
-    (19440, 5072, 768, 15310144)
-    """
-    n = len(tables.sizes)
-    order = tuple(order) if order is not None else tuple(range(n))
-    if sorted(order) != list(range(n)):
-        raise ValueError("order must be a permutation of the variables")
-    level_of = {var: lvl for lvl, var in enumerate(order)}
-    sizes = [tables.sizes[var] for var in order]
-    # Each rule is due at the level of its deepest variable.
-    due: list[list[tuple[tuple[int, ...], frozenset[tuple[int, ...]], int]]] = [[] for _ in order]
-    last_use = [-1] * n
-    for table in tables.rules:
-        lv = tuple(level_of[v] for v in table.scope)
-        # Tables list scope tuples in variable order; map them to level order.
-        perm = sorted(range(len(lv)), key=lambda k: lv[k])
-        levels_sorted = tuple(lv[k] for k in perm)
-        broken = frozenset(tuple(t[k] for k in perm) for t in table.broken)
-        deepest = levels_sorted[-1]
-        due[deepest].append((levels_sorted, broken, int(table.level)))
-        for lvl in levels_sorted:
-            last_use[lvl] = max(last_use[lvl], deepest)
-    frontier = [tuple(j for j in range(i) if last_use[j] >= i) for i in range(n + 1)]
-
-    unsupported = int(Level.UNSUPPORTED)
-    dead = ((), unsupported)
-    # layers[level][state id] = the child state ids (or terminals at the last level)
-    layers: list[list[list[int]]] = []
-    states: dict[tuple[tuple[int, ...], int], int] = {((), int(Level.SUPPORTED)): 0}
-    for level in range(n):
-        front = frontier[level]
-        nxt_front = frontier[level + 1]
-        last = level == n - 1
-        nxt: dict[tuple[tuple[int, ...], int], int] = {}
-        rows: list[list[int]] = []
-        for vals, worst in states:  # dicts keep insertion order = state id order
-            assign = dict(zip(front, vals, strict=False))
-            row = []
-            for value in range(sizes[level]):
-                assign[level] = value
-                w = worst
-                if w != unsupported:
-                    for lvls, broken, rank in due[level]:
-                        if rank > w and tuple(assign[x] for x in lvls) in broken:
-                            w = rank
-                if last:
-                    row.append(w)
-                    continue
-                key = dead if w == unsupported else (tuple(assign[x] for x in nxt_front), w)
-                row.append(nxt.setdefault(key, len(nxt)))
-            rows.append(row)
-        layers.append(rows)
-        states = nxt
-    return _reduce(order, layers, tables)
-
-
-def _reduce(order: tuple[int, ...], layers: list[list[list[int]]], tables: Tables) -> Diagram:
-    """Merge equal nodes bottom-up and number them level by level from the root."""
-    canon_rows: list[list[tuple[int, ...]]] = []
-    remap: list[int] = list(range(TERMINALS))  # state id at the level below -> canonical id
-    for rows in reversed(layers):
-        unique: dict[tuple[int, ...], int] = {}
-        mapping = []
-        for row in rows:
-            key = tuple(remap[c] for c in row)
-            mapping.append(unique.setdefault(key, len(unique)))
-        canon_rows.append(list(unique))
-        remap = mapping
-    canon_rows.reverse()
-    starts = []
-    next_id = TERMINALS
-    for rows_ in canon_rows:
-        starts.append(next_id)
-        next_id += len(rows_)
-    children: list[tuple[int, ...]] = [()] * TERMINALS
-    for level, rows_ in enumerate(canon_rows):
-        offset = starts[level + 1] if level + 1 < len(canon_rows) else 0
-        children.extend(tuple(c + offset for c in row) for row in rows_)
-    levels = tuple(range(starts[i], starts[i] + len(r)) for i, r in enumerate(canon_rows))
-    total = 1
-    for size in tables.sizes:
-        total *= size
-    return _finish(order, tuple(children), levels, max(total.bit_length() + 1, 8))

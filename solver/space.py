@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from syncscope.model import Level, Model, Value, load_model
 
 from . import cache
-from .mdd import Diagram, compile_diagram
+from .compile import compile_diagram
+from .mdd import Diagram
 from .tables import Tables, build_tables
 
 __all__ = ["Space", "compiled"]
@@ -57,8 +58,10 @@ def compiled(model: Model | None = None, *, use_cache: bool = True) -> Space:
             return hit
     tables = build_tables(model)
     diagram = cache.load_cached(model.digest) if use_cache else None
-    if diagram is None or diagram.order != tuple(range(len(tables.sizes))) or not _fits(
-        diagram, tables
+    if (
+        diagram is None
+        or diagram.order != tuple(range(len(tables.sizes)))
+        or not _fits(diagram, tables)
     ):
         diagram = compile_diagram(tables)
         if use_cache:

@@ -28,7 +28,9 @@ __all__ = ["command"]
 @json_option
 @click.pass_context
 @handle_errors
-def command(ctx: click.Context, sets: tuple[str, ...], config_file: str | None, as_json: bool) -> None:
+def command(
+    ctx: click.Context, sets: tuple[str, ...], config_file: str | None, as_json: bool
+) -> None:
     """Check a configuration: its verdict, every rule it breaks, and a fix.
 
     Exit codes: 0 valid (supported or discouraged); 1 untested or

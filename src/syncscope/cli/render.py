@@ -41,7 +41,8 @@ def render_changes(changes: Iterable[Change]) -> str:
 
 def render_check(result: CheckResult) -> str:
     """A short verdict with each finding's quote, required values, advice and fix."""
-    lines = [f"{_MARK[result.verdict]} {result.verdict.id.upper()}: {render_config(result.configuration)}"]
+    head = f"{_MARK[result.verdict]} {result.verdict.id.upper()}"
+    lines = [f"{head}: {render_config(result.configuration)}"]
     if not result.complete:
         lines.append("  (partial: the verdict is the best any completion reaches)")
     for finding in result.findings:

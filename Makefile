@@ -1,0 +1,57 @@
+# Every target creates .venv itself, so a fresh machine needs only Python 3.11 and pip.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export SYNCSCOPE_CACHE_DIR ?= $(CURDIR)/.venv/cache
+
+.PHONY: run test lint typecheck pytest bench docs clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
+	touch $@ $(VENV)/.installed-test $(VENV)/.installed
+
+## run: the main job on the built-in model: the support matrix, then a sample check
+run: $(VENV)/.installed
+	$(BIN)/syncscope list
+	@echo
+	-$(BIN)/syncscope check --config docs/examples/sample.json
+
+## test: lint, type-check and the whole test suite
+test: lint typecheck pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src model solver tests bench docs/examples
+
+# mypy can't follow the package-dir mapping, so it reads a tree of links with the installed layout.
+typecheck: $(VENV)/.installed-test
+	rm -rf build/typecheck && mkdir -p build/typecheck/syncscope
+	ln -s $(CURDIR)/src/syncscope/* build/typecheck/syncscope/
+	ln -s $(CURDIR)/model build/typecheck/syncscope/model
+	ln -s $(CURDIR)/solver build/typecheck/syncscope/solver
+	cd build/typecheck && $(CURDIR)/$(BIN)/mypy --config-file $(CURDIR)/pyproject.toml -p syncscope
+
+pytest: $(VENV)/.installed-test
+	$(BIN)/pytest
+
+## bench: benchmarks against the baseline; rewrites docs/performance.md
+bench: $(VENV)/.installed-bench
+	$(BIN)/python bench/run.py
+
+## docs: regenerate the documents that come from the model
+docs: $(VENV)/.installed
+	$(BIN)/python -m syncscope.docgen
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,35 @@
+"""Shared fixtures: a private diagram cache for the whole run, and the compiled seed model."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+
+import pytest
+
+# Set before any test imports the solver, so no run writes to the user's cache.
+os.environ.setdefault("SYNCSCOPE_CACHE_DIR", tempfile.mkdtemp(prefix="syncscope-test-cache-"))
+
+from syncscope.model import Model, load_model  # noqa: E402
+from syncscope.solver.space import Space, compiled  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def model() -> Model:
+    """The built-in seed model."""
+    return load_model()
+
+
+@pytest.fixture(scope="session")
+def space(model: Model) -> Space:
+    """The compiled seed model."""
+    return compiled(model)
+
+
+@pytest.fixture()
+def cache_dir(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh, empty diagram cache folder for one test."""
+    path = str(tmp_path)
+    monkeypatch.setenv("SYNCSCOPE_CACHE_DIR", path)
+    yield path
