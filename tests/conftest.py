@@ -11,8 +11,8 @@ import pytest
 # Set before any test imports the solver, so no run writes to the user's cache.
 os.environ.setdefault("SYNCSCOPE_CACHE_DIR", tempfile.mkdtemp(prefix="syncscope-test-cache-"))
 
-from syncscope.model import Model, load_model  # noqa: E402
-from syncscope.solver.space import Space, compiled  # noqa: E402
+from syncscope.model import Model, load_model
+from syncscope.solver.space import Space, compiled
 
 
 @pytest.fixture(scope="session")
