@@ -1,0 +1,173 @@
+"""Change weights: what it costs to change each setting, from the rule set, a file or a mapping."""
+
+from __future__ import annotations
+
+import json
+import math
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+
+from syncscope.model import ConfigurationError, Model, resolve_variable
+
+__all__ = ["UNIFORM", "default_weights", "load_weights_file", "resolve_weights"]
+
+UNIFORM = "uniform"
+"""The spelling that sets every weight to 1."""
+
+
+def default_weights(model: Model) -> dict[str, float]:
+    """The per-variable change weights the rule set declares, in model order.
+
+    Examples
+    --------
+    >>> from syncscope.model import load_model
+    >>> weights = default_weights(load_model())
+    >>> weights["deployment"], weights["ports"]
+    (100.0, 1.0)
+    """
+    return {v.name: float(v.change_weight) for v in model.variables}
+
+
+def resolve_weights(
+    model: Model, spec: str | Mapping[str, object] | None = None
+) -> dict[str, float]:
+    """Turn a weights specification into one weight per variable, in model order.
+
+    Parameters
+    ----------
+    model : Model
+        The rule set whose variables are weighted.
+    spec : str, mapping or None
+        ``None`` for the rule set's declared weights; ``"uniform"`` for 1 each;
+        a path to a ``.toml`` or ``.json`` file of ``{variable: number}``
+        (at the top level or under a ``weights`` key), or a mapping of the same,
+        overriding the declared weights for the variables it names.
+
+    Returns
+    -------
+    dict
+        Variable name -> non-negative weight, for every variable.
+
+    Raises
+    ------
+    ConfigurationError
+        For an unreadable or malformed file, an unknown variable (with
+        did-you-mean), or a weight that is not a non-negative number; the
+        message names the variable and the file.
+
+    Examples
+    --------
+    >>> from syncscope.model import load_model
+    >>> model = load_model()
+    >>> resolve_weights(model, "uniform")["deployment"]
+    1.0
+    >>> resolve_weights(model, {"Deployment": 7})["deployment"]
+    7.0
+    >>> try:
+    ...     resolve_weights(model, {"deploymnet": 7})
+    ... except ConfigurationError as exc:
+    ...     print(exc)
+    weights: unknown variable 'deploymnet'; did you mean 'deployment'?
+    """
+    weights = default_weights(model)
+    if spec is None:
+        return weights
+    if isinstance(spec, str):
+        if spec.strip().casefold() == UNIFORM:
+            return dict.fromkeys(weights, 1.0)
+        return _override(model, weights, load_weights_file(spec), spec)
+    if isinstance(spec, Mapping):
+        return _override(model, weights, spec, "weights")
+    raise ConfigurationError(
+        f"weights: expected 'uniform', a file name or a mapping, got {type(spec).__name__}"
+    )
+
+
+def load_weights_file(path: str) -> Mapping[str, object]:
+    """Read a TOML or JSON weights file: ``{variable: number}``, optionally under ``weights``.
+
+    Raises
+    ------
+    ConfigurationError
+        When the file can't be read or parsed, or isn't a table of weights.
+    """
+    file = Path(path)
+    suffix = file.suffix.casefold()
+    if suffix not in (".toml", ".json"):
+        raise ConfigurationError(
+            f"weights: expected 'uniform' or a .toml or .json file, got {path!r}", value=path
+        )
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigurationError(f"{path}: no such weights file", value=path) from None
+    except OSError as exc:
+        raise ConfigurationError(f"{path}: cannot read: {exc.strerror}", value=path) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigurationError(f"{path}: not UTF-8 text (byte {exc.start})", value=path) from None
+    data: object
+    if suffix == ".toml":
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigurationError(f"{path}: malformed TOML: {exc}", value=path) from None
+    else:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigurationError(
+                f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+                value=path,
+            ) from None
+    if not isinstance(data, dict):
+        raise ConfigurationError(
+            f"{path}: expected a table of variable = weight, got {type(data).__name__}",
+            value=path,
+        )
+    if "weights" in data:
+        inner = data["weights"]
+        extra = sorted(k for k in data if k != "weights")
+        if not isinstance(inner, dict):
+            raise ConfigurationError(
+                f"{path}: 'weights' must be a table of variable = weight", value=path
+            )
+        if extra:
+            raise ConfigurationError(
+                f"{path}: unexpected top-level key {extra[0]!r} next to 'weights'", value=path
+            )
+        data = inner
+    return data
+
+
+def _override(
+    model: Model, weights: dict[str, float], given: Mapping[str, object], where: str
+) -> dict[str, float]:
+    seen: dict[str, str] = {}
+    for name, raw in given.items():
+        try:
+            var = resolve_variable(model, name)
+        except ConfigurationError as exc:
+            raise ConfigurationError(
+                f"{where}: {exc.message}", variable=exc.variable, suggestions=exc.suggestions
+            ) from None
+        if var.name in seen:
+            raise ConfigurationError(
+                f"{where}: {var.name} is given twice, as {seen[var.name]!r} and {name!r}",
+                variable=var.name,
+            )
+        seen[var.name] = str(name)
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+            raise ConfigurationError(
+                f"{where}: the weight of {var.name} must be a number, got {raw!r}",
+                variable=var.name,
+                value=raw,
+            )
+        if not math.isfinite(raw) or raw < 0:
+            raise ConfigurationError(
+                f"{where}: the weight of {var.name} must be a non-negative number, got {raw!r}",
+                variable=var.name,
+                value=raw,
+            )
+        weights[var.name] = float(raw)
+    return weights
