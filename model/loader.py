@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 import functools
 import hashlib
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -15,11 +17,32 @@ from typing import Any
 from .errors import ModelError
 from .satisfiable import find_valid_configuration
 from .schema import Advice, Clause, Document, Level, Model, Rule, Source, Value, ValueSpec, Variable
+from .vocabulary import BOOL_ALIASES, fold_spelling
 
 __all__ = ["builtin_path", "fold_whitespace", "load_model"]
 
 _BODIES = ("require", "forbid", "allowed", "forbidden")
 _WS = re.compile(r"\s+")
+_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+
+# The keys each table may hold; anything else is a typo that would silently change meaning.
+_TOP_KEYS = ("model", "documents", "variables", "rules", "advice")
+_MODEL_KEYS = ("name", "title")
+_DOCUMENT_KEYS = ("id", "title", "path")
+_VARIABLE_KEYS = (
+    "type",
+    "label",
+    "description",
+    "labels",
+    "values",
+    "change_weight",
+    "weight_reason",
+)
+_VALUE_KEYS = ("id", "label", "aliases")
+_RULE_KEYS = ("id", "level", "message", "when", "source", *_BODIES)
+_TUPLE_KEYS = ("vars", "tuples")
+_SOURCE_KEYS = ("document", "section", "quote")
+_ADVICE_KEYS = ("id", "applies_to", "message", "sources")
 
 
 def fold_whitespace(text: str) -> str:
@@ -39,7 +62,7 @@ def builtin_path() -> Path:
 
 
 @functools.lru_cache(maxsize=8)
-def _load_cached(path: str, stamp: float) -> Model:
+def _load_cached(path: str, stamp: tuple[int, int]) -> Model:
     return _Loader(Path(path)).load()
 
 
@@ -61,10 +84,10 @@ def load_model(path: str | Path | None = None) -> Model:
     """
     target = Path(path) if path is not None else builtin_path()
     try:
-        stamp = target.stat().st_mtime
+        info = target.stat()
     except OSError as exc:
         raise ModelError(str(target), [f"cannot read the rule set: {exc.strerror}"]) from None
-    return _load_cached(str(target), stamp)
+    return _load_cached(str(target), (info.st_mtime_ns, info.st_size))
 
 
 class _Loader:
@@ -81,6 +104,15 @@ class _Loader:
         if self.problems:
             raise ModelError(str(self.path), self.problems)
 
+    def keys(self, where: str, entry: Mapping[str, Any], known: Iterable[str]) -> None:
+        """Report keys a table should not have, with the closest known key."""
+        allowed = list(known)
+        for key in entry:
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                self.fail(f"{where}: unknown key {key!r}{hint}")
+
     def load(self) -> Model:
         try:
             raw_bytes = self.path.read_bytes()
@@ -91,7 +123,9 @@ class _Loader:
             ) from None
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ModelError(str(self.path), [f"not valid TOML: {exc}"]) from None
+        self.keys("the rule set", data, _TOP_KEYS)
         header = _table(data.get("model", {}))
+        self.keys("[model]", header, _MODEL_KEYS)
         documents = self.documents(data.get("documents", []))
         variables = self.variables(data.get("variables", {}))
         self.raise_if_failed()
@@ -113,7 +147,11 @@ class _Loader:
             advice=advice,
         )
         if find_valid_configuration(model) is None:
-            self.fail("the rule set admits no valid configuration (supported or discouraged)")
+            culprits = ", ".join(f"rule {r}" for r in _conflict(model))
+            self.fail(
+                "the rule set admits no valid configuration (supported or discouraged); "
+                f"these rules together rule out every configuration: {culprits}"
+            )
         self.raise_if_failed()
         return model
 
@@ -123,7 +161,8 @@ class _Loader:
         for i, item in enumerate(_list(raw)):
             entry = _table(item)
             doc_id = str(entry.get("id", ""))
-            where = f"document {doc_id or i}"
+            where = f"document {doc_id or i + 1}"
+            self.keys(where, entry, _DOCUMENT_KEYS)
             if not doc_id:
                 self.fail(f"{where}: missing id")
                 continue
@@ -149,6 +188,11 @@ class _Loader:
             return ()
         out = []
         for name, item in raw.items():
+            if not _NAME.match(str(name)):
+                self.fail(
+                    f"variable {name!r}: names are lower-case letters, digits and underscores"
+                )
+                continue
             var = self.variable(str(name), _table(item))
             if var is not None:
                 out.append(var)
@@ -156,9 +200,16 @@ class _Loader:
 
     def variable(self, name: str, entry: Mapping[str, Any]) -> Variable | None:
         where = f"variable {name}"
-        is_bool = entry.get("type") == "bool"
+        self.keys(where, entry, _VARIABLE_KEYS)
+        kind = entry.get("type", "enum")
+        if kind not in ("enum", "bool"):
+            self.fail(f"{where}: unknown type {kind!r} (enum or bool)")
+        is_bool = kind == "bool"
         specs: list[ValueSpec] = []
         raw_values = _list(entry.get("values", []))
+        if is_bool and raw_values:
+            self.fail(f"{where}: a bool variable takes no values list (its domain is true, false)")
+            raw_values = []
         if is_bool:
             labels = _table(entry.get("labels", {}))
             specs = [
@@ -167,6 +218,7 @@ class _Loader:
             ]
         for item in raw_values:
             value = _table(item)
+            self.keys(f"{where} value {value.get('id', '?')}", value, _VALUE_KEYS)
             vid = value.get("id")
             if not isinstance(vid, str) or not vid:
                 self.fail(f"{where}: a value has no id")
@@ -179,6 +231,7 @@ class _Loader:
         if not specs:
             self.fail(f"{where}: empty domain")
             return None
+        self.spellings(where, specs, is_bool)
         weight = entry.get("change_weight", 1)
         if not isinstance(weight, (int, float)) or isinstance(weight, bool) or weight < 0:
             self.fail(f"{where}: change_weight must be a number >= 0, got {weight!r}")
@@ -193,6 +246,20 @@ class _Loader:
             weight_reason=str(entry.get("weight_reason", "")),
         )
 
+    def spellings(self, where: str, specs: list[ValueSpec], is_bool: bool) -> None:
+        """Two values must never share a spelling, or input would be ambiguous."""
+        owner: dict[str, Value] = {}
+        for spec in specs:
+            names = [str(spec.id), spec.label, *spec.aliases]
+            if is_bool:
+                names.extend(BOOL_ALIASES[bool(spec.id)])
+            for name in names:
+                key = fold_spelling(name)
+                if owner.setdefault(key, spec.id) != spec.id:
+                    self.fail(
+                        f"{where}: the spelling {name!r} names both {owner[key]!r} and {spec.id!r}"
+                    )
+
     # -- rules -----------------------------------------------------------
     def rules(
         self, raw: object, variables: Mapping[str, Variable], documents: Mapping[str, Document]
@@ -205,6 +272,7 @@ class _Loader:
             if not isinstance(rule_id, str) or not rule_id:
                 self.fail(f"rule #{i + 1}: missing id")
                 continue
+            self.keys(f"rule {rule_id}", entry, _RULE_KEYS)
             if rule_id in seen:
                 self.fail(f"rule {rule_id}: duplicate id")
                 continue
@@ -218,9 +286,21 @@ class _Loader:
 
     def advice(self, raw: object, documents: Mapping[str, Document]) -> tuple[Advice, ...]:
         out = []
+        seen: set[str] = set()
         for i, item in enumerate(_list(raw)):
             entry = _table(item)
             advice_id = str(entry.get("id", f"#{i + 1}"))
+            self.keys(f"advice {advice_id}", entry, _ADVICE_KEYS)
+            if advice_id in seen:
+                self.fail(f"advice {advice_id}: duplicate id")
+                continue
+            seen.add(advice_id)
+            if not isinstance(entry.get("message"), str) or not entry["message"]:
+                self.fail(f"advice {advice_id}: missing message")
+            if not entry.get("applies_to"):
+                self.fail(f"advice {advice_id}: applies_to names no level")
+            if not entry.get("sources"):
+                self.fail(f"advice {advice_id}: no sources")
             levels = []
             for name in _list(entry.get("applies_to", [])):
                 try:
@@ -241,10 +321,15 @@ class _Loader:
     def source(
         self, where: str, entry: Mapping[str, Any], documents: Mapping[str, Document]
     ) -> Source | None:
+        self.keys(f"{where} source", entry, _SOURCE_KEYS)
         doc_id = entry.get("document")
         quote = entry.get("quote")
+        section = entry.get("section")
         if not isinstance(doc_id, str) or doc_id not in documents:
             self.fail(f"{where}: source names unknown document {doc_id!r}")
+            return None
+        if not isinstance(section, str) or not section.strip():
+            self.fail(f"{where}: source has no section")
             return None
         if not isinstance(quote, str) or not quote.strip():
             self.fail(f"{where}: source has no quote")
@@ -252,7 +337,7 @@ class _Loader:
         if fold_whitespace(quote) not in fold_whitespace(documents[doc_id].text):
             self.fail(f"{where}: quote not found in document {doc_id!r}: {quote!r}")
             return None
-        return Source(doc_id, str(entry.get("section", "")), quote)
+        return Source(doc_id, section, quote)
 
 
 class _RuleReader:
@@ -277,17 +362,23 @@ class _RuleReader:
         self.loader.fail(f"{self.where}: {message}")
 
     def read(self, entry: Mapping[str, Any]) -> Rule | None:
-        try:
-            level = Level.parse(str(entry.get("level", "")))
-        except ValueError:
-            self.fail(f"unknown level {entry.get('level')!r}")
-            level = Level.UNSUPPORTED
+        level = Level.UNSUPPORTED
+        if "level" not in entry:
+            self.fail("missing level")
+        else:
+            try:
+                level = Level.parse(str(entry["level"]))
+            except ValueError:
+                names = ", ".join(x.id for x in Level)
+                self.fail(f"unknown level {entry['level']!r} (one of {names})")
         message = entry.get("message")
         if not isinstance(message, str) or not message:
             self.fail("missing message")
         when_raw = entry.get("when", [])
         alternatives = [when_raw] if isinstance(when_raw, Mapping) else _list(when_raw)
         when = tuple(self.clause(_table(alt), "when") for alt in alternatives)
+        if any(not alt for alt in when):
+            self.fail("when has an empty alternative (it would always hold)")
         bodies = [k for k in _BODIES if k in entry]
         if len(bodies) != 1:
             self.fail(f"needs exactly one of {', '.join(_BODIES)}; found {bodies or 'none'}")
@@ -301,6 +392,7 @@ class _RuleReader:
             if not clause:
                 self.fail(f"{kind} is empty")
         else:
+            self.loader.keys(f"{self.where} {kind}", _table(entry[kind]), _TUPLE_KEYS)
             scope, tuples = self.tuples(_table(entry[kind]), kind)
         source = self.loader.source(self.where, _table(entry.get("source", {})), self.documents)
         if source is None:
@@ -358,9 +450,25 @@ class _RuleReader:
         return scope, frozenset(rows)
 
     def value(self, var: Variable, raw: object, part: str) -> Value:
-        if raw not in var.domain or isinstance(raw, bool) != var.is_bool:
+        if isinstance(raw, bool) != var.is_bool or raw not in var.domain:
             self.fail(f"{part}: unknown value {raw!r} for variable {var.name}")
+            # The rule is dropped anyway; a text stand-in keeps sets hashable meanwhile.
+            return repr(raw)
         return raw  # type: ignore[return-value]
+
+
+def _conflict(model: Model) -> list[str]:
+    """Ids of a minimal set of blocking rules that, together, leave nothing valid.
+
+    A deletion filter: drop each rule in turn and keep it dropped while the
+    rest still admit no valid configuration.
+    """
+    keep = [r for r in model.rules if not r.level.valid]
+    for rule in list(keep):
+        trial = [r for r in keep if r is not rule]
+        if find_valid_configuration(dataclasses.replace(model, rules=tuple(trial))) is None:
+            keep = trial
+    return [r.id for r in keep]
 
 
 def _table(raw: object) -> Mapping[str, Any]:

@@ -11,6 +11,7 @@ from .schema import Model, Value, Variable
 
 __all__ = [
     "BOOL_ALIASES",
+    "fold_spelling",
     "format_value",
     "merge_assignments",
     "normalize_config",
@@ -29,9 +30,22 @@ _FOLD = re.compile(r"[\s_\-/]+")
 _DROP = re.compile(r"[!().,'’\"]")
 
 
-def _fold(text: str) -> str:
-    """Fold a spelling for comparison: case, punctuation and separators."""
+def fold_spelling(text: str) -> str:
+    """Fold a spelling for comparison: case, punctuation and separators.
+
+    Two spellings name the same value when they fold to the same text.
+
+    Examples
+    --------
+    >>> fold_spelling("Yahoo! Mail") == fold_spelling("yahoo-mail")
+    True
+    >>> fold_spelling("Exchange Server 2013 SP1")
+    'exchange server 2013 sp1'
+    """
     return _FOLD.sub(" ", _DROP.sub("", text.casefold())).strip()
+
+
+_fold = fold_spelling
 
 
 def _spellings(var: Variable) -> dict[str, Value]:
@@ -91,6 +105,8 @@ def parse_value(var: Variable, raw: object) -> Value:
     'exchange-2013-sp1'
     >>> parse_value(model.variable("fips_mode"), "YES")
     True
+    >>> parse_value(model.variable("version"), 8.2)
+    '8.2'
     """
     if isinstance(raw, bool):
         if var.is_bool:
@@ -100,6 +116,9 @@ def parse_value(var: Variable, raw: object) -> Value:
             variable=var.name,
             value=raw,
         )
+    if isinstance(raw, (int, float)):
+        # JSON numbers such as a version 8.2 are read as the text they print as.
+        raw = str(raw)
     if not isinstance(raw, str):
         raise ConfigurationError(
             f"{var.name}: expected text, got {type(raw).__name__} {raw!r}",

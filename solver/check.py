@@ -9,14 +9,34 @@ from types import MappingProxyType
 from syncscope.model import Advice, Level, Value
 
 from .results import Change, Finding
+from .rulesat import minimal_rules
 from .space import Space
+from .tables import RuleTable
 
 __all__ = ["CheckResult", "check"]
 
 
 @dataclass(frozen=True, slots=True)
 class CheckResult:
-    """The verdict on one configuration."""
+    """The verdict on one configuration.
+
+    For a full configuration, ``findings`` lists every rule it breaks, warnings
+    included, and the verdict is the worst level among them (``supported`` when
+    there are none).
+
+    For a partial configuration the missing variables are unknown. The verdict
+    is the best level that some completion reaches, and ``findings`` explains
+    it with two kinds of rules, in model order:
+
+    - the rules that every completion breaks, whatever their level;
+    - when none of those reaches the verdict ``v``, a minimal set of rules of
+      level ``v`` or worse that no completion can all respect: they are what
+      keeps every completion from a level better than ``v``. Dropping any one of
+      them would let some completion do better.
+
+    So the findings are never empty when the verdict is not ``supported``, and
+    no completion respects every finding whose level is the verdict or worse.
+    """
 
     verdict: Level
     """The worst level broken; for a partial input, the best any completion reaches."""
@@ -25,7 +45,7 @@ class CheckResult:
     complete: bool
     """Whether every variable was given."""
     findings: tuple[Finding, ...]
-    """Rules the configuration breaks (for a partial input: breaks whatever the rest is)."""
+    """Rules the configuration breaks; for a partial input, see the class notes."""
     required: Mapping[str, Value] = field(default_factory=lambda: MappingProxyType({}))
     """For a partial input: missing variables whose value every valid completion shares."""
     advice: tuple[Advice, ...] = ()
@@ -61,8 +81,8 @@ def check(space: Space, config: Mapping[str, Value]) -> CheckResult:
 
     A full configuration gets the worst level among the rules it breaks. A
     partial one gets the best verdict that some completion reaches, the rules
-    it breaks whatever the missing values are, and the values every valid
-    completion shares (``required``).
+    that explain that verdict (see :class:`CheckResult`), and the values every
+    valid completion shares (``required``).
 
     Examples
     --------
@@ -70,6 +90,13 @@ def check(space: Space, config: Mapping[str, Value]) -> CheckResult:
     >>> result = check(compiled(), {"email_system": "gmail"})
     >>> result.verdict.id, result.required["incoming_protocol"]
     ('supported', 'pop3')
+
+    No single rule rules out Gmail with server-to-server authentication, but
+    no completion can respect both of these:
+
+    >>> result = check(compiled(), {"email_system": "gmail", "authentication": "server-to-server"})
+    >>> result.verdict.id, [f.rule.id for f in result.findings]
+    ('unsupported', ['important.profile-type', 'facts.server-to-server-profile'])
     """
     tables = space.tables
     fixed = tables.encode(config)
@@ -80,8 +107,8 @@ def check(space: Space, config: Mapping[str, Value]) -> CheckResult:
         verdict = max((t.level for t in broken), default=Level.SUPPORTED)
         required: dict[str, Value] = {}
     else:
-        broken = [t for t in tables.rules if t.surely_broken(fixed, tables.sizes)]
         verdict = space.diagram.best(fixed)
+        broken = _explain_partial(space, fixed, verdict)
         required = _required(space, fixed) if verdict.valid else {}
     advice = tuple(a for a in space.model.advice if verdict in a.applies_to)
     return CheckResult(
@@ -92,6 +119,19 @@ def check(space: Space, config: Mapping[str, Value]) -> CheckResult:
         required=MappingProxyType(required),
         advice=advice,
     )
+
+
+def _explain_partial(space: Space, fixed: Mapping[int, int], verdict: Level) -> list[RuleTable]:
+    """The rules every completion breaks, plus a minimal conflict when they fall short."""
+    tables = space.tables
+    broken = [t for t in tables.rules if t.surely_broken(fixed, tables.sizes)]
+    if verdict <= max((t.level for t in broken), default=Level.SUPPORTED):
+        return broken
+    # No completion avoids every rule of level >= verdict (else it would score better),
+    # so a minimal subset of them that no completion can all respect explains the verdict.
+    candidates = [t.index for t in tables.rules if t.level >= verdict]
+    chosen = {t.index for t in broken}.union(minimal_rules(tables, fixed, candidates))
+    return [tables.rules[i] for i in sorted(chosen)]
 
 
 def _required(space: Space, fixed: Mapping[int, int]) -> dict[str, Value]:
