@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from syncscope.model import Model
 from syncscope.solver.check import CheckResult
@@ -27,7 +28,9 @@ def check(config: Mapping[str, object], *, model: Model | None = None) -> CheckR
     Returns
     -------
     CheckResult
-        Frozen; ``to_dict()`` gives the JSON contract.
+        Frozen; ``to_dict()`` gives the JSON contract. For an invalid input,
+        ``fix`` holds the changes of the nearest valid configuration under the
+        rule set's default change weights (see :func:`syncscope.nearest`).
 
     Raises
     ------
@@ -40,6 +43,17 @@ def check(config: Mapping[str, object], *, model: Model | None = None) -> CheckR
     ...                 "authentication": "impersonation"})
     >>> result.verdict.id, [f.rule.id for f in result.findings]
     ('unsupported', ['exo.impersonation'])
+    >>> [str(change) for change in result.fix]
+    ['authentication: impersonation -> server-to-server']
     """
     space, canonical = prepare(config, model)
-    return _check(space, canonical)
+    result = _check(space, canonical)
+    if result.valid:
+        return result
+    # Only invalid input pays for the repair search (and its import).
+    from syncscope.solver.nearest import nearest
+
+    repair = nearest(space, canonical, top=1)
+    if not repair.candidates:
+        return result
+    return replace(result, fix=repair.candidates[0].changes)

@@ -1,0 +1,100 @@
+"""``syncscope.nearest`` and ``syncscope.explain``: how to repair a configuration, and why."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from syncscope.model import Model, resolve_variable
+from syncscope.solver.explain import Explanation
+from syncscope.solver.explain import explain as _explain
+from syncscope.solver.nearest import Candidate, NearestResult
+from syncscope.solver.nearest import nearest as _nearest
+from syncscope.solver.weights import resolve_weights
+
+from ._inputs import prepare
+
+__all__ = ["Candidate", "Explanation", "NearestResult", "explain", "nearest"]
+
+
+def nearest(
+    config: Mapping[str, object],
+    *,
+    keep: Iterable[str] = (),
+    weights: str | Mapping[str, object] | None = None,
+    top: int = 5,
+    model: Model | None = None,
+) -> NearestResult:
+    """The cheapest valid configurations near ``config``, exactly.
+
+    Parameters
+    ----------
+    config : mapping
+        Variable -> value in any accepted spelling; missing variables are free
+        and cost nothing to fill.
+    keep : iterable of str
+        Variables held at their given values (each must be given).
+    weights : str, mapping or None
+        ``None`` for the rule set's declared change weights, ``"uniform"`` for
+        1 each, a ``.toml``/``.json`` file, or a mapping overriding the declared ones.
+    top : int
+        The most candidates to return (``more`` says whether others exist).
+    model : Model, optional
+        A rule set from :func:`syncscope.load_model`; the built-in seed by default.
+
+    Returns
+    -------
+    NearestResult
+        The minimum cost and the configurations reaching it, supported before
+        discouraged, then fewer changes first; ``cost`` is None with the
+        ``conflict`` when the kept settings rule out everything.
+
+    Raises
+    ------
+    ConfigurationError
+        For an unknown variable or value, a bad weight, or a kept variable not given.
+
+    Examples
+    --------
+    >>> result = nearest({"deployment": "online", "email_system": "Exchange Online",
+    ...                   "authentication": "impersonation"}, weights="uniform")
+    >>> result.cost, [str(c) for c in result.candidates[0].changes]
+    (1.0, ['authentication: impersonation -> server-to-server'])
+    """
+    space, canonical = prepare(config, model)
+    kept = [resolve_variable(space.model, name).name for name in keep]
+    resolved = resolve_weights(space.model, weights) if weights is not None else None
+    return _nearest(space, canonical, keep=kept, weights=resolved, top=top)
+
+
+def explain(config: Mapping[str, object], *, model: Model | None = None) -> Explanation:
+    """Why a configuration is invalid: its minimal conflicts and minimal diagnoses.
+
+    Parameters
+    ----------
+    config : mapping
+        Variable -> value in any accepted spelling; may be partial.
+    model : Model, optional
+        A rule set from :func:`syncscope.load_model`; the built-in seed by default.
+
+    Returns
+    -------
+    Explanation
+        Every minimal conflict (up to a bound) with the rules behind it, every
+        minimal diagnosis, and a short text; empty for a valid configuration.
+
+    Raises
+    ------
+    ConfigurationError
+        For an unknown variable or value, with did-you-mean suggestions.
+
+    Examples
+    --------
+    >>> result = explain({"deployment": "online", "email_system": "Exchange Online",
+    ...                   "authentication": "impersonation"})
+    >>> [sorted(c.settings) for c in result.conflicts]
+    [['authentication', 'deployment', 'email_system']]
+    >>> result.diagnoses
+    (('deployment',), ('email_system',), ('authentication',))
+    """
+    space, canonical = prepare(config, model)
+    return _explain(space, canonical)
