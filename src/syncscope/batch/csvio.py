@@ -1,0 +1,313 @@
+"""Reading CSV inventories: records split at line level, so one bad line stays one bad row.
+
+What a row is
+-------------
+The first record is the header. Every record after it is one row, numbered from 1.
+A record is one physical line, or several when a quoted field holds line ends. A
+field is quoted when it *starts* with ``"``; inside it, ``""`` is a quote and a
+lone ``"`` closes it. A quote anywhere else is a stray quote (a malformed row). A
+quoted field still open at the end of the input makes one malformed row of every
+line from where it opened. Blank lines (empty or only spaces) are rows too: errors.
+Each line is decoded as UTF-8 on its own, so undecodable bytes spoil one row only.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from syncscope.model import ConfigurationError, Model, Value, Variable, resolve_variable
+
+from .cells import Cells
+from .errors import UnreadableInput
+from .record import ERROR, OK, Record
+from .source import Input
+
+__all__ = ["CsvRecords", "parse_record", "split_records"]
+
+_QUOTE = 0x22
+_MAX_RECORD = 1 << 20
+"""A record longer than this (an unclosed quote, most likely) is not kept in memory."""
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """One CSV record as bytes, before decoding."""
+
+    first: int
+    """Its first physical line number (1-based)."""
+    last: int
+    """Its last physical line number."""
+    parts: tuple[bytes, ...] | None
+    """Its physical lines; None when it grew too long to keep."""
+    unclosed: bool
+    """Whether a quoted field was still open at the end of the input."""
+
+    @property
+    def where(self) -> str:
+        """``line N`` or ``lines N–M``."""
+        if self.first == self.last:
+            return f"line {self.first}"
+        return f"lines {self.first}–{self.last}"
+
+
+def _open_at_end(line: bytes, in_quotes: bool) -> bool:
+    """Whether a quoted field is open at the end of ``line``, given the state at its start.
+
+    Examples
+    --------
+    >>> _open_at_end(b'a,"b', False), _open_at_end(b'c",d', True), _open_at_end(b'x"y', False)
+    (True, False, False)
+    """
+    i, n = 0, len(line)
+    while i < n:
+        if in_quotes:
+            j = line.find(b'"', i)
+            if j < 0:
+                return True
+            if j + 1 < n and line[j + 1] == _QUOTE:
+                i = j + 2
+                continue
+            in_quotes = False
+            k = line.find(b",", j + 1)
+            if k < 0:
+                return False
+            i = k + 1
+        elif line[i] == _QUOTE:
+            in_quotes = True
+            i += 1
+        else:
+            k = line.find(b",", i)
+            if k < 0:
+                return False
+            i = k + 1
+    return in_quotes
+
+
+def split_records(lines: Iterator[bytes]) -> Iterator[RawRecord]:
+    """Group physical lines into records, following quoted fields across line ends.
+
+    Examples
+    --------
+    >>> recs = split_records(iter([b"a,b", b'"x', b'y",2', b"", b"3,4"]))
+    >>> [(r.first, r.last) for r in recs]
+    [(1, 1), (2, 3), (4, 4), (5, 5)]
+    """
+    number = 0
+    for line in lines:
+        number += 1
+        if b'"' not in line:
+            yield RawRecord(number, number, (line,), False)
+            continue
+        first = number
+        parts: list[bytes] | None = [line]
+        size = len(line)
+        open_ = _open_at_end(line, False)
+        while open_:
+            nxt = next(lines, None)
+            if nxt is None:
+                break
+            number += 1
+            size += len(nxt) + 1
+            if parts is not None:
+                parts.append(nxt)
+                if size > _MAX_RECORD:
+                    parts = None
+            open_ = _open_at_end(nxt, True)
+        yield RawRecord(first, number, None if parts is None else tuple(parts), open_)
+
+
+def parse_record(text: str) -> tuple[list[str], str | None]:
+    """Split one record's text into fields; the second item says what is malformed.
+
+    Examples
+    --------
+    >>> parse_record('a,"b,""c"" d",e')
+    (['a', 'b,"c" d', 'e'], None)
+    >>> parse_record('a,b"c')[1]
+    'a stray quote in field 2 (quote the whole field and double the quotes inside it)'
+    """
+    if '"' not in text:
+        return text.split(","), None
+    fields: list[str] = []
+    i, n = 0, len(text)
+    while True:
+        if i < n and text[i] == '"':
+            buf: list[str] = []
+            i += 1
+            while True:
+                j = text.find('"', i)
+                if j < 0:
+                    return fields, f"field {len(fields) + 1} opens a quote that never closes"
+                buf.append(text[i:j])
+                if j + 1 < n and text[j + 1] == '"':
+                    buf.append('"')
+                    i = j + 2
+                    continue
+                i = j + 1
+                break
+            fields.append("".join(buf))
+            if i < n and text[i] != ",":
+                return fields, (
+                    f"text after the closing quote of field {len(fields)}"
+                    " (quote the whole field and double the quotes inside it)"
+                )
+        else:
+            k = text.find(",", i)
+            end = n if k < 0 else k
+            if '"' in text[i:end]:
+                return fields, (
+                    f"a stray quote in field {len(fields) + 1}"
+                    " (quote the whole field and double the quotes inside it)"
+                )
+            fields.append(text[i:end])
+            i = end
+        if i >= n:
+            return fields, None
+        i += 1  # past the comma
+        if i == n:
+            fields.append("")
+            return fields, None
+
+
+def _decode(raw: RawRecord) -> tuple[str | None, str | None]:
+    """The record's text, or what is wrong with its bytes."""
+    if raw.parts is None:
+        return None, (
+            f"a quoted field runs over {raw.last - raw.first + 1} lines"
+            f" (more than {_MAX_RECORD // 1024} KiB) and was not read"
+        )
+    try:
+        return "\n".join(p.decode("utf-8") for p in raw.parts), None
+    except UnicodeDecodeError:
+        pass
+    for offset, part in enumerate(raw.parts):
+        try:
+            part.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            byte = part[exc.start]
+            which = "" if len(raw.parts) == 1 else f"line {raw.first + offset} is "
+            return None, (
+                f"{which}not UTF-8 text"
+                f" (byte 0x{byte:02x} at column {exc.start + 1}); save the file as UTF-8"
+            )
+    raise AssertionError("unreachable: the joined text failed but no part did")
+
+
+def _header(raw: RawRecord | None, label: str) -> list[str]:
+    if raw is None:
+        raise UnreadableInput(f"{label}: empty input; a CSV starts with a header of column names")
+    text, problem = _decode(raw)
+    if text is None:
+        raise UnreadableInput(f"{label}: the header can't be read: {problem}")
+    if not text.strip():
+        raise UnreadableInput(f"{label}: {raw.where} is blank; a CSV starts with a header")
+    if raw.unclosed:
+        raise UnreadableInput(f"{label}: the header opens a quote that never closes")
+    names, problem = parse_record(text)
+    if problem:
+        raise UnreadableInput(f"{label}: malformed header: {problem}")
+    return [name.strip() or f"column {i + 1}" for i, name in enumerate(names)]
+
+
+class CsvRecords:
+    """The rows of a CSV inventory as :class:`Record` values (see the module docstring).
+
+    The header is read when the object is made, so an unreadable input fails early.
+    """
+
+    format = "csv"
+
+    def __init__(self, source: Input, model: Model, defaults: Mapping[str, Value]) -> None:
+        self._raws = split_records(source.lines())
+        names = _header(next(self._raws, None), source.label)
+        seen: dict[str, int] = {}
+        variables: dict[str, int] = {}
+        columns: list[tuple[int, str, Variable]] = []
+        extras: list[tuple[int, str]] = []
+        for i, name in enumerate(names):
+            if name in seen:
+                raise UnreadableInput(
+                    f"{source.label}: column {name!r} appears twice in the header"
+                    f" (columns {seen[name] + 1} and {i + 1})"
+                )
+            seen[name] = i
+            try:
+                var = resolve_variable(model, name)
+            except ConfigurationError:
+                extras.append((i, name))
+                continue
+            if var.name in variables:
+                other = names[variables[var.name]]
+                raise UnreadableInput(
+                    f"{source.label}: columns {other!r} and {name!r} both give {var.name}"
+                )
+            variables[var.name] = i
+            columns.append((i, name, var))
+        self.width = len(names)
+        self.extra_columns: tuple[str, ...] | None = tuple(name for _, name in extras)
+        """The carried-through columns, in header order."""
+        self.cells = Cells(
+            model,
+            [(name, var) for _, name, var in columns],
+            defaults,
+            [name for _, name in extras],
+            "column",
+        )
+        self._pick_vars = _picker([i for i, _, _ in columns])
+        self._pick_extra = _picker([i for i, _ in extras])
+
+    def __iter__(self) -> Iterator[Record]:
+        return self._rows()
+
+    def _rows(self) -> Iterator[Record]:
+        width = self.width
+        names = self.extra_columns or ()
+        pick_vars, pick_extra, build = self._pick_vars, self._pick_extra, self.cells.build
+        empty: Mapping[str, str] = MappingProxyType({})
+        row = 0
+        for raw in self._raws:
+            row += 1
+            text: str | None
+            if raw.parts is not None and len(raw.parts) == 1 and b'"' not in raw.parts[0]:
+                try:
+                    text = raw.parts[0].decode("utf-8")
+                    problem = None
+                except UnicodeDecodeError:
+                    text, problem = _decode(raw)
+            else:
+                text, problem = _decode(raw)
+            if text is None:
+                yield Record(row, empty, None, ERROR, f"row {row} ({raw.where}): {problem}")
+                continue
+            if not text.strip():
+                yield Record(row, empty, None, ERROR, f"row {row} ({raw.where}): blank line")
+                continue
+            fields, problem = parse_record(text)
+            if problem is None and raw.unclosed:
+                problem = "a quoted field opens and never closes before the end of the input"
+            if problem is None and len(fields) != width:
+                problem = f"{len(fields)} fields where the header has {width}"
+            if problem is not None:
+                yield Record(
+                    row, empty, None, ERROR, f"row {row} ({raw.where}): malformed CSV: {problem}"
+                )
+                continue
+            extra = MappingProxyType(dict(zip(names, pick_extra(fields), strict=True)))
+            config, problem = build(pick_vars(fields))
+            if config is None:
+                yield Record(row, extra, None, ERROR, f"row {row} ({raw.where}): {problem}")
+            else:
+                yield Record(row, extra, config, OK, None)
+
+
+def _picker(indices: Sequence[int]) -> Callable[[Sequence[str]], tuple[str, ...]]:
+    """A fast ``fields -> tuple of fields at indices``."""
+    if len(indices) >= 2:
+        return operator.itemgetter(*indices)  # type: ignore[return-value]
+    if len(indices) == 1:
+        only = indices[0]
+        return lambda fields: (fields[only],)
+    return lambda fields: ()

@@ -1,0 +1,154 @@
+"""Opening an input (a path, ``-`` for stdin, or a binary stream) and reading it as bytes.
+
+Lines end at ``\\n`` (an ``\\r`` before it is dropped); a lone ``\\r`` is not a line
+end. The empty piece after a final ``\\n`` is not a line. A UTF-8 byte-order mark at
+the start is dropped; a UTF-16 or UTF-32 one makes the input unreadable (exit 2).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from .errors import UnreadableInput
+
+__all__ = ["Input", "Source", "open_input"]
+
+Source = str | os.PathLike[str] | BinaryIO
+"""What a batch run reads: a file name, ``-`` for stdin, or an open binary stream."""
+
+_BOM_UTF8 = b"\xef\xbb\xbf"
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+_HEAD_LIMIT = 1 << 16
+
+
+class Input:
+    """A binary input with its first line read ahead (for format detection).
+
+    Examples
+    --------
+    >>> import io
+    >>> src = Input(io.BytesIO(b"\\xef\\xbb\\xbfa,b\\r\\n1,2\\n"), "<bytes>")
+    >>> list(src.lines())
+    [b'a,b', b'1,2']
+    """
+
+    def __init__(self, raw: BinaryIO, label: str, *, owned: bool = False) -> None:
+        self.label = label
+        self._raw = raw
+        self._owned = owned
+        self._used = False
+        try:
+            head = raw.readline(_HEAD_LIMIT)
+        except OSError as exc:
+            raise UnreadableInput(f"{label}: cannot read: {exc.strerror or exc}") from None
+        for bom, name in _WIDE_BOMS:
+            if head.startswith(bom):
+                raise UnreadableInput(
+                    f"{label}: the text is {name} (byte-order mark {bom.hex(' ')});"
+                    " save it as UTF-8"
+                )
+        if head.startswith(_BOM_UTF8):
+            head = head[len(_BOM_UTF8) :]
+        self.head = head
+        """The first line (at most 64 KiB of it), without a UTF-8 byte-order mark."""
+        self._read = len(head)
+
+    @property
+    def size(self) -> int | None:
+        """The size in bytes when the input is a regular file, else None."""
+        try:
+            st = os.fstat(self._raw.fileno())
+        except (OSError, AttributeError, ValueError):
+            return None
+        return st.st_size if st.st_size > 0 else None
+
+    @property
+    def position(self) -> int:
+        """Bytes consumed so far."""
+        return self._read
+
+    def _start(self) -> None:
+        if self._used:
+            raise RuntimeError("an input is read once")
+        self._used = True
+
+    def lines(self) -> Iterator[bytes]:
+        """Physical lines without their line ends (``\\n`` or ``\\r\\n``)."""
+        self._start()
+        head = self.head
+        try:
+            if head and not head.endswith(b"\n"):
+                head += self._raw.readline()
+                self._read = len(head)
+            if head:
+                yield _strip_end(head)
+            for line in self._raw:
+                self._read += len(line)
+                yield _strip_end(line)
+        except OSError as exc:
+            raise UnreadableInput(f"{self.label}: cannot read: {exc.strerror or exc}") from None
+
+    def chunks(self, size: int = 1 << 16) -> Iterator[bytes]:
+        """The bytes in pieces of about ``size``."""
+        self._start()
+        try:
+            if self.head:
+                yield self.head
+            while True:
+                chunk = self._raw.read(size)
+                if not chunk:
+                    return
+                self._read += len(chunk)
+                yield chunk
+        except OSError as exc:
+            raise UnreadableInput(f"{self.label}: cannot read: {exc.strerror or exc}") from None
+
+    def close(self) -> None:
+        """Close the stream if this object opened it."""
+        if self._owned:
+            self._raw.close()
+
+
+def _strip_end(line: bytes) -> bytes:
+    if line.endswith(b"\n"):
+        line = line[:-1]
+        if line.endswith(b"\r"):
+            line = line[:-1]
+    return line
+
+
+def open_input(source: Source) -> Input:
+    """Open ``source``: a file name, ``-`` for stdin, or a binary stream.
+
+    Raises
+    ------
+    UnreadableInput
+        When the file is missing, is a folder, or can't be read.
+    """
+    if isinstance(source, (str, os.PathLike)):
+        name = os.fspath(source)
+        if name == "-":
+            return Input(sys.stdin.buffer, "<stdin>")
+        path = Path(name)
+        if path.is_dir():
+            raise UnreadableInput(f"{name}: is a folder, not a file")
+        try:
+            raw = path.open("rb")
+        except OSError as exc:
+            raise UnreadableInput(f"{name}: cannot read: {exc.strerror or exc}") from None
+        try:
+            return Input(raw, name, owned=True)
+        except BaseException:
+            raw.close()
+            raise
+    label = str(getattr(source, "name", "<stream>"))
+    return Input(source, label)
