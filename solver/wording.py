@@ -82,8 +82,8 @@ class Wording:
         'Impersonation'
         >>> wording.setting("autodiscover", False)
         'Auto Discover Server Location set to No'
-        >>> wording.setting("incoming_protocol", "pop3")
-        'Incoming protocol POP3'
+        >>> wording.setting("incoming_protocol", "ews")
+        'Incoming protocol Exchange Web Services'
         """
         var = self.model.variable(name)
         label = var.label_of(value)
