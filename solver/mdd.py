@@ -116,18 +116,22 @@ class Diagram:
         >>> sum(space.diagram.count({}))
         15335424
         """
+        return self.unpack(self.count_packed(fixed))
+
+    def count_packed(self, fixed: Mapping[int, int]) -> int:
+        """Completions of ``fixed`` as one packed count (see :meth:`unpack`, :meth:`lane_mask`)."""
         if not fixed:
-            return self.unpack(self.below[self.root])
+            return self.below[self.root]
         below = self.restricted_below(fixed)
         top = min(fixed)
         if top == 0:
-            return self.unpack(below[self.root])
+            return below[self.root]
         total = 0
         above = self.above
         for node in self.levels[top]:
             if above[node]:
                 total += above[node] * below[node]
-        return self.unpack(total)
+        return total
 
     def value_counts(self, fixed: Mapping[int, int]) -> list[list[int]]:
         """For each level and value index, packed completions of ``fixed`` through it.

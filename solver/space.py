@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
 
 from syncscope.model import Level, Model, Value, load_model
 
@@ -23,6 +23,8 @@ class Space:
     model: Model
     tables: Tables
     diagram: Diagram
+    memo: dict[Hashable, object] = field(default_factory=dict, compare=False, repr=False)
+    """Answers worth keeping for the life of the space (e.g. explanations), by query key."""
 
     def encode(self, config: Mapping[str, Value]) -> dict[int, int]:
         """Canonical configuration -> ``{level: value index}`` (levels follow model order)."""

@@ -1,0 +1,369 @@
+"""Valid domains: what each open variable can still take, and why the other values are gone.
+
+The diagram gives the allowed values exactly: a value is allowed when some
+valid completion of the fixed values passes through it, so the domains are
+complete and backtrack-free. Each removed value is explained by a minimal set
+of blocking rules (QuickXplain over :mod:`syncscope.solver.rulesat`); the
+explanations are memoised on the space, since the same question tends to come
+back while someone configures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from syncscope.model import Level, NoSolution, Rule, Value, format_value
+
+from .rulesat import blocking_rules, feasible, minimal_rules
+from .space import Space
+from .tables import RuleTable, Tables
+
+__all__ = [
+    "Conflict",
+    "Domain",
+    "Domains",
+    "Removal",
+    "conflict",
+    "explain_removal",
+    "valid_domains",
+]
+
+_MEMO_LIMIT = 1 << 14
+"""Explanations kept per space before the memo starts over."""
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """A value no valid completion can take, with the rules that rule it out."""
+
+    value: Value
+    rules: tuple[Rule, ...]
+    """A minimal set of blocking rules that, with the fixed values, exclude ``value``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    """One open variable's valid domain."""
+
+    variable: str
+    allowed: tuple[Value, ...]
+    """Values with at least one valid completion, in declared order."""
+    removed: tuple[Removal, ...]
+    """Values with none, in declared order."""
+
+    def to_dict(self) -> dict[str, object]:
+        """``{"allowed": [values], "removed": {"value": [rule ids]}}``."""
+        return {
+            "allowed": list(self.allowed),
+            "removed": {format_value(r.value): [rule.id for rule in r.rules] for r in self.removed},
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Domains:
+    """The valid domain of every variable the fixed values leave open."""
+
+    fixed: Mapping[str, Value]
+    """The fixed values, canonical, in model order."""
+    domains: Mapping[str, Domain]
+    """Open variable -> its domain, in model order."""
+
+    def to_dict(self) -> dict[str, object]:
+        """``{"fixed": {...}, "domains": {VAR: {"allowed": [...], "removed": {...}}}}``."""
+        return {
+            "fixed": dict(self.fixed),
+            "domains": {name: d.to_dict() for name, d in self.domains.items()},
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """Why fixed values admit no valid configuration: rules and the settings they clash with."""
+
+    rules: tuple[Rule, ...]
+    """A minimal set of blocking rules that, with ``settings``, leaves nothing valid."""
+    settings: Mapping[str, Value]
+    """A minimal subset of the fixed values that those rules rule out together."""
+
+    def to_dict(self) -> dict[str, object]:
+        """``{"rules": [{"rule", "level", "message"}], "settings": {...}}``."""
+        return {
+            "rules": [
+                {"rule": r.id, "level": r.level.id, "message": r.message} for r in self.rules
+            ],
+            "settings": dict(self.settings),
+        }
+
+    def __str__(self) -> str:
+        settings = ", ".join(f"{k}={format_value(v)}" for k, v in self.settings.items())
+        rules = "; ".join(f"{r.id} ({r.message})" for r in self.rules)
+        return f"{settings or 'the rules alone'} conflict under {rules}"
+
+
+def conflict(space: Space, fixed: Mapping[str, Value]) -> Conflict:
+    """Explain why canonical ``fixed`` values have no valid completion.
+
+    Raises
+    ------
+    ValueError
+        If ``fixed`` does have a valid completion.
+
+    Examples
+    --------
+    >>> from syncscope.solver.space import compiled
+    >>> found = conflict(compiled(), {"deployment": "online", "email_system": "msn"})
+    >>> [r.id for r in found.rules], dict(found.settings)
+    (['unsupported.fips'], {'deployment': 'online', 'email_system': 'msn'})
+    """
+    tables = space.tables
+    encoded = space.encode(fixed)
+    rule_ids = explain_removal(space, encoded)
+    # Drop every fixed value the conflict does not need (deletion, in model order).
+    needed = dict(encoded)
+    for var in sorted(encoded):
+        trial = {k: v for k, v in needed.items() if k != var}
+        if not feasible(tables, trial, rule_ids):
+            needed = trial
+    return Conflict(
+        rules=tuple(tables.rules[i].rule for i in rule_ids),
+        settings=MappingProxyType(tables.decode(needed)),
+    )
+
+
+def _preference(space: Space) -> tuple[int, ...]:
+    """Blocking rules, most specific first: the share of its scope a rule rules out, ascending.
+
+    Explanations are searched in this order, so a removed value is blamed on
+    the narrowest statement that excludes it (e.g. "Exchange Server 2003 and
+    2007 are not supported" before the table's closed-world rule).
+    """
+    hit = space.memo.get("preference")
+    if isinstance(hit, tuple):
+        return hit
+    tables = space.tables
+
+    def share(index: int) -> tuple[float, int]:
+        table = tables.rules[index]
+        combos = 1
+        for var in table.scope:
+            combos *= tables.sizes[var]
+        return (len(table.broken) / combos, index)
+
+    order = tuple(sorted(blocking_rules(tables), key=share))
+    space.memo["preference"] = order
+    return order
+
+
+def explain_removal(space: Space, question: Mapping[int, int]) -> tuple[int, ...]:
+    """A minimal set of blocking rules under which ``question`` has no completion.
+
+    ``question`` maps variable indices to value indices (for a removed value:
+    the fixed values plus that value).
+
+    Raises
+    ------
+    ValueError
+        If ``question`` has a valid completion.
+
+    Examples
+    --------
+    >>> from syncscope.solver.space import compiled
+    >>> space = compiled()
+    >>> question = space.encode({"email_system": "exchange-2007"})
+    >>> [space.tables.rules[i].rule.id for i in explain_removal(space, question)]
+    ['unsupported.exchange-2003-2007']
+    """
+    explainer = _Explainer(space, question)
+    return explainer.explain(question, explainer.base)
+
+
+class _Explainer:
+    """Explanations of removed values under one set of fixed values.
+
+    Rules that no completion can break are left out; a rule that every
+    completion breaks is a minimal answer on its own; otherwise QuickXplain
+    searches the one group of rules (linked by open variables) that has no
+    solution, in :func:`_preference` order. Each rule's status under the fixed
+    values is worked out once; a removed value only revisits the rules that
+    read its variable.
+    """
+
+    def __init__(self, space: Space, fixed: Mapping[int, int]) -> None:
+        self.space = space
+        self.tables = space.tables
+        self.fixed = fixed
+        self.order = _preference(space)
+        self.index = _rule_index(space)
+        self.base = {i: self.status(i, fixed) for i in self.order}
+        self.reading: dict[int, list[int]] = {}
+        for i in self.order:
+            for var in self.tables.rules[i].scope:
+                self.reading.setdefault(var, []).append(i)
+
+    def status(self, rule: int, question: Mapping[int, int]) -> int:
+        table = self.tables.rules[rule]
+        projection = tuple(question.get(v, -1) for v in table.scope)
+        return _status(table, self.index[rule], projection, self.tables.sizes)
+
+    def removal(self, var: int, value: int) -> tuple[int, ...]:
+        question = {**self.fixed, var: value}
+        status = dict(self.base)
+        for rule in self.reading.get(var, ()):
+            status[rule] = self.status(rule, question)
+        return self.explain(question, status)
+
+    def explain(self, question: Mapping[int, int], status: Mapping[int, int]) -> tuple[int, ...]:
+        for rule in self.order:
+            if status[rule] == _SURELY:
+                return (rule,)
+        candidates = [rule for rule in self.order if status[rule] == _MAYBE]
+        for component in _components(self.tables, question, candidates):
+            if not feasible(self.tables, question, component):
+                return minimal_rules(self.tables, question, component)
+        raise ValueError("the question has a valid completion: there is nothing to explain")
+
+
+_NEVER, _MAYBE, _SURELY = 0, 1, 2
+
+_Index = tuple[tuple[frozenset[tuple[int, ...]], ...], ...]
+
+
+def _rule_index(space: Space) -> tuple[_Index, ...]:
+    """Per rule, per scope position, per value: the breaking tuples with that value there."""
+    hit = space.memo.get("rule-index")
+    if isinstance(hit, tuple):
+        return hit
+    tables = space.tables
+    out = []
+    for table in tables.rules:
+        per_position = []
+        for k, var in enumerate(table.scope):
+            by_value: list[set[tuple[int, ...]]] = [set() for _ in range(tables.sizes[var])]
+            for combo in table.broken:
+                by_value[combo[k]].add(combo)
+            per_position.append(tuple(frozenset(b) for b in by_value))
+        out.append(tuple(per_position))
+    index = tuple(out)
+    space.memo["rule-index"] = index
+    return index
+
+
+def _status(
+    table: RuleTable, index: _Index, projection: tuple[int, ...], sizes: tuple[int, ...]
+) -> int:
+    """Whether no, some or every completion of ``projection`` (-1 = open) breaks the rule."""
+    combos = 1
+    sets = []
+    for k, value in enumerate(projection):
+        if value < 0:
+            combos *= sizes[table.scope[k]]
+        else:
+            sets.append(index[k][value])
+    if sets:
+        sets.sort(key=len)
+        hits = len(sets[0].intersection(*sets[1:])) if len(sets) > 1 else len(sets[0])
+    else:
+        hits = len(table.broken)
+    if not hits:
+        return _NEVER
+    return _SURELY if hits == combos else _MAYBE
+
+
+def _components(tables: Tables, question: Mapping[int, int], rules: list[int]) -> list[list[int]]:
+    """Split ``rules`` into groups linked by shared open variables, keeping their order."""
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    anchor: dict[int, int] = {}
+    for index in rules:
+        for var in tables.rules[index].scope:
+            if var in question:
+                continue
+            if var in anchor:
+                parent[root(anchor[var])] = root(index)
+            else:
+                anchor[var] = index
+    groups: dict[int, list[int]] = {}
+    for index in rules:
+        groups.setdefault(root(index), []).append(index)
+    return list(groups.values())
+
+
+def _remember(space: Space, key: Hashable, answer: tuple[int, ...]) -> None:
+    if len(space.memo) >= _MEMO_LIMIT:
+        space.memo.clear()
+    space.memo[key] = answer
+
+
+def valid_domains(
+    space: Space, fixed: Mapping[str, Value], *, explain: bool = True, memo: bool = True
+) -> Domains:
+    """The valid domain of every open variable under canonical ``fixed`` values.
+
+    Parameters
+    ----------
+    space : Space
+        The compiled model.
+    fixed : mapping
+        Canonical variable -> value.
+    explain : bool
+        Whether to name the rules behind each removed value (costs a small
+        search per removed value; the allowed values never need one).
+    memo : bool
+        Whether explanations may be reused from earlier calls on this space.
+
+    Raises
+    ------
+    NoSolution
+        If ``fixed`` has no valid completion; its cause is a :class:`Conflict`.
+
+    Examples
+    --------
+    >>> from syncscope.solver.space import compiled
+    >>> found = valid_domains(compiled(), {"email_system": "gmail"})
+    >>> found.domains["incoming_protocol"].allowed
+    ('pop3',)
+    >>> [r.id for r in found.domains["incoming_protocol"].removed[0].rules]
+    ['table.pop3-smtp']
+    """
+    tables = space.tables
+    diagram = space.diagram
+    encoded = space.encode(fixed)
+    valid = diagram.lane_mask((Level.SUPPORTED, Level.DISCOURAGED))
+    if not diagram.count_packed(encoded) & valid:
+        found = conflict(space, fixed)
+        raise NoSolution(f"no valid configuration matches the fixed values: {found}", [found])
+    sums = diagram.value_counts(encoded)
+    out: dict[str, Domain] = {}
+    explainer: _Explainer | None = None  # built on the first removed value
+    for var, name in enumerate(tables.names):
+        if var in encoded:
+            continue
+        values = tables.domains[var]
+        allowed = []
+        removed = []
+        for index, packed in enumerate(sums[var]):
+            if packed & valid:
+                allowed.append(values[index])
+            elif not explain:
+                removed.append(Removal(values[index], ()))
+            else:
+                key = ("removed", frozenset({**encoded, var: index}.items())) if memo else None
+                rule_ids = space.memo.get(key) if key else None
+                if not isinstance(rule_ids, tuple):
+                    explainer = explainer or _Explainer(space, encoded)
+                    rule_ids = explainer.removal(var, index)
+                    if key:
+                        _remember(space, key, rule_ids)
+                removed.append(
+                    Removal(values[index], tuple(tables.rules[i].rule for i in rule_ids))
+                )
+        out[name] = Domain(name, tuple(allowed), tuple(removed))
+    return Domains(MappingProxyType(tables.decode(encoded)), MappingProxyType(out))
