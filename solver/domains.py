@@ -98,8 +98,8 @@ class Conflict:
 
     def __str__(self) -> str:
         settings = ", ".join(f"{k}={format_value(v)}" for k, v in self.settings.items())
-        rules = "; ".join(f"{r.id} ({r.message})" for r in self.rules)
-        return f"{settings or 'the rules alone'} conflict under {rules}"
+        rules = " and ".join(f"{r.id} ({r.message.rstrip('.')})" for r in self.rules)
+        return f"{settings or 'every configuration'} is ruled out by {rules}"
 
 
 def conflict(space: Space, fixed: Mapping[str, Value]) -> Conflict:
@@ -339,7 +339,7 @@ def valid_domains(
     valid = diagram.lane_mask((Level.SUPPORTED, Level.DISCOURAGED))
     if not diagram.count_packed(encoded) & valid:
         found = conflict(space, fixed)
-        raise NoSolution(f"no valid configuration matches the fixed values: {found}", [found])
+        raise NoSolution(f"no valid configuration matches the fixed values; {found}", [found])
     sums = diagram.value_counts(encoded)
     out: dict[str, Domain] = {}
     explainer: _Explainer | None = None  # built on the first removed value

@@ -11,6 +11,8 @@ one cube). It works on the diagram, never on the configurations themselves:
    each path of groups is a cube.
 3. Merge cubes that agree on every variable but one (their union is again a
    cube), until no two do.
+4. Order the rows by the first variable, then by the variables whose cells
+   differ most between rows, so related rows sit together.
 
 :func:`group_by` answers a coarser question for chosen key variables: for
 each key with at least one configuration in the set, the values every other
@@ -175,6 +177,17 @@ def _merge(cubes: Iterable[_Cells], width: int) -> list[_Cells]:
     return current
 
 
+def _order(cubes: list[_Cells]) -> list[_Cells]:
+    """Order rows by the first variable, then by the variables that tell rows apart the most."""
+    if not cubes:
+        return cubes
+    width = len(cubes[0])
+    distinct = [len({cube[i] for cube in cubes}) for i in range(width)]
+    rest = sorted(range(1, width), key=lambda i: (-distinct[i], i))
+    keys = [0, *rest]
+    return sorted(cubes, key=lambda cube: [cube[i] for i in keys])
+
+
 def cube_cover(
     space: Space,
     fixed: Mapping[int, int],
@@ -194,7 +207,7 @@ def cube_cover(
     """
     tables = space.tables
     layers, root = _reduce(space, fixed, verdicts)
-    cubes = _merge(_cubes(layers, root), len(tables.names)) if root else []
+    cubes = _order(_merge(_cubes(layers, root), len(tables.names))) if root else []
     rows = []
     for cube in cubes:
         cells: dict[str, tuple[Value, ...]] = {}

@@ -1,0 +1,180 @@
+"""Counts, valid domains and every configuration: questions about the whole solution space."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator, Mapping
+
+from syncscope.model import ConfigurationError, Level, Model, Value
+from syncscope.solver import enumeration
+from syncscope.solver.counting import Counts
+from syncscope.solver.counting import count as _count
+from syncscope.solver.domains import Conflict, Domain, Domains, Removal, valid_domains
+from syncscope.solver.matrix import Matrix, cube_cover
+
+from ._inputs import prepare
+
+__all__ = [
+    "VALID",
+    "Conflict",
+    "Counts",
+    "Domain",
+    "Domains",
+    "Removal",
+    "configurations",
+    "count",
+    "domains",
+    "parse_verdicts",
+    "table",
+]
+
+VALID: tuple[Level, ...] = (Level.SUPPORTED, Level.DISCOURAGED)
+"""The verdicts of valid configurations."""
+
+
+def parse_verdicts(verdicts: Iterable[Level | str]) -> tuple[Level, ...]:
+    """Turn levels or their names into sorted, distinct levels.
+
+    Raises
+    ------
+    ConfigurationError
+        For an unknown name, with did-you-mean suggestions; or for no level at all.
+
+    Examples
+    --------
+    >>> parse_verdicts(["Discouraged", "supported"])
+    (<Level.SUPPORTED: 0>, <Level.DISCOURAGED: 1>)
+    """
+    out = set()
+    for item in verdicts:
+        if isinstance(item, Level):
+            out.add(item)
+            continue
+        try:
+            out.add(Level.parse(str(item)))
+        except ValueError:
+            names = [level.id for level in Level]
+            close = difflib.get_close_matches(str(item).strip().lower(), names, n=2)
+            raise ConfigurationError(
+                f"unknown verdict {item!r} (one of {', '.join(names)})",
+                value=item,
+                suggestions=close,
+            ) from None
+    if not out:
+        raise ConfigurationError("no verdict chosen (one of supported, discouraged, ...)")
+    return tuple(sorted(out))
+
+
+def count(fixed: Mapping[str, object] | None = None, *, model: Model | None = None) -> Counts:
+    """Count the configurations matching ``fixed``, per verdict.
+
+    Parameters
+    ----------
+    fixed : mapping, optional
+        Variable -> value in any accepted spelling; nothing fixed by default.
+    model : Model, optional
+        A rule set from :func:`syncscope.load_model`; the built-in seed by default.
+
+    Returns
+    -------
+    Counts
+        Frozen; ``to_dict()`` gives ``{"supported", "discouraged", "untested",
+        "unsupported", "valid", "total"}``, where ``total`` is every combination
+        matching ``fixed``.
+
+    Raises
+    ------
+    ConfigurationError
+        For an unknown variable or value.
+
+    Examples
+    --------
+    >>> count().to_dict()["valid"]
+    24512
+    >>> count({"Deployment": "online", "email system": "Gmail"}).valid
+    768
+    """
+    space, canonical = prepare(fixed or {}, model)
+    return _count(space, canonical)
+
+
+def domains(fixed: Mapping[str, object] | None = None, *, model: Model | None = None) -> Domains:
+    """The valid domain of every variable ``fixed`` leaves open.
+
+    Each allowed value has at least one valid completion; each removed value
+    has none and names a minimal set of rules that, with the fixed values,
+    rule it out.
+
+    Returns
+    -------
+    Domains
+        Frozen; ``to_dict()`` gives ``{"fixed": {...}, "domains": {VAR:
+        {"allowed": [...], "removed": {"value": [rule ids]}}}}``.
+
+    Raises
+    ------
+    NoSolution
+        If no valid configuration matches ``fixed``; ``causes[0]`` is the
+        :class:`Conflict` (minimal rules and the fixed values they clash with).
+    ConfigurationError
+        For an unknown variable or value.
+
+    Examples
+    --------
+    >>> found = domains({"email_system": "Gmail"})
+    >>> found.domains["incoming_protocol"].allowed
+    ('pop3',)
+    >>> found.to_dict()["domains"]["sync_appointments_contacts_tasks"]
+    {'allowed': [False], 'removed': {'true': ['table.act-sync']}}
+    """
+    space, canonical = prepare(fixed or {}, model)
+    return valid_domains(space, canonical)
+
+
+def configurations(
+    fixed: Mapping[str, object] | None = None,
+    *,
+    verdicts: Iterable[Level | str] = VALID,
+    model: Model | None = None,
+) -> Iterator[dict[str, Value]]:
+    """Stream every configuration of ``verdicts`` that matches ``fixed``.
+
+    Configurations are canonical dicts in model order, and come in
+    lexicographic order of the model's variables and their declared values.
+    Input errors are raised at once, before the first configuration.
+
+    Examples
+    --------
+    >>> found = configurations({"deployment": "online", "email_system": "Exchange Online",
+    ...                         "customer_key": "yes"})
+    >>> first = next(found)
+    >>> first["version"], first["authentication"]
+    ('8.1', 'server-to-server')
+    >>> sum(1 for _ in configurations(verdicts=["untested"]))
+    768
+    """
+    chosen = parse_verdicts(verdicts)
+    space, canonical = prepare(fixed or {}, model)
+    return enumeration.configurations(space, space.encode(canonical), chosen)
+
+
+def table(
+    fixed: Mapping[str, object] | None = None,
+    *,
+    verdicts: Iterable[Level | str] = VALID,
+    model: Model | None = None,
+) -> Matrix:
+    """The compact table of the configurations of ``verdicts`` matching ``fixed``.
+
+    Rows are disjoint value sets per variable ("any" where every value is
+    possible); together they hold exactly the chosen configurations.
+
+    Examples
+    --------
+    >>> matrix = table()
+    >>> matrix.count, len(matrix.rows)
+    (24512, 7)
+    """
+    chosen = parse_verdicts(verdicts)
+    space, canonical = prepare(fixed or {}, model)
+    return cube_cover(space, space.encode(canonical), chosen)

@@ -1,0 +1,255 @@
+"""``syncscope list``: the valid configurations as a compact table, a stream, or counts."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import textwrap
+from collections.abc import Iterator, Sequence
+
+import click
+
+from syncscope.api.space import VALID, parse_verdicts
+from syncscope.model import Level, Model, Value, format_value, merge_assignments
+from syncscope.solver import enumeration
+from syncscope.solver.counting import Counts
+from syncscope.solver.counting import count as count_space
+from syncscope.solver.domains import Conflict, conflict
+from syncscope.solver.matrix import ANY, Cube, Matrix, cube_cover
+from syncscope.solver.space import Space, compiled
+
+from .common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    InputError,
+    emit_json,
+    handle_errors,
+    json_option,
+    model_from,
+    set_option,
+)
+
+__all__ = ["command", "render_counts", "render_matrix"]
+
+MAX_ROWS = 200
+"""Rows the human table shows before pointing to ``--jsonl``/``--csv``."""
+DEFAULT_WIDTH = 120
+"""Width of the table when stdout is not a terminal."""
+MAIN_COLUMNS = 6
+"""Variables shown as columns of their own; the rest of a row's limits go in one column."""
+
+
+@click.command("list")
+@set_option
+@click.option(
+    "--verdict",
+    "verdicts",
+    multiple=True,
+    metavar="LEVEL",
+    help="supported, discouraged, untested or unsupported (repeatable; default: the valid ones).",
+)
+@click.option("--jsonl", is_flag=True, help="Stream every configuration as JSON Lines.")
+@click.option("--csv", "as_csv", is_flag=True, help="Stream every configuration as CSV.")
+@click.option("--count", "count_only", is_flag=True, help="Only count, per verdict.")
+@json_option
+@click.pass_context
+@handle_errors
+def command(
+    ctx: click.Context,
+    sets: tuple[str, ...],
+    verdicts: tuple[str, ...],
+    jsonl: bool,
+    as_csv: bool,
+    count_only: bool,
+    as_json: bool,
+) -> None:
+    """List valid configurations: a compact table where "any" means the setting doesn't matter.
+
+    --jsonl and --csv stream every configuration instead (canonical values,
+    variables in model order, configurations in lexicographic order);
+    --count counts them per verdict. --set VAR=VALUE filters.
+
+    Exit codes: 0 something matched (always for --count); 1 nothing matched,
+    with the conflict when the --set values rule out every valid
+    configuration; 2 bad input.
+    """
+    formats = [name for name, on in (("--jsonl", jsonl), ("--csv", as_csv)) if on]
+    if len(formats) > 1 or (formats and (count_only or as_json)):
+        raise InputError(f"choose one output: {', '.join([*formats, '--count', '--json'])}")
+    model = model_from(ctx)
+    chosen = parse_verdicts(verdicts) if verdicts else VALID
+    fixed = merge_assignments(model, sets)
+    space = compiled(model)
+    counts = count_space(space, fixed)
+    if count_only:
+        if as_json:
+            emit_json(counts.to_dict())
+        else:
+            click.echo(render_counts(counts, fixed))
+        sys.exit(EXIT_OK)
+    if not sum(counts.of(level) for level in chosen):
+        _nothing(space, fixed, chosen, counts, as_json)
+    encoded = space.encode(fixed)
+    if jsonl:
+        _stream(enumeration.jsonl_lines(space, encoded, chosen))
+    elif as_csv:
+        _stream(enumeration.csv_lines(space, encoded, chosen), enumeration.csv_header(space))
+    else:
+        matrix = cube_cover(space, encoded, chosen)
+        if as_json:
+            emit_json(matrix.to_dict())
+        else:
+            click.echo(render_matrix(matrix, model, counts.total))
+    sys.exit(EXIT_OK)
+
+
+def _nothing(
+    space: Space,
+    fixed: dict[str, Value],
+    chosen: Sequence[Level],
+    counts: Counts,
+    as_json: bool,
+) -> None:
+    """Report that nothing matches, with the conflict when no valid configuration does."""
+    which = " or ".join(level.id for level in chosen)
+    given = ", ".join(f"{k}={format_value(v)}" for k, v in fixed.items())
+    found: Conflict | None = conflict(space, fixed) if not counts.valid else None
+    if found is not None:
+        message = f"no valid configuration matches the fixed values; {found}"
+    else:
+        message = f"no {which} configuration matches {given or 'the model'}"
+    if as_json:
+        data: dict[str, object] = {"error": message, "fixed": fixed, "counts": counts.to_dict()}
+        if found is not None:
+            data["conflict"] = found.to_dict()
+        emit_json(data)
+    else:
+        click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_INVALID)
+
+
+def _stream(chunks: Iterator[str], head: str = "") -> None:
+    """Write chunks to stdout; a reader that stops early (``| head``) is not an error."""
+    out = sys.stdout
+    try:
+        if head:
+            out.write(head)
+        for chunk in chunks:
+            out.write(chunk)
+        out.flush()
+    except BrokenPipeError:
+        # Point stdout at /dev/null so the interpreter's final flush stays quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, out.fileno())
+        sys.exit(EXIT_OK)
+
+
+def render_counts(counts: Counts, fixed: dict[str, Value]) -> str:
+    """A small table: configurations per verdict, valid and total."""
+    given = ", ".join(f"{k}={format_value(v)}" for k, v in fixed.items())
+    data = counts.to_dict()
+    width = max(len(f"{n:,}") for n in data.values())
+    lines = [f"Configurations matching {given}:" if given else "All configurations:"]
+    for name, number in data.items():
+        if name in ("valid", "total"):
+            lines.append(f"  {'-' * 12} {'-' * width}")
+        lines.append(f"  {name:<12} {number:>{width},}")
+    return "\n".join(lines)
+
+
+def _cell(name: str, row: Cube, joiner: str = ", ") -> str:
+    shown = row.shown(name)
+    return shown if isinstance(shown, str) else joiner.join(format_value(v) for v in shown)
+
+
+def _layout(matrix: Matrix) -> tuple[list[str], list[str], dict[str, Value]]:
+    """Split variables into own columns, a shared column for the rest, and constants."""
+    constant = matrix.constant()
+    varying = [
+        name
+        for name in matrix.names
+        if name not in matrix.fixed
+        and name not in constant
+        and any(row.shown(name) != ANY for row in matrix.rows)
+    ]
+    return varying[:MAIN_COLUMNS], varying[MAIN_COLUMNS:], constant
+
+
+def render_matrix(matrix: Matrix, model: Model, total: int, width: int | None = None) -> str:
+    """The compact table as plain text, fitted to ``width`` columns (the terminal's by default).
+
+    Up to :data:`MAIN_COLUMNS` varying settings get a column each; the other
+    limits of a row are listed in a last, wrapped column.
+    """
+    main, rest, constant = _layout(matrix)
+    which = " or ".join(v.id for v in matrix.verdicts)
+    given = ", ".join(f"{k}={format_value(v)}" for k, v in matrix.fixed.items())
+    shown = matrix.rows[:MAX_ROWS]
+    headers = [name.replace("_", " ") for name in main]
+    body = [[_cell(name, row).split(", ") for name in main] for row in shown]
+    limits = [
+        [f"{name}: {_cell(name, row, ' | ')}" for name in rest if row.shown(name) != ANY]
+        for row in shown
+    ]
+    sizes = [f"{row.size:,}" for row in shown]
+    widths = [
+        max([len(w) for w in header.split()] + [len(x) for cells in body for x in cells[i]])
+        for i, header in enumerate(headers)
+    ]
+    size_width = max([len("configurations"), *map(len, sizes)])
+    width = width or _terminal_width()
+    used = sum(widths) + size_width + 2 * (len(widths) + 1)
+    rest_width = max(30, width - used) if rest else 0
+    columns = [*widths, *([rest_width] if rest else []), size_width]
+    head_cells = [textwrap.wrap(h, w) for h, w in zip(headers, widths, strict=True)]
+    if rest:
+        head_cells.append(["and"])
+    head_cells.append(["configurations"])
+    out = [
+        f"{which.capitalize()} configurations{' with ' + given if given else ''}:"
+        f" {matrix.count:,} of {total:,} combinations, in {len(matrix.rows)} rows.",
+        "",
+        *_block(head_cells, columns),
+        "  ".join("─" * w for w in columns),
+    ]
+    for i, cells in enumerate(body):
+        block = [*cells]
+        if rest:
+            wrapped: list[str] = []
+            for item in limits[i]:
+                wrapped.extend(
+                    textwrap.wrap(item, rest_width, subsequent_indent="  ", break_on_hyphens=False)
+                )
+            block.append(wrapped)
+        block.append([sizes[i].rjust(size_width)])
+        if i:
+            out.append("")
+        out.extend(_block(block, columns))
+    if len(matrix.rows) > len(shown):
+        out.append(f"… {len(matrix.rows) - len(shown)} more rows; see --jsonl or --csv.")
+    out.append("")
+    if constant:
+        same = ", ".join(f"{k}={format_value(v)}" for k, v in constant.items())
+        out.append(f"Every row also has {same}.")
+    out.append(
+        '"any": every value of that setting is allowed in that row.'
+        " Every configuration: syncscope list --jsonl (or --csv)."
+    )
+    return "\n".join(out)
+
+
+def _block(cells: Sequence[Sequence[str]], widths: Sequence[int]) -> list[str]:
+    """Lay out one table row whose cells span several lines."""
+    height = max((len(c) for c in cells), default=0)
+    lines = []
+    for k in range(height):
+        parts = [(c[k] if k < len(c) else "").ljust(w) for c, w in zip(cells, widths, strict=True)]
+        lines.append("  ".join(parts).rstrip())
+    return lines
+
+
+def _terminal_width() -> int:
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
+    return DEFAULT_WIDTH
