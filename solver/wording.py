@@ -172,9 +172,11 @@ class Wording:
         paragraphs = [self.conflict(c, level) for c, level in conflicts]
         if more:
             paragraphs.append(f"({more} more minimal conflict(s) not shown.)")
-        if diagnoses:
-            ways = [" and ".join(d) for d in diagnoses]
-            paragraphs.append("To make it valid, change " + join(ways, "or") + ".")
+        if len(diagnoses) == 1:
+            paragraphs.append(f"To make it valid, change {join(list(diagnoses[0]))}.")
+        elif diagnoses:
+            ways = "; ".join(" + ".join(d) for d in diagnoses)
+            paragraphs.append(f"To make it valid, change any one of: {ways}.")
         return "\n\n".join(paragraphs)
 
 

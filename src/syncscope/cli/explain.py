@@ -1,0 +1,65 @@
+"""``syncscope explain``."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+
+import click
+
+from syncscope.api.repair import explain
+from syncscope.solver.explain import Explanation
+
+from .common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    config_options,
+    emit_json,
+    handle_errors,
+    json_option,
+    model_from,
+    read_configs,
+)
+from .render import render_config
+
+__all__ = ["command", "render_explanation"]
+
+_MARK = {True: "✓", False: "✗"}
+
+
+@click.command("explain")
+@config_options
+@json_option
+@click.pass_context
+@handle_errors
+def command(
+    ctx: click.Context, sets: tuple[str, ...], config_file: str | None, as_json: bool
+) -> None:
+    """Why a configuration fails: every minimal conflict, with its rules, and every minimal fix.
+
+    A conflict is a smallest set of your settings that no valid configuration
+    contains; a diagnosis is a smallest set of settings whose change restores
+    validity.
+
+    Exit codes: 0 valid; 1 invalid; 2 bad input.
+    """
+    model = model_from(ctx)
+    configs, many = read_configs(model, sets, config_file)
+    results = [explain(c, model=model) for c in configs]
+    if as_json:
+        data = [r.to_dict() for r in results]
+        emit_json(data if many else data[0])
+    else:
+        click.echo("\n\n".join(render_explanation(r) for r in results))
+    sys.exit(EXIT_OK if all(r.valid for r in results) else EXIT_INVALID)
+
+
+def render_explanation(result: Explanation) -> str:
+    """An explanation for people: the verdict, then the derivation, wrapped."""
+    head = (
+        f"{_MARK[result.valid]} {result.verdict.id.upper()}: {render_config(result.configuration)}"
+    )
+    paragraphs = [
+        textwrap.fill(p, width=88, break_on_hyphens=False) for p in result.text.split("\n\n")
+    ]
+    return "\n\n".join([head, *paragraphs])
