@@ -1,0 +1,139 @@
+"""``syncscope nearest`` (and the fix that ``syncscope check`` shows): contract and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from syncscope.cli import cli
+
+EXO_IMPERSONATION = [
+    "--set",
+    "deployment=online",
+    "--set",
+    "email_system=Exchange Online",
+    "--set",
+    "authentication=impersonation",
+]
+
+
+def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_json_contract_and_exit_zero() -> None:
+    code, out, _ = run(
+        "nearest", *EXO_IMPERSONATION, "--weights", "uniform", "--top", "2", "--json"
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) == {"cost", "candidates", "more"}
+    assert data["cost"] == 1
+    assert data["more"] is True
+    assert len(data["candidates"]) == 2
+    first = data["candidates"][0]
+    assert set(first) == {"configuration", "changes", "cost", "verdict"}
+    assert first["changes"] == [
+        {"variable": "authentication", "from": "impersonation", "to": "server-to-server"}
+    ]
+    assert first["cost"] == 1 and first["verdict"] == "supported"
+    assert len(first["configuration"]) == 19
+
+
+def test_unreachable_exits_one_with_null_cost_and_the_conflict() -> None:
+    keep = ["--keep", "deployment", "--keep", "email_system", "--keep", "authentication"]
+    code, out, _ = run("nearest", *EXO_IMPERSONATION, *keep, "--json")
+    assert code == 1
+    data = json.loads(out)
+    assert data["cost"] is None and data["candidates"] == [] and data["more"] is False
+    assert data["conflict"]["rules"] == ["exo.impersonation"]
+    assert data["conflict"]["settings"] == {
+        "deployment": "online",
+        "email_system": "exchange-online",
+        "authentication": "impersonation",
+    }
+    code, out, _ = run("nearest", *EXO_IMPERSONATION, *keep)
+    assert code == 1
+    assert "No valid configuration keeps the kept settings" in out
+    assert "Using Impersonation" in out
+
+
+def test_keep_holds_a_value() -> None:
+    code, out, _ = run("nearest", *EXO_IMPERSONATION, "--keep", "authentication", "--json")
+    assert code == 0
+    for candidate in json.loads(out)["candidates"]:
+        assert candidate["configuration"]["authentication"] == "impersonation"
+
+
+def test_weights_files(tmp_path: Path) -> None:
+    toml = tmp_path / "w.toml"
+    toml.write_text("authentication = 500\nemail_system = 1\n", encoding="utf-8")
+    js = tmp_path / "w.json"
+    js.write_text(json.dumps({"weights": {"authentication": 500, "email_system": 1}}), "utf-8")
+    for path in (toml, js):
+        code, out, _ = run("nearest", *EXO_IMPERSONATION, "--weights", str(path), "--json")
+        assert code == 0
+        data = json.loads(out)
+        assert data["cost"] == 1
+        assert [c["variable"] for c in data["candidates"][0]["changes"]] == ["email_system"]
+
+
+def test_config_file_and_arrays(tmp_path: Path) -> None:
+    path = tmp_path / "cases.json"
+    path.write_text(
+        json.dumps([{"email_system": "gmail"}, {"mass_email_campaigns": True}]), "utf-8"
+    )
+    code, out, _ = run("nearest", "--config", str(path), "--json", "--top", "1")
+    assert code == 0
+    data = json.loads(out)
+    assert [d["cost"] for d in data] == [0, 5]
+    code, out, _ = run("nearest", "--config", "-", "--json", stdin='{"mfa": "yes"}')
+    assert code == 0 and json.loads(out)["cost"] == 0
+
+
+def test_human_output() -> None:
+    code, out, _ = run("nearest", *EXO_IMPERSONATION, "--top", "1")
+    assert code == 0
+    assert out.startswith("minimum cost 3: 1 candidate(s), and more exist")
+    assert "1. [supported] change authentication: impersonation -> server-to-server" in out
+
+
+def test_bad_input_exits_two() -> None:
+    cases = [
+        ("--keep", "ports"),
+        ("--keep", "deploymnt"),
+        ("--weights", "nowhere.json"),
+        ("--weights", "heavy"),
+        ("--top", "0"),
+    ]
+    for extra in cases:
+        code, _, err = run("nearest", *EXO_IMPERSONATION, *extra)
+        assert code == 2, extra
+        assert "Traceback" not in err
+    code, _, err = run("nearest", "--keep", "deploymnt", *EXO_IMPERSONATION)
+    assert "did you mean 'deployment'" in err
+    code, _, err = run("nearest", "--set", "email_system=gmial")
+    assert code == 2 and "did you mean 'gmail'" in err
+
+
+def test_bad_weights_file_names_the_file_and_variable(tmp_path: Path) -> None:
+    path = tmp_path / "w.toml"
+    path.write_text("ports = -1\n", encoding="utf-8")
+    code, _, err = run("nearest", *EXO_IMPERSONATION, "--weights", str(path))
+    assert code == 2
+    assert str(path) in err and "ports" in err
+
+
+def test_check_shows_the_fix() -> None:
+    code, out, _ = run("check", *EXO_IMPERSONATION, "--json")
+    assert code == 1
+    assert json.loads(out)["fix"] == [
+        {"variable": "authentication", "from": "impersonation", "to": "server-to-server"}
+    ]
+    code, out, _ = run("check", *EXO_IMPERSONATION)
+    assert "fix: authentication: impersonation -> server-to-server" in out
+    code, out, _ = run("check", "--set", "email_system=gmail", "--json")
+    assert code == 0 and "fix" not in json.loads(out)
