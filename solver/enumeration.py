@@ -120,7 +120,7 @@ def rows(
         return out
 
     def walk(node: int, level: int, prefix: P | None) -> Iterator[list[P]]:
-        if selected(below[node]) <= SUFFIX_LIMIT:
+        if level + 1 == depth or selected(below[node]) <= SUFFIX_LIMIT:
             block = suffixes(node, level)
             yield block if prefix is None else [prefix + s for s in block]
             return
