@@ -10,7 +10,13 @@ from pathlib import Path
 
 from syncscope.model import ConfigurationError, Model, resolve_variable
 
-__all__ = ["UNIFORM", "default_weights", "load_weights_file", "resolve_weights"]
+__all__ = [
+    "UNIFORM",
+    "default_weights",
+    "load_weights_file",
+    "resolve_weights",
+    "weights_table",
+]
 
 UNIFORM = "uniform"
 """The spelling that sets every weight to 1."""
@@ -27,6 +33,25 @@ def default_weights(model: Model) -> dict[str, float]:
     (100.0, 1.0)
     """
     return {v.name: float(v.change_weight) for v in model.variables}
+
+
+def weights_table(model: Model) -> str:
+    """The declared change weights and their reasons as a Markdown table, heaviest first.
+
+    Examples
+    --------
+    >>> from syncscope.model import load_model
+    >>> print(weights_table(load_model()).splitlines()[2])
+    | `deployment` | 100 | Moving between online and on-premises is a migration project. |
+    """
+    lines = ["| variable | weight | why |", "|---|---:|---|"]
+    ranked = sorted(enumerate(model.variables), key=lambda iv: (-iv[1].change_weight, iv[0]))
+    for _, var in ranked:
+        weight = var.change_weight
+        shown = f"{int(weight)}" if float(weight).is_integer() else f"{weight:g}"
+        reason = var.weight_reason.replace("|", "\\|")
+        lines.append(f"| `{var.name}` | {shown} | {reason} |")
+    return "\n".join(lines)
 
 
 def resolve_weights(

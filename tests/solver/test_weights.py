@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 from syncscope.model import ConfigurationError, Model
-from syncscope.solver.weights import default_weights, load_weights_file, resolve_weights
+from syncscope.solver.weights import (
+    default_weights,
+    load_weights_file,
+    resolve_weights,
+    weights_table,
+)
 
 
 def test_defaults_are_the_declared_change_weights(model: Model) -> None:
@@ -111,3 +116,14 @@ def test_mapping_errors(model: Model) -> None:
         resolve_weights(model, {"ports": float("nan")})
     with pytest.raises(ConfigurationError, match="expected 'uniform', a file name or a mapping"):
         resolve_weights(model, 3)  # type: ignore[arg-type]
+
+
+def test_repair_doc_shows_the_current_weights(model: Model) -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "repair.md").read_text("utf-8")
+    start = doc.index("<!-- weights:start")
+    body_start = doc.index("\n", start) + 1
+    end = doc.index("<!-- weights:end -->")
+    assert doc[body_start:end].strip() == weights_table(model), (
+        "docs/repair.md is stale: paste syncscope.solver.weights.weights_table(load_model())"
+        " between the weights markers"
+    )
