@@ -58,6 +58,9 @@ class Cells:
         The input's other columns, offered as did-you-mean for missing variables.
     noun : str
         ``"column"`` (CSV) or ``"key"`` (JSON Lines), for messages.
+    typed : bool
+        Whether cells may be JSON values other than text (then ``1``, ``1.0`` and
+        ``true`` are told apart in the memo).
 
     Examples
     --------
@@ -78,8 +81,11 @@ class Cells:
         defaults: Mapping[str, Value],
         others: Sequence[str] = (),
         noun: str = "column",
+        *,
+        typed: bool = False,
     ) -> None:
         self._names = model.names
+        self._typed = typed
         self._columns = tuple(columns)
         self._defaults = dict(defaults)
         self._noun = noun
@@ -97,7 +103,7 @@ class Cells:
         Cells are text (CSV) or JSON values; ``None`` and blank text mean "not given".
         """
         key: tuple[object, ...] = cells
-        if not all(type(c) is str for c in cells):
+        if self._typed:
             key = (*cells, *map(type, cells))  # keep 1, 1.0 and true apart
         try:
             hit = self._rows.get(key)

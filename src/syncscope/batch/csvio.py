@@ -25,7 +25,7 @@ from .errors import UnreadableInput
 from .record import ERROR, OK, Record
 from .source import Input
 
-__all__ = ["CsvRecords", "parse_record", "split_records"]
+__all__ = ["CsvRecords", "RawRecord", "gather", "parse_record"]
 
 _QUOTE = 0x22
 _MAX_RECORD = 1 << 20
@@ -86,37 +86,33 @@ def _open_at_end(line: bytes, in_quotes: bool) -> bool:
     return in_quotes
 
 
-def split_records(lines: Iterator[bytes]) -> Iterator[RawRecord]:
-    """Group physical lines into records, following quoted fields across line ends.
+def gather(first: bytes, number: int, lines: Iterator[bytes]) -> RawRecord:
+    """The record that starts with line ``number`` (``first``), taking more lines from
+    ``lines`` while a quoted field is open.
 
     Examples
     --------
-    >>> recs = split_records(iter([b"a,b", b'"x', b'y",2', b"", b"3,4"]))
-    >>> [(r.first, r.last) for r in recs]
-    [(1, 1), (2, 3), (4, 4), (5, 5)]
+    >>> rest = iter([b'y",2', b"3,4"])
+    >>> raw = gather(b'1,"x', 7, rest)
+    >>> raw.where, raw.parts, next(rest)
+    ('lines 7–8', (b'1,"x', b'y",2'), b'3,4')
     """
-    number = 0
-    for line in lines:
-        number += 1
-        if b'"' not in line:
-            yield RawRecord(number, number, (line,), False)
-            continue
-        first = number
-        parts: list[bytes] | None = [line]
-        size = len(line)
-        open_ = _open_at_end(line, False)
-        while open_:
-            nxt = next(lines, None)
-            if nxt is None:
-                break
-            number += 1
-            size += len(nxt) + 1
-            if parts is not None:
-                parts.append(nxt)
-                if size > _MAX_RECORD:
-                    parts = None
-            open_ = _open_at_end(nxt, True)
-        yield RawRecord(first, number, None if parts is None else tuple(parts), open_)
+    parts: list[bytes] | None = [first]
+    size = len(first)
+    last = number
+    open_ = _open_at_end(first, False)
+    while open_:
+        nxt = next(lines, None)
+        if nxt is None:
+            break
+        last += 1
+        size += len(nxt) + 1
+        if parts is not None:
+            parts.append(nxt)
+            if size > _MAX_RECORD:
+                parts = None
+        open_ = _open_at_end(nxt, True)
+    return RawRecord(number, last, None if parts is None else tuple(parts), open_)
 
 
 def parse_record(text: str) -> tuple[list[str], str | None]:
@@ -221,8 +217,9 @@ class CsvRecords:
     format = "csv"
 
     def __init__(self, source: Input, model: Model, defaults: Mapping[str, Value]) -> None:
-        self._raws = split_records(source.lines())
-        names = _header(next(self._raws, None), source.label)
+        self._lines = source.lines()
+        first = next(self._lines, None)
+        names = _header(None if first is None else gather(first, 1, self._lines), source.label)
         seen: dict[str, int] = {}
         variables: dict[str, int] = {}
         columns: list[tuple[int, str, Variable]] = []
@@ -262,45 +259,63 @@ class CsvRecords:
     def __iter__(self) -> Iterator[Record]:
         return self._rows()
 
+    def notes(self) -> tuple[str, ...]:
+        """Nothing to remark about a CSV as a whole."""
+        return ()
+
     def _rows(self) -> Iterator[Record]:
         width = self.width
         names = self.extra_columns or ()
         pick_vars, pick_extra, build = self._pick_vars, self._pick_extra, self.cells.build
-        empty: Mapping[str, str] = MappingProxyType({})
+        lines = self._lines
+        number = 1  # the header's line
         row = 0
-        for raw in self._raws:
+        for line in lines:
+            number += 1
             row += 1
-            text: str | None
-            if raw.parts is not None and len(raw.parts) == 1 and b'"' not in raw.parts[0]:
+            if b'"' not in line:  # the common case: one line, no quoting
                 try:
-                    text = raw.parts[0].decode("utf-8")
-                    problem = None
+                    fields = line.decode("utf-8").split(",")
                 except UnicodeDecodeError:
-                    text, problem = _decode(raw)
+                    fields = None
+                if fields is not None and len(fields) == width:
+                    extra = MappingProxyType(dict(zip(names, pick_extra(fields), strict=True)))
+                    config, problem = build(pick_vars(fields))
+                    if config is not None:
+                        yield Record(row, extra, config, OK, None)
+                    else:
+                        yield Record(
+                            row, extra, None, ERROR, f"row {row} (line {number}): {problem}"
+                        )
+                    continue
+                raw = RawRecord(number, number, (line,), False)
             else:
-                text, problem = _decode(raw)
-            if text is None:
-                yield Record(row, empty, None, ERROR, f"row {row} ({raw.where}): {problem}")
-                continue
-            if not text.strip():
-                yield Record(row, empty, None, ERROR, f"row {row} ({raw.where}): blank line")
-                continue
-            fields, problem = parse_record(text)
-            if problem is None and raw.unclosed:
-                problem = "a quoted field opens and never closes before the end of the input"
-            if problem is None and len(fields) != width:
-                problem = f"{len(fields)} fields where the header has {width}"
-            if problem is not None:
-                yield Record(
-                    row, empty, None, ERROR, f"row {row} ({raw.where}): malformed CSV: {problem}"
-                )
-                continue
-            extra = MappingProxyType(dict(zip(names, pick_extra(fields), strict=True)))
-            config, problem = build(pick_vars(fields))
-            if config is None:
-                yield Record(row, extra, None, ERROR, f"row {row} ({raw.where}): {problem}")
-            else:
-                yield Record(row, extra, config, OK, None)
+                raw = gather(line, number, lines)
+                number = raw.last
+            yield self._slow(row, raw)
+
+    def _slow(self, row: int, raw: RawRecord) -> Record:
+        """A record that is quoted, spans lines, or is malformed."""
+        empty: Mapping[str, str] = MappingProxyType({})
+        where = f"row {row} ({raw.where})"
+        text, problem = _decode(raw)
+        if text is None:
+            return Record(row, empty, None, ERROR, f"{where}: {problem}")
+        if not text.strip():
+            return Record(row, empty, None, ERROR, f"{where}: blank line")
+        fields, problem = parse_record(text)
+        if problem is None and raw.unclosed:
+            problem = "a quoted field opens and never closes before the end of the input"
+        if problem is None and len(fields) != self.width:
+            problem = f"{len(fields)} fields where the header has {self.width}"
+        if problem is not None:
+            return Record(row, empty, None, ERROR, f"{where}: malformed CSV: {problem}")
+        names = self.extra_columns or ()
+        extra = MappingProxyType(dict(zip(names, self._pick_extra(fields), strict=True)))
+        config, problem = self.cells.build(self._pick_vars(fields))
+        if config is None:
+            return Record(row, extra, None, ERROR, f"{where}: {problem}")
+        return Record(row, extra, config, OK, None)
 
 
 def _picker(indices: Sequence[int]) -> Callable[[Sequence[str]], tuple[str, ...]]:

@@ -443,10 +443,14 @@ class DataverseRecords:
         )
         self._values: dict[tuple[str, Value], Value | _Gap] = {}
 
-    @property
-    def more_pages(self) -> bool:
-        """Whether the export says more pages follow (``@odata.nextLink``)."""
-        return "@odata.nextLink" in self.others
+    def notes(self) -> tuple[str, ...]:
+        """Remarks about the export: more pages to fetch (``@odata.nextLink``)."""
+        if "@odata.nextLink" in self.others:
+            return (
+                "the export holds one page of several (@odata.nextLink is set):"
+                " the mailboxes of the other pages are not in this input",
+            )
+        return ()
 
     def __iter__(self) -> Iterator[Record]:
         return self._rows()

@@ -44,6 +44,10 @@ class JsonlRecords:
     def __iter__(self) -> Iterator[Record]:
         return self._rows()
 
+    def notes(self) -> tuple[str, ...]:
+        """Nothing to remark about JSON Lines as a whole."""
+        return ()
+
     def _variable(self, key: str) -> Variable | None:
         if key not in self._keys:
             try:
@@ -74,7 +78,10 @@ class JsonlRecords:
                 return f"keys {owner[var.name]!r} and {key!r} both give {var.name}"
             owner[var.name] = key
             columns.append((key, var))
-        layout = (Cells(self._model, columns, self._defaults, others, "key"), tuple(is_var))
+        layout = (
+            Cells(self._model, columns, self._defaults, others, "key", typed=True),
+            tuple(is_var),
+        )
         if len(self._layouts) >= _LAYOUTS_LIMIT:
             self._layouts.clear()
         self._layouts[keys] = layout

@@ -45,6 +45,8 @@ class _Rows(Protocol):
 
     def __iter__(self) -> Iterator[Record]: ...
 
+    def notes(self) -> tuple[str, ...]: ...
+
 
 class RecordStream(Iterator[Record]):
     """The rows of one input, in input order; close it (or use ``with``) when done.
@@ -62,6 +64,7 @@ class RecordStream(Iterator[Record]):
 
     def __init__(self, source: Input, rows: _Rows) -> None:
         self._source = source
+        self._rows = rows
         self._iter = iter(rows)
         self.format = rows.format
         self.extra_columns = rows.extra_columns
@@ -69,6 +72,10 @@ class RecordStream(Iterator[Record]):
 
     def __next__(self) -> Record:
         return next(self._iter)
+
+    def notes(self) -> tuple[str, ...]:
+        """Remarks about the input as a whole, known so far (e.g. more pages to fetch)."""
+        return self._rows.notes()
 
     @property
     def position(self) -> int:

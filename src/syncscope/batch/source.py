@@ -91,9 +91,13 @@ class Input:
                 self._read = len(head)
             if head:
                 yield _strip_end(head)
+            read = self._read
             for line in self._raw:
-                self._read += len(line)
-                yield _strip_end(line)
+                read += len(line)
+                self._read = read
+                if line[-1:] == b"\n":
+                    line = line[:-2] if line[-2:-1] == b"\r" else line[:-1]
+                yield line
         except OSError as exc:
             raise UnreadableInput(f"{self.label}: cannot read: {exc.strerror or exc}") from None
 

@@ -1,0 +1,127 @@
+"""The summary of a batch run: counts by verdict, the most frequent rules, distinct setups."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from syncscope.model import Model
+
+from .runner import VERDICTS, BatchRow
+
+__all__ = ["BatchSummary", "RuleCount", "Tally", "render_summary"]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleCount:
+    """How many rows break one rule."""
+
+    rule: str
+    level: str
+    count: int
+    message: str
+    quote: str
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready data."""
+        return {
+            "rule": self.rule,
+            "level": self.level,
+            "count": self.count,
+            "message": self.message,
+            "quote": self.quote,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class BatchSummary:
+    """Totals over the rows of a run (so far, while it streams)."""
+
+    rows: int
+    verdicts: Mapping[str, int]
+    """Every verdict in :data:`~syncscope.batch.runner.VERDICTS` order, zeros included."""
+    rules: tuple[RuleCount, ...]
+    """Every broken rule with its row count, most frequent first (then by id)."""
+    distinct_configurations: int
+    """How many different configurations the ``ok`` rows hold."""
+
+    @property
+    def failed(self) -> int:
+        """Rows that are untested, unsupported or errors."""
+        return sum(self.verdicts[v] for v in ("untested", "unsupported", "error"))
+
+    @property
+    def exit_code(self) -> int:
+        """0 when no row failed (not-applicable rows don't fail), else 1."""
+        return 1 if self.failed else 0
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready data."""
+        return {
+            "rows": self.rows,
+            "verdicts": dict(self.verdicts),
+            "rules": [r.to_dict() for r in self.rules],
+            "distinct_configurations": self.distinct_configurations,
+        }
+
+
+class Tally:
+    """Accumulates rows as they stream; :meth:`summary` takes a snapshot."""
+
+    def __init__(self, model: Model) -> None:
+        self._model = model
+        self._verdicts: Counter[str] = Counter()
+        self._rules: Counter[tuple[str, ...]] = Counter()
+        self.rows = 0
+
+    def add(self, row: BatchRow) -> None:
+        """Count one row."""
+        self.rows += 1
+        self._verdicts[row.verdict] += 1
+        if row.rules:
+            self._rules[row.rules] += 1
+
+    def summary(self, distinct: int) -> BatchSummary:
+        """The totals so far; ``distinct`` is the number of distinct configurations."""
+        per_rule: Counter[str] = Counter()
+        for rules, count in self._rules.items():
+            for rule in rules:
+                per_rule[rule] += count
+        ranked = sorted(per_rule.items(), key=lambda item: (-item[1], item[0]))
+        counts = []
+        for rule_id, count in ranked:
+            rule = self._model.rule(rule_id)
+            counts.append(RuleCount(rule_id, rule.level.id, count, rule.message, rule.source.quote))
+        return BatchSummary(
+            rows=self.rows,
+            verdicts=MappingProxyType({v: self._verdicts.get(v, 0) for v in VERDICTS}),
+            rules=tuple(counts),
+            distinct_configurations=distinct,
+        )
+
+
+def render_summary(summary: BatchSummary, *, top: int = 5) -> str:
+    """Plain, stable text for stderr.
+
+    Examples
+    --------
+    >>> s = BatchSummary(2, dict.fromkeys(VERDICTS, 0) | {"supported": 2}, (), 1)
+    >>> print(render_summary(s))
+    2 rows: 2 supported, 0 discouraged, 0 untested, 0 unsupported, 0 not-applicable, 0 error
+    1 distinct configuration
+    """
+    counts = ", ".join(f"{summary.verdicts[v]} {v}" for v in VERDICTS)
+    plural = "" if summary.distinct_configurations == 1 else "s"
+    lines = [
+        f"{summary.rows} row{'' if summary.rows == 1 else 's'}: {counts}",
+        f"{summary.distinct_configurations} distinct configuration{plural}",
+    ]
+    if summary.rules:
+        shown = summary.rules[:top]
+        lines.append(f"most frequent rules ({len(shown)} of {len(summary.rules)}):")
+        for r in shown:
+            lines.append(f"  {r.count:>7}  {r.rule} [{r.level}]: {r.message}")
+            lines.append(f"           “{r.quote}”")
+    return "\n".join(lines)
