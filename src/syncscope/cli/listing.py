@@ -36,6 +36,8 @@ MAX_ROWS = 200
 """Rows the human table shows before pointing to ``--jsonl``/``--csv``."""
 DEFAULT_WIDTH = 120
 """Width of the table when stdout is not a terminal."""
+MIN_REST_WIDTH = 30
+"""Narrowest column for a row's other limits; below it they go under the row."""
 MAIN_COLUMNS = 6
 """Variables shown as columns of their own; the rest of a row's limits go in one column."""
 
@@ -180,62 +182,73 @@ def render_matrix(matrix: Matrix, model: Model, total: int, width: int | None = 
     """The compact table as plain text, fitted to ``width`` columns (the terminal's by default).
 
     Up to :data:`MAIN_COLUMNS` varying settings get a column each; the other
-    limits of a row are listed in a last, wrapped column.
+    limits of a row are listed in a last, wrapped column, or under the row
+    when the width leaves no room for that column.
     """
     main, rest, constant = _layout(matrix)
     which = " or ".join(v.id for v in matrix.verdicts)
     given = ", ".join(f"{k}={format_value(v)}" for k, v in matrix.fixed.items())
     shown = matrix.rows[:MAX_ROWS]
-    headers = [name.replace("_", " ") for name in main]
-    body = [[_cell(name, row).split(", ") for name in main] for row in shown]
+    width = width or _terminal_width()
+    size_width = max([len("configs"), *(len(f"{row.size:,}") for row in shown)])
+    # Own columns for as many leading settings as fit; the rest go with the row's limits.
+    while True:
+        headers = [name.replace("_", " ") for name in main]
+        body = [[_cell(name, row).split(", ") for name in main] for row in shown]
+        widths = [
+            max([len(w) for w in header.split()] + [len(x) for cells in body for x in cells[i]])
+            for i, header in enumerate(headers)
+        ]
+        used = sum(widths) + size_width + 2 * (len(widths) + 1)
+        if used - 2 <= width or len(main) == 1:
+            break
+        rest = [main.pop(), *rest]
     limits = [
         [f"{name}: {_cell(name, row, ' | ')}" for name in rest if row.shown(name) != ANY]
         for row in shown
     ]
     sizes = [f"{row.size:,}" for row in shown]
-    widths = [
-        max([len(w) for w in header.split()] + [len(x) for cells in body for x in cells[i]])
-        for i, header in enumerate(headers)
-    ]
-    size_width = max([len("configurations"), *map(len, sizes)])
-    width = width or _terminal_width()
-    used = sum(widths) + size_width + 2 * (len(widths) + 1)
-    rest_width = max(30, width - used) if rest else 0
-    columns = [*widths, *([rest_width] if rest else []), size_width]
+    # The other limits get a column when it can be 30 wide, else lines under each row.
+    beside = bool(rest) and width - used >= MIN_REST_WIDTH
+    rest_width = width - used if beside else max(width - 4, MIN_REST_WIDTH)
+    columns = [*widths, *([rest_width] if beside else []), size_width]
     head_cells = [textwrap.wrap(h, w) for h, w in zip(headers, widths, strict=True)]
-    if rest:
+    if beside:
         head_cells.append(["and"])
-    head_cells.append(["configurations"])
-    out = [
+    head_cells.append(["configs"])
+    title = (
         f"{which.capitalize()} configurations{' with ' + given if given else ''}:"
-        f" {matrix.count:,} of {total:,} combinations, in {len(matrix.rows)} rows.",
+        f" {matrix.count:,} of {total:,} combinations, in {len(matrix.rows)} rows."
+    )
+    out = [
+        *textwrap.wrap(title, width),
         "",
         *_block(head_cells, columns),
         "  ".join("─" * w for w in columns),
     ]
     for i, cells in enumerate(body):
-        block = [*cells]
-        if rest:
-            wrapped: list[str] = []
-            for item in limits[i]:
-                wrapped.extend(
-                    textwrap.wrap(item, rest_width, subsequent_indent="  ", break_on_hyphens=False)
-                )
-            block.append(wrapped)
-        block.append([sizes[i].rjust(size_width)])
+        wrapped: list[str] = []
+        for item in limits[i]:
+            wrapped.extend(
+                textwrap.wrap(item, rest_width, subsequent_indent="  ", break_on_hyphens=False)
+            )
+        block = [*cells, *([wrapped] if beside else []), [sizes[i].rjust(size_width)]]
         if i:
             out.append("")
         out.extend(_block(block, columns))
+        if not beside:
+            out.extend(f"    {line}" for line in wrapped)
     if len(matrix.rows) > len(shown):
         out.append(f"… {len(matrix.rows) - len(shown)} more rows; see --jsonl or --csv.")
     out.append("")
+    notes = []
     if constant:
-        same = ", ".join(f"{k}={format_value(v)}" for k, v in constant.items())
-        out.append(f"Every row also has {same}.")
-    out.append(
-        '"any": every value of that setting is allowed in that row.'
-        " Every configuration: syncscope list --jsonl (or --csv)."
-    )
+        notes.append(
+            "Every row also has " + ", ".join(f"{k}={format_value(v)}" for k, v in constant.items())
+        )
+    notes.append('"any": every value of that setting is allowed in that row')
+    notes.append("Every configuration: syncscope list --jsonl (or --csv)")
+    out.extend(textwrap.wrap(". ".join(notes) + ".", width, break_on_hyphens=False))
     return "\n".join(out)
 
 
