@@ -89,5 +89,5 @@ def render_domains(found: Domains) -> str:
         for removed in domain.removed:
             head = f"  ✗ {format_value(removed.value)}: {', '.join(r.id for r in removed.rules)}"
             reason = " ".join(rule.message for rule in removed.rules)
-            lines.append(f"{head} — {shorten(reason, max(REASON_WIDTH - len(head), 30))}")
+            lines.append(f"{head} — {shorten(reason, max(REASON_WIDTH - len(head) - 3, 30))}")
     return "\n".join(lines)
