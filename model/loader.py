@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import functools
 import hashlib
@@ -15,7 +14,6 @@ from types import MappingProxyType
 from typing import Any
 
 from .errors import ModelError
-from .satisfiable import find_valid_configuration
 from .schema import Advice, Clause, Document, Level, Model, Rule, Source, Value, ValueSpec, Variable
 from .vocabulary import BOOL_ALIASES, fold_spelling
 
@@ -146,7 +144,7 @@ class _Loader:
             documents=MappingProxyType(documents),
             advice=advice,
         )
-        if find_valid_configuration(model) is None:
+        if not _admits_valid(model, model.rules):
             culprits = ", ".join(f"rule {r}" for r in _conflict(model))
             self.fail(
                 "the rule set admits no valid configuration (supported or discouraged); "
@@ -280,7 +278,7 @@ class _Loader:
             rule = _RuleReader(self, rule_id, variables, documents).read(entry)
             if rule is not None:
                 out.append(rule)
-        if not out:
+        if not _list(raw):
             self.fail("no [[rules]] declared")
         return tuple(out)
 
@@ -376,9 +374,9 @@ class _RuleReader:
             self.fail("missing message")
         when_raw = entry.get("when", [])
         alternatives = [when_raw] if isinstance(when_raw, Mapping) else _list(when_raw)
-        when = tuple(self.clause(_table(alt), "when") for alt in alternatives)
-        if any(not alt for alt in when):
+        if any(not _table(alt) for alt in alternatives):
             self.fail("when has an empty alternative (it would always hold)")
+        when = tuple(self.clause(_table(alt), "when") for alt in alternatives)
         bodies = [k for k in _BODIES if k in entry]
         if len(bodies) != 1:
             self.fail(f"needs exactly one of {', '.join(_BODIES)}; found {bodies or 'none'}")
@@ -457,6 +455,46 @@ class _RuleReader:
         return raw  # type: ignore[return-value]
 
 
+def _admits_valid(model: Model, rules: Iterable[Rule]) -> bool:
+    """Whether some configuration breaks none of the blocking rules among ``rules``.
+
+    A depth-first search in model order that checks each rule once all its
+    variables are set, and remembers dead ends by the values that later rules
+    still read, so a rule set without a valid configuration is refuted in time
+    bounded by those states rather than by the product of the domains.
+    """
+    names = model.names
+    depth_of = {name: i for i, name in enumerate(names)}
+    blocking = [r for r in rules if not r.level.valid]
+    due: list[list[Rule]] = [[] for _ in names]
+    for rule in blocking:
+        due[max((depth_of[v] for v in rule.variables), default=0)].append(rule)
+    # frontier[d]: variables set before depth d that a rule due at depth d or later reads.
+    frontier: list[tuple[str, ...]] = []
+    for depth in range(len(names) + 1):
+        later = {v for d in range(depth, len(names)) for r in due[d] for v in r.variables}
+        frontier.append(tuple(n for n in names[:depth] if n in later))
+    domains = [var.domain for var in model.variables]
+    config: dict[str, Value] = {}
+    dead: set[tuple[int, tuple[Value, ...]]] = set()
+
+    def search(depth: int) -> bool:
+        if depth == len(names):
+            return True
+        key = (depth, tuple(config[n] for n in frontier[depth]))
+        if key in dead:
+            return False
+        for value in domains[depth]:
+            config[names[depth]] = value
+            if not any(rule.broken(config) for rule in due[depth]) and search(depth + 1):
+                return True
+        del config[names[depth]]
+        dead.add(key)
+        return False
+
+    return search(0)
+
+
 def _conflict(model: Model) -> list[str]:
     """Ids of a minimal set of blocking rules that, together, leave nothing valid.
 
@@ -466,7 +504,7 @@ def _conflict(model: Model) -> list[str]:
     keep = [r for r in model.rules if not r.level.valid]
     for rule in list(keep):
         trial = [r for r in keep if r is not rule]
-        if find_valid_configuration(dataclasses.replace(model, rules=tuple(trial))) is None:
+        if not _admits_valid(model, trial):
             keep = trial
     return [r.id for r in keep]
 
