@@ -1,0 +1,87 @@
+"""The generated documents on disk are exactly what the rule set generates today."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from syncscope.model import Model, fold_whitespace
+from syncscope.model.traceability import load_traceability
+
+from syncscope import docgen
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def docs() -> dict[str, str]:
+    return docgen.generate()
+
+
+def test_generated_documents_on_disk_are_fresh(docs: dict[str, str]) -> None:
+    assert sorted(docs) == [docgen.MODEL_REFERENCE, docgen.TRACEABILITY]
+    stale = [
+        rel
+        for rel, text in docs.items()
+        if not (ROOT / rel).is_file() or (ROOT / rel).read_text(encoding="utf-8") != text
+    ]
+    assert stale == [], "run `python -m syncscope.docgen` (make docs) to regenerate"
+
+
+def test_generation_is_deterministic(docs: dict[str, str]) -> None:
+    assert docgen.generate() == docs
+
+
+def test_model_reference_holds_every_variable_value_rule_and_quote(
+    docs: dict[str, str], model: Model
+) -> None:
+    text = docs[docgen.MODEL_REFERENCE]
+    for var in model.variables:
+        assert f"### `{var.name}`: {var.label}" in text
+        assert var.weight_reason in text
+        for spec in var.values:
+            assert spec.label in text
+    for rule in model.rules:
+        assert f"### `{rule.id}` ({rule.level.id})" in text
+        assert rule.message in text
+        assert f"> {fold_whitespace(rule.source.quote)}" in text
+        assert rule.source.section in text
+    for advice in model.advice:
+        assert advice.message in text
+
+
+def test_traceability_doc_lists_every_entry(docs: dict[str, str], model: Model) -> None:
+    text = docs[docgen.TRACEABILITY]
+    trace = load_traceability(model=model)
+    for number, entry in enumerate(trace.entries, start=1):
+        row = f"| {number} | {entry.section} | {fold_whitespace(entry.quote)} |"
+        assert row in text
+    for rule in model.rules:
+        assert f"| `{rule.id}` | {rule.level.id} |" in text
+
+
+def test_main_writes_then_checks_clean(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert docgen.main(["--root", str(tmp_path), "--check"]) == 1
+    assert "stale: docs/model-reference.md" in capsys.readouterr().err
+    assert docgen.main(["--root", str(tmp_path)]) == 0
+    assert docgen.main(["--root", str(tmp_path), "--check"]) == 0
+    for rel in (docgen.MODEL_REFERENCE, docgen.TRACEABILITY):
+        assert (tmp_path / rel).read_text(encoding="utf-8") == (ROOT / rel).read_text(
+            encoding="utf-8"
+        )
+
+
+def test_check_notices_a_hand_edit(tmp_path: Path) -> None:
+    assert docgen.main(["--root", str(tmp_path)]) == 0
+    target = tmp_path / docgen.TRACEABILITY
+    target.write_text(target.read_text(encoding="utf-8") + "edited\n", encoding="utf-8")
+    assert docgen.main(["--root", str(tmp_path), "--check"]) == 1
+
+
+def test_interpretations_name_only_real_rules(model: Model) -> None:
+    """The hand-written readings cite rule ids that exist."""
+    text = (ROOT / "docs" / "interpretations.md").read_text(encoding="utf-8")
+    cited = set(re.findall(r"`((?:table|important|exo|unsupported|note|facts)\.[a-z0-9-]+)`", text))
+    assert cited
+    assert cited <= {r.id for r in model.rules}
