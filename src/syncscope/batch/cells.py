@@ -26,8 +26,8 @@ def describe_type(raw: object) -> str:
 
     Examples
     --------
-    >>> describe_type(8.1), describe_type([1]), describe_type(None)
-    ('a number 8.1', 'a JSON array', 'null')
+    >>> describe_type(8.1), describe_type([1]), describe_type(None), describe_type("2")
+    ('a number 8.1', 'a JSON array', 'null', "text '2'")
     """
     if raw is None:
         return "null"
@@ -39,6 +39,8 @@ def describe_type(raw: object) -> str:
         return "a JSON array"
     if isinstance(raw, dict):
         return "a JSON object"
+    if isinstance(raw, str):
+        return f"text {raw!r}"
     return type(raw).__name__
 
 
@@ -141,7 +143,7 @@ class Cells:
 
     def _parse(self, var: Variable, raw: object) -> Value | _Problem:
         """A canonical value, or what is wrong with ``raw``."""
-        key = (var.name, raw, type(raw))
+        key: tuple[object, ...] = (var.name, raw, type(raw))
         try:
             hit = self._values.get(key)
         except TypeError:  # an unhashable JSON value

@@ -23,7 +23,7 @@ from syncscope.model import ConfigurationError, Model, Value, Variable, resolve_
 from .cells import Cells
 from .errors import UnreadableInput
 from .record import ERROR, OK, Record
-from .source import Input
+from .source import Input, strip_end
 
 __all__ = ["CsvRecords", "RawRecord", "gather", "parse_record"]
 
@@ -41,7 +41,7 @@ class RawRecord:
     last: int
     """Its last physical line number."""
     parts: tuple[bytes, ...] | None
-    """Its physical lines; None when it grew too long to keep."""
+    """Its physical lines with their line ends; None when it grew too long to keep."""
     unclosed: bool
     """Whether a quoted field was still open at the end of the input."""
 
@@ -92,10 +92,10 @@ def gather(first: bytes, number: int, lines: Iterator[bytes]) -> RawRecord:
 
     Examples
     --------
-    >>> rest = iter([b'y",2', b"3,4"])
-    >>> raw = gather(b'1,"x', 7, rest)
+    >>> rest = iter([b'y",2\\n', b"3,4\\n"])
+    >>> raw = gather(b'1,"x\\r\\n', 7, rest)
     >>> raw.where, raw.parts, next(rest)
-    ('lines 7–8', (b'1,"x', b'y",2'), b'3,4')
+    ('lines 7–8', (b'1,"x\\r\\n', b'y",2\\n'), b'3,4\\n')
     """
     parts: list[bytes] | None = [first]
     size = len(first)
@@ -176,7 +176,7 @@ def _decode(raw: RawRecord) -> tuple[str | None, str | None]:
             f" (more than {_MAX_RECORD // 1024} KiB) and was not read"
         )
     try:
-        return "\n".join(p.decode("utf-8") for p in raw.parts), None
+        return strip_end(b"".join(raw.parts)).decode("utf-8"), None
     except UnicodeDecodeError:
         pass
     for offset, part in enumerate(raw.parts):
@@ -200,6 +200,11 @@ def _header(raw: RawRecord | None, label: str) -> list[str]:
         raise UnreadableInput(f"{label}: the header can't be read: {problem}")
     if not text.strip():
         raise UnreadableInput(f"{label}: {raw.where} is blank; a CSV starts with a header")
+    if "\r" in text and "\n" not in text:
+        raise UnreadableInput(
+            f"{label}: the header holds a carriage return: lines must end with LF or CR LF,"
+            " not CR alone"
+        )
     if raw.unclosed:
         raise UnreadableInput(f"{label}: the header opens a quote that never closes")
     names, problem = parse_record(text)
@@ -217,7 +222,7 @@ class CsvRecords:
     format = "csv"
 
     def __init__(self, source: Input, model: Model, defaults: Mapping[str, Value]) -> None:
-        self._lines = source.lines()
+        self._lines = source.lines(keep_ends=True)
         first = next(self._lines, None)
         names = _header(None if first is None else gather(first, 1, self._lines), source.label)
         seen: dict[str, int] = {}
@@ -274,6 +279,8 @@ class CsvRecords:
             number += 1
             row += 1
             if b'"' not in line:  # the common case: one line, no quoting
+                if line[-1:] == b"\n":
+                    line = line[:-2] if line[-2:-1] == b"\r" else line[:-1]
                 try:
                     fields = line.decode("utf-8").split(",")
                 except UnicodeDecodeError:
@@ -321,7 +328,7 @@ class CsvRecords:
 def _picker(indices: Sequence[int]) -> Callable[[Sequence[str]], tuple[str, ...]]:
     """A fast ``fields -> tuple of fields at indices``."""
     if len(indices) >= 2:
-        return operator.itemgetter(*indices)  # type: ignore[return-value]
+        return operator.itemgetter(*indices)
     if len(indices) == 1:
         only = indices[0]
         return lambda fields: (fields[only],)

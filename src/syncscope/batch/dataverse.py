@@ -12,6 +12,7 @@ guessed: the row is an error that says what to supply with ``--set``, and a
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
@@ -19,7 +20,7 @@ from syncscope.model import ConfigurationError, Model, Value, parse_value
 
 from .cells import describe_type
 from .errors import UnreadableInput
-from .jsonstream import array_items
+from .jsonstream import Item, array_items
 from .record import ERROR, NOT_APPLICABLE, OK, Record
 from .source import Input
 
@@ -36,6 +37,7 @@ __all__ = [
     "SERVER_TYPES",
     "SERVER_TYPE_NAMES",
     "DataverseRecords",
+    "Derivation",
     "derive",
 ]
 
@@ -152,12 +154,13 @@ DERIVED = (
 
 
 class _Gap:
-    """A variable that can't be derived, and why."""
+    """A value that can't be derived, and why; ``bad`` when the data is wrong, not absent."""
 
-    __slots__ = ("why",)
+    __slots__ = ("bad", "why")
 
-    def __init__(self, why: str) -> None:
+    def __init__(self, why: str, *, bad: bool = False) -> None:
         self.why = why
+        self.bad = bad
 
 
 _ABSENT = object()
@@ -170,11 +173,12 @@ def _option(obj: Mapping[str, object], field: str, table: Mapping[int, object]) 
         return _Gap(f"field {field} is {what} (add it to $select)")
     if isinstance(raw, bool) or not isinstance(raw, int):
         return _Gap(
-            f"field {field}: expected an option value (a whole number), got " + describe_type(raw)
+            f"field {field}: expected an option value (a whole number), got {describe_type(raw)}",
+            bad=True,
         )
     if raw not in table:
         known = ", ".join(str(k) for k in table)
-        return _Gap(f"field {field}: unknown option value {raw} (one of {known})")
+        return _Gap(f"field {field}: unknown option value {raw} (one of {known})", bad=True)
     return raw
 
 
@@ -207,11 +211,28 @@ def _url_port(location: object) -> int | None:
         return None
 
 
-def derive(mailbox: Mapping[str, object]) -> dict[str, Value | _Gap] | str:
+@dataclass(frozen=True, slots=True)
+class Derivation:
+    """What one mailbox record says about the model's settings."""
+
+    values: Mapping[str, Value]
+    """Derived settings (canonical ids of the seed's vocabulary)."""
+    gaps: Mapping[str, str]
+    """Settings that can't be derived, with the reason; ``--set`` may fill them."""
+    problems: tuple[str, ...] = ()
+    """Faults of the record itself (an unknown option value...): always an error."""
+    not_applicable: str | None = None
+    """Why the mailbox is out of scope (no server-side synchronization), if it is."""
+
+
+_FOLLOWS = "follows from the profile type"
+
+
+def derive(mailbox: Mapping[str, object], given: Mapping[str, Value] | None = None) -> Derivation:
     """Derive the model's settings from one mailbox record.
 
-    Returns the derived values (a :class:`_Gap` where a value can't be derived), or
-    a reason text when the mailbox doesn't use server-side synchronization at all.
+    ``given`` holds ``--set`` values; where the profile type can't be derived, a
+    given one is used to derive the settings that follow from it.
 
     Examples
     --------
@@ -219,45 +240,52 @@ def derive(mailbox: Mapping[str, object]) -> dict[str, Value | _Gap] | str:
     ...        "actdeliverymethod": 1, "emailserverprofile": {"servertype": 1,
     ...        "incomingcredentialretrieval": 0, "incomingportnumber": 995,
     ...        "outgoingportnumber": 587, "incomingserverlocation": "pop.gmail.com"}}
-    >>> {k: v for k, v in derive(box).items()}  # doctest: +NORMALIZE_WHITESPACE
+    >>> dict(derive(box).values)  # doctest: +NORMALIZE_WHITESPACE
     {'sync_appointments_contacts_tasks': True, 'profile_type': 'pop3-smtp',
      'incoming_protocol': 'pop3', 'outgoing_protocol': 'smtp',
      'autodiscover': False, 'authentication': 'user-or-queue-credentials',
      'ports': 'default', 'email_system': 'gmail'}
+    >>> derive({**box, "actdeliverymethod": 7}).problems
+    ('field actdeliverymethod: unknown option value 7 (one of 0, 1, 2)',)
     """
+    given = given or {}
     incoming = _option(mailbox, "incomingemaildeliverymethod", INCOMING_DELIVERY)
     outgoing = _option(mailbox, "outgoingemaildeliverymethod", OUTGOING_DELIVERY)
     act = _option(mailbox, "actdeliverymethod", ACT_DELIVERY)
+    problems = tuple(g.why for g in (incoming, outgoing, act) if isinstance(g, _Gap) and g.bad)
+    if problems:
+        return Derivation({}, {}, problems)
     uses = incoming == 2 or outgoing == 2 or act == 1
-    if (
-        not uses
-        and isinstance(incoming, int)
-        and isinstance(outgoing, int)
-        and isinstance(act, int)
-    ):
-        return (
-            "the mailbox doesn't use server-side synchronization"
-            f" (incoming: {INCOMING_DELIVERY[incoming]};"
-            f" outgoing: {OUTGOING_DELIVERY[outgoing]};"
-            f" appointments, contacts and tasks: {ACT_DELIVERY[act]})"
-        )
+    if not uses:
+        if isinstance(incoming, int) and isinstance(outgoing, int) and isinstance(act, int):
+            return Derivation(
+                {},
+                {},
+                not_applicable=(
+                    "the mailbox doesn't use server-side synchronization"
+                    f" (incoming: {INCOMING_DELIVERY[incoming]};"
+                    f" outgoing: {OUTGOING_DELIVERY[outgoing]};"
+                    f" appointments, contacts and tasks: {ACT_DELIVERY[act]})"
+                ),
+            )
+        absent = "; ".join(g.why for g in (incoming, outgoing, act) if isinstance(g, _Gap))
+        why = f"can't tell whether the mailbox uses server-side synchronization: {absent}"
+        return Derivation({}, {}, (why,))
     out: dict[str, Value | _Gap] = {}
     out["sync_appointments_contacts_tasks"] = act if isinstance(act, _Gap) else act == 1
-    if not uses:
-        gaps = [g.why for g in (incoming, outgoing, act) if isinstance(g, _Gap)]
-        why = "can't tell whether the mailbox uses server-side synchronization: " + "; ".join(gaps)
-        return {name: _Gap(why) for name in DERIVED}
     profile = mailbox.get("emailserverprofile")
-    if not isinstance(profile, Mapping):
+    if isinstance(profile, Mapping):
+        _derive_profile(profile, out, given)
+    else:
         what = "absent" if profile is None else describe_type(profile)
         gap = _Gap(
             f"the mailbox's email server profile is {what}"
             " (expand it: $expand=emailserverprofile($select=...))"
         )
         out.update({name: gap for name in DERIVED if name not in out})
-        return out
-    _derive_profile(profile, out)
-    return out
+    values = {k: v for k, v in out.items() if not isinstance(v, _Gap)}
+    gaps = {k: v.why for k, v in out.items() if isinstance(v, _Gap)}
+    return Derivation(values, gaps)
 
 
 def _profile_type(profile: Mapping[str, object]) -> str | _Gap:
@@ -276,11 +304,16 @@ def _profile_type(profile: Mapping[str, object]) -> str | _Gap:
     return kind
 
 
-def _derive_profile(profile: Mapping[str, object], out: dict[str, Value | _Gap]) -> None:
-    kind = _profile_type(profile)
-    out["profile_type"] = kind
-    if isinstance(kind, _Gap):
-        gap = _Gap("follows the profile type, which is unknown")
+def _derive_profile(
+    profile: Mapping[str, object], out: dict[str, Value | _Gap], given: Mapping[str, Value]
+) -> None:
+    derived = _profile_type(profile)
+    out["profile_type"] = derived
+    kind: str | _Gap = derived
+    if isinstance(derived, _Gap) and isinstance(given.get("profile_type"), str):
+        kind = str(given["profile_type"])
+    if isinstance(kind, _Gap) or kind not in PROTOCOLS:
+        gap = _Gap(_FOLLOWS)
         out["incoming_protocol"] = out["outgoing_protocol"] = out["autodiscover"] = gap
     else:
         out["incoming_protocol"], out["outgoing_protocol"] = PROTOCOLS[kind]
@@ -311,8 +344,8 @@ def _authentication(profile: Mapping[str, object]) -> str | _Gap:
             continue
         code = _option(profile, f"{side}credentialretrieval", CREDENTIALS)
         if isinstance(code, _Gap):
-            if "absent" in code.why or "null" in code.why:
-                continue
+            if not code.bad:
+                continue  # absent: the other direction may tell
             return code
         label, method = CREDENTIALS[code]
         if method is None:
@@ -341,8 +374,7 @@ def _ports(profile: Mapping[str, object], out: Mapping[str, Value | _Gap]) -> st
     gaps: list[str] = []
     for side, protocol in sides:
         if not isinstance(protocol, str):
-            gaps.append(f"the {side} protocol is unknown")
-            continue
+            return _Gap(_FOLLOWS)
         raw = profile.get(f"{side}portnumber")
         location = profile.get(f"{side}serverlocation")
         port: int | None
@@ -394,8 +426,8 @@ def _email_system(profile: Mapping[str, object], kind: str | _Gap) -> str | _Gap
             return systems[0]
         host = next(iter(known))
         return _Gap(f"host {host} serves {' or '.join(systems)}")
-    if isinstance(kind, _Gap):
-        return _Gap("follows the profile type, which is unknown")
+    if isinstance(kind, _Gap) or kind not in PROTOCOLS:
+        return _Gap(_FOLLOWS)
     if kind == "exchange-online":
         return "exchange-online"
     if kind == "exchange-server":
@@ -458,12 +490,10 @@ class DataverseRecords:
     def _rows(self) -> Iterator[Record]:
         empty: Mapping[str, str] = MappingProxyType({})
         items = self._items
-        if self._first is None:
-            return
         pending = self._first
         self._first = None
         while pending is not None:
-            item = pending
+            item: Item = pending
             row = item.index + 1
             where = f"row {row} (value[{item.index}])"
             if item.error is not None:
@@ -483,26 +513,33 @@ class DataverseRecords:
 
     def _record(self, row: int, where: str, mailbox: Mapping[str, object]) -> Record:
         extra = MappingProxyType({name: _text(mailbox, name) for name in EXTRA_FIELDS})
-        derived = derive(mailbox)
-        if isinstance(derived, str):
-            return Record(row, extra, None, NOT_APPLICABLE, f"{where}: {derived}")
-        problems: list[str] = []
-        config: dict[str, Value] = {}
-        for name in self._model.names:
-            got = derived.get(name)
-            if got is not None and not isinstance(got, _Gap):
-                got = self._canonical(name, got)
-            if got is not None and not isinstance(got, _Gap):
-                config[name] = got
-            elif name in self._defaults:
-                config[name] = self._defaults[name]
-            elif got is not None:
-                problems.append(f"{name}: {got.why}; supply it with --set {name}=...")
+        found = derive(mailbox, self._defaults)
+        if found.not_applicable is not None:
+            return Record(row, extra, None, NOT_APPLICABLE, f"{where}: {found.not_applicable}")
+        problems = list(found.problems)
+        if found.problems:
+            return Record(row, extra, None, ERROR, f"{where}: " + "; ".join(problems))
         if self._missing:
-            problems.insert(0, self._missing)
+            problems.append(self._missing)
+        config: dict[str, Value] = {}
+        gaps = dict(found.gaps)
+        for name, raw in found.values.items():
+            value = self._canonical(name, raw)
+            if isinstance(value, _Gap):
+                gaps[name] = value.why
+            else:
+                config[name] = value
+        for name in [n for n in gaps if n in self._defaults]:
+            config[name] = self._defaults[name]
+            del gaps[name]
+        problems.extend(_gap_texts(gaps))
         if problems:
             return Record(row, extra, None, ERROR, f"{where}: " + "; ".join(problems))
-        return Record(row, extra, MappingProxyType(config), OK, None)
+        for name in self._model.names:
+            if name not in config:
+                config[name] = self._defaults[name]
+        merged = {name: config[name] for name in self._model.names}
+        return Record(row, extra, MappingProxyType(merged), OK, None)
 
     def _canonical(self, name: str, value: Value) -> Value | _Gap:
         key = (name, value)
@@ -514,6 +551,27 @@ class DataverseRecords:
                 hit = _Gap(f"derived {value!r}, which the model doesn't accept: {exc}")
             self._values[key] = hit
         return hit
+
+
+def _gap_texts(gaps: Mapping[str, str]) -> list[str]:
+    """One message per reason, naming every setting it leaves open, in :data:`DERIVED` order.
+
+    Settings that follow from an open profile type are named with it.
+    """
+    order = [n for n in DERIVED if n in gaps] + [n for n in gaps if n not in DERIVED]
+    follows = [n for n in order if gaps[n] == _FOLLOWS]
+    by_reason: dict[str, list[str]] = {}
+    for name in order:
+        if gaps[name] != _FOLLOWS:
+            by_reason.setdefault(gaps[name], []).append(name)
+    texts = []
+    for why, names in by_reason.items():
+        how = f"it with --set {names[0]}=VALUE" if len(names) == 1 else "them with --set VAR=VALUE"
+        text = f"{', '.join(names)}: {why}; supply {how}"
+        if "profile_type" in names and follows:
+            text += f" ({', '.join(follows)} follow from the profile type)"
+        texts.append(text)
+    return texts
 
 
 def _text(mailbox: Mapping[str, object], dotted: str) -> str:

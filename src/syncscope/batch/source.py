@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 from .errors import UnreadableInput
 
-__all__ = ["Input", "Source", "open_input"]
+__all__ = ["Input", "Source", "open_input", "strip_end"]
 
 Source = str | os.PathLike[str] | BinaryIO
 """What a batch run reads: a file name, ``-`` for stdin, or an open binary stream."""
@@ -81,8 +81,9 @@ class Input:
             raise RuntimeError("an input is read once")
         self._used = True
 
-    def lines(self) -> Iterator[bytes]:
-        """Physical lines without their line ends (``\\n`` or ``\\r\\n``)."""
+    def lines(self, *, keep_ends: bool = False) -> Iterator[bytes]:
+        """Physical lines, without their line ends (``\\n`` or ``\\r\\n``) unless
+        ``keep_ends``."""
         self._start()
         head = self.head
         try:
@@ -90,12 +91,12 @@ class Input:
                 head += self._raw.readline()
                 self._read = len(head)
             if head:
-                yield _strip_end(head)
+                yield head if keep_ends else strip_end(head)
             read = self._read
             for line in self._raw:
                 read += len(line)
                 self._read = read
-                if line[-1:] == b"\n":
+                if not keep_ends and line[-1:] == b"\n":
                     line = line[:-2] if line[-2:-1] == b"\r" else line[:-1]
                 yield line
         except OSError as exc:
@@ -122,7 +123,14 @@ class Input:
             self._raw.close()
 
 
-def _strip_end(line: bytes) -> bytes:
+def strip_end(line: bytes) -> bytes:
+    """``line`` without its line end (``\\n`` or ``\\r\\n``), if it has one.
+
+    Examples
+    --------
+    >>> strip_end(b"a\\r\\n"), strip_end(b"a\\r"), strip_end(b"a")
+    (b'a', b'a\\r', b'a')
+    """
     if line.endswith(b"\n"):
         line = line[:-1]
         if line.endswith(b"\r"):

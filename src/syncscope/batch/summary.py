@@ -87,8 +87,8 @@ class Tally:
         """The totals so far; ``distinct`` is the number of distinct configurations."""
         per_rule: Counter[str] = Counter()
         for rules, count in self._rules.items():
-            for rule in rules:
-                per_rule[rule] += count
+            for rule_id in rules:
+                per_rule[rule_id] += count
         ranked = sorted(per_rule.items(), key=lambda item: (-item[1], item[0]))
         counts = []
         for rule_id, count in ranked:
