@@ -31,10 +31,18 @@ __all__ = ["command"]
 def command(
     ctx: click.Context, sets: tuple[str, ...], config_file: str | None, as_json: bool
 ) -> None:
-    """Check a configuration: its verdict, every rule it breaks, and a fix.
+    """Check configurations: the verdict, every rule broken, and a fix.
 
-    Exit codes: 0 valid (supported or discouraged); 1 untested or
-    unsupported; 2 bad input.
+    Settings come from --set VAR=VALUE (repeatable) and --config FILE|- (a
+    JSON object, or an array of objects checked in order; --set applies on
+    top of each). Variables left out are unknown: the verdict is then the
+    best that some completion reaches.
+
+    \b
+    Exit codes:
+      0  every configuration is valid (supported or discouraged)
+      1  some configuration is untested or unsupported
+      2  bad input: unknown variable or value, malformed JSON, unreadable file
     """
     model = model_from(ctx)
     configs, many = read_configs(model, sets, config_file)

@@ -44,7 +44,10 @@ def render_check(result: CheckResult) -> str:
     head = f"{_MARK[result.verdict]} {result.verdict.id.upper()}"
     lines = [f"{head}: {render_config(result.configuration)}"]
     if not result.complete:
-        lines.append("  (partial: the verdict is the best any completion reaches)")
+        note = "the verdict is the best any completion reaches"
+        if result.findings:
+            note += "; the rules below keep every completion from a better one"
+        lines.append(f"  (partial: {note})")
     for finding in result.findings:
         lines.append(indent(render_finding(finding), "  "))
     if result.required:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from syncscope.docgen import describe_condition
+
 from .common import emit_json, handle_errors, json_option, model_from
 
 __all__ = ["command"]
@@ -14,7 +16,7 @@ __all__ = ["command"]
 @click.pass_context
 @handle_errors
 def command(ctx: click.Context, as_json: bool) -> None:
-    """List the rules of the model with their levels, messages and sources."""
+    """List the rules of the model with their levels, conditions, messages and sources."""
     model = model_from(ctx)
     if as_json:
         emit_json(
@@ -24,6 +26,7 @@ def command(ctx: click.Context, as_json: bool) -> None:
                     "level": r.level.id,
                     "message": r.message,
                     "variables": list(r.variables),
+                    "condition": describe_condition(r, model).replace("`", ""),
                     "source": r.source.to_dict(),
                 }
                 for r in model.rules
@@ -32,4 +35,6 @@ def command(ctx: click.Context, as_json: bool) -> None:
         return
     for rule in model.rules:
         click.echo(f"{rule.id}  [{rule.level.id}]  {rule.message}")
+        condition = describe_condition(rule, model).replace("`", "")
+        click.echo("    " + condition.replace("\n", "\n    "))
         click.echo(f"    “{rule.source.quote}” — {rule.source.document}, {rule.source.section}")
