@@ -452,7 +452,7 @@ class _RuleReader:
             self.fail(f"{part}: unknown value {raw!r} for variable {var.name}")
             # The rule is dropped anyway; a text stand-in keeps sets hashable meanwhile.
             return repr(raw)
-        return raw  # type: ignore[return-value]
+        return raw if isinstance(raw, bool) else str(raw)
 
 
 def _admits_valid(model: Model, rules: Iterable[Rule]) -> bool:

@@ -146,13 +146,12 @@ class _TraceLoader:
             if key not in _TOP_KEYS:
                 self.fail(f"unknown key {key!r}")
         doc_id = data.get("document")
-        document = self.model.documents.get(doc_id) if isinstance(doc_id, str) else None
-        if document is None:
+        if not isinstance(doc_id, str) or doc_id not in self.model.documents:
             known = ", ".join(sorted(self.model.documents))
             raise ModelError(
                 str(self.path), [f"document {doc_id!r} is not a document of the model ({known})"]
             )
-        text = fold_whitespace(document.text)
+        text = fold_whitespace(self.model.documents[doc_id].text)
         raw_entries = data.get("entries")
         if not isinstance(raw_entries, list) or not raw_entries:
             self.fail("no [[entries]] declared")
