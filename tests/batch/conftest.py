@@ -62,11 +62,11 @@ class Outcome:
 
     def csv_rows(self) -> list[dict[str, str]]:
         """The CSV output as dicts."""
-        return list(csv.DictReader(io.StringIO(self.stdout)))
+        return list(csv.DictReader(io.StringIO(self.stdout, newline="")))
 
     def jsonl_rows(self) -> list[dict[str, object]]:
         """The JSON Lines output as dicts."""
-        return [json.loads(line) for line in self.stdout.splitlines()]
+        return [json.loads(line) for line in self.stdout.split("\n")[:-1]]
 
 
 Run = Callable[..., Outcome]
@@ -82,7 +82,9 @@ def run_batch() -> Run:
         exc = result.exception
         if isinstance(exc, SystemExit):
             exc = None
-        return Outcome(result.exit_code, result.stdout, result.stderr, exc)
+        # The raw bytes: ``result.stdout`` folds CR LF into LF.
+        stdout = result.stdout_bytes.decode("utf-8")
+        return Outcome(result.exit_code, stdout, result.stderr, exc)
 
     return run
 

@@ -102,7 +102,11 @@ def test_a_missing_column_makes_every_row_an_error_naming_it() -> None:
         assert row.error.endswith(
             "(did you mean column 'emial_system' for email_system, column 'prots' for ports?)"
         )
-        assert dict(row.extra) == {"id": row.extra["id"], "emial_system": "gmail", "prots": "default"}
+        assert dict(row.extra) == {
+            "id": row.extra["id"],
+            "emial_system": "gmail",
+            "prots": "default",
+        }
 
 
 def test_set_defaults_fill_missing_columns_and_empty_cells_and_rows_win() -> None:
@@ -144,7 +148,7 @@ def test_an_unclosed_quote_runs_to_the_end_as_one_error_row() -> None:
 
 
 def test_undecodable_bytes_spoil_one_row_only() -> None:
-    rows = records(b"id,email_system\nm\xff1,Gmail\nm2,Gmail\nm3,\"Gm\nai\xfe\"\n")
+    rows = records(b'id,email_system\nm\xff1,Gmail\nm2,Gmail\nm3,"Gm\nai\xfe"\n')
     assert [r.status for r in rows] == ["error", "ok", "error"]
     assert rows[0].error == (
         "row 1 (line 2): not UTF-8 text (byte 0xff at column 2); save the file as UTF-8"

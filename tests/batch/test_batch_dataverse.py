@@ -247,7 +247,11 @@ def test_mailboxes_without_server_side_sync_are_not_applicable(incoming, outgoin
     [
         {"incomingemaildeliverymethod": 2, "outgoingemaildeliverymethod": 0},
         {"incomingemaildeliverymethod": 0, "outgoingemaildeliverymethod": 2},
-        {"incomingemaildeliverymethod": 0, "outgoingemaildeliverymethod": 0, "actdeliverymethod": 1},
+        {
+            "incomingemaildeliverymethod": 0,
+            "outgoingemaildeliverymethod": 0,
+            "actdeliverymethod": 1,
+        },
     ],
 )
 def test_any_server_side_direction_makes_a_mailbox_applicable(fields) -> None:
@@ -298,7 +302,10 @@ def test_extras_are_carried_with_empty_text_for_absent_fields() -> None:
 def test_non_object_elements_are_error_rows() -> None:
     rows = read([box(), 3, None, box()])
     assert [r.status for r in rows] == ["ok", "error", "error", "ok"]
-    assert rows[1].error == "row 2 (value[1]): expected a mailbox record (a JSON object), got a number 3"
+    assert (
+        rows[1].error
+        == "row 2 (value[1]): expected a mailbox record (a JSON object), got a number 3"
+    )
 
 
 def test_streaming_in_tiny_chunks_gives_the_same_items() -> None:
@@ -310,7 +317,9 @@ def test_streaming_in_tiny_chunks_gives_the_same_items() -> None:
 
 
 def test_a_document_broken_midway_ends_with_an_error_row() -> None:
-    data = b'{"value": [' + json.dumps(box()).encode() + b", {broken}, " + json.dumps(box()).encode()
+    data = (
+        b'{"value": [' + json.dumps(box()).encode() + b", {broken}, " + json.dumps(box()).encode()
+    )
     rows = list(read_records(io.BytesIO(data), MODEL, input_format="dataverse", defaults=ORG))
     assert [r.status for r in rows] == ["ok", "error"]
     assert rows[1].error is not None
@@ -353,7 +362,9 @@ def test_an_export_of_one_page_of_several_gets_a_note() -> None:
 
 
 def _table(rows: list[tuple[object, ...]]) -> list[str]:
-    return ["| " + " | ".join(f"`{c}`" if c is not None else "—" for c in row) + " |" for row in rows]
+    return [
+        "| " + " | ".join(f"`{c}`" if c is not None else "—" for c in row) + " |" for row in rows
+    ]
 
 
 def test_the_docs_table_matches_the_code() -> None:

@@ -46,7 +46,7 @@ CASES = [
 def _check(path: Path, actual: str) -> None:
     if os.environ.get("SYNCSCOPE_UPDATE_GOLDEN"):
         path.write_text(actual, encoding="utf-8", newline="")
-    expected = path.read_text(encoding="utf-8")
+    expected = path.read_bytes().decode("utf-8")
     assert actual == expected, f"{path.name} differs from the output"
 
 

@@ -107,7 +107,9 @@ def test_null_and_empty_text_mean_not_given() -> None:
 
 
 def test_true_and_one_are_told_apart_in_the_memo() -> None:
-    rows = records(line({**GMAIL, "autodiscover": True}) + b"\n" + line({**GMAIL, "autodiscover": 1}))
+    rows = records(
+        line({**GMAIL, "autodiscover": True}) + b"\n" + line({**GMAIL, "autodiscover": 1})
+    )
     assert rows[0].status == "ok"
     assert rows[1].status == "error"
 

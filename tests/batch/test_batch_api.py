@@ -1,0 +1,195 @@
+"""``syncscope.check_batch``: rows, summary, memoised evaluation, writers, flat memory."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tracemalloc
+
+import pytest
+
+import syncscope
+from syncscope.batch.runner import BatchRow, Evaluator
+from syncscope.batch.writer import CsvWriter, JsonlWriter, csv_cell
+from syncscope.model import ConfigurationError, Level
+from syncscope.solver.brute import brute_verdict
+from syncscope.solver.nearest import nearest
+
+ORG = {
+    "deployment": "online",
+    "version": "8.2",
+    "same_tenant": True,
+    "fips_mode": False,
+    "mfa": False,
+    "customer_key": False,
+    "outlook_on_the_web": False,
+    "outlook_manual_tracking": False,
+    "mass_email_campaigns": False,
+    "custom_email_provider": False,
+    "mixed_outlook_act_sync": False,
+    "incoming_protocol": "pop3",
+    "outgoing_protocol": "smtp",
+    "sync_appointments_contacts_tasks": False,
+    "authentication": "user-or-queue-credentials",
+    "autodiscover": False,
+    "profile_type": "pop3-smtp",
+    "ports": "default",
+}
+SYSTEMS = ["gmail", "yahoo-mail", "msn", "outlook-com", "exchange-online", "other-pop3-smtp"]
+
+
+def inventory(n: int, systems: list[str] = SYSTEMS) -> bytes:
+    lines = ["id,email_system,deployment"]
+    for i in range(n):
+        deployment = "online" if (i // len(systems)) % 2 else "on-premises"
+        lines.append(f"mbx-{i:07d},{systems[i % len(systems)]},{deployment}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_check_batch_is_exported_and_gives_frozen_rows() -> None:
+    run = syncscope.check_batch(io.BytesIO(inventory(4)), defaults=ORG)
+    rows = list(run)
+    assert [r.row for r in rows] == [1, 2, 3, 4]
+    with pytest.raises(AttributeError):
+        rows[0].verdict = "supported"  # type: ignore[misc]
+    assert rows[0].to_dict()["extra"] == {"id": "mbx-0000000"}
+    assert run.format == "csv" and run.extra_columns == ("id",)
+
+
+def test_verdicts_and_findings_match_the_reference_semantics(model, space) -> None:
+    rows = list(syncscope.check_batch(io.BytesIO(inventory(12)), defaults=ORG, fix=True))
+    for row in rows:
+        assert row.configuration is not None
+        level = brute_verdict(model, dict(row.configuration))
+        assert row.verdict == level.id
+        broken = [r.id for r in model.rules if r.broken(dict(row.configuration))]
+        assert list(row.rules) == broken
+        assert list(row.messages) == [model.rule(r).message for r in broken]
+        if level.valid:
+            assert row.fix == ()
+        else:
+            expected = nearest(space, dict(row.configuration), top=1).candidates[0].changes
+            assert row.fix == expected
+            fixed = dict(row.configuration) | {c.variable: c.after for c in row.fix}
+            assert brute_verdict(model, fixed).valid
+
+
+def test_each_distinct_configuration_is_evaluated_once() -> None:
+    run = syncscope.check_batch(io.BytesIO(inventory(3000)), defaults=ORG, fix=True)
+    rows = list(run)
+    assert len(rows) == 3000
+    distinct = {tuple(r.configuration.values()) for r in rows if r.configuration}
+    assert run.evaluations == len(distinct) == run.summary().distinct_configurations
+    assert len(distinct) == len(SYSTEMS) * 2  # systems × deployments in this inventory
+
+
+def test_the_summary(model) -> None:
+    data = inventory(6) + b"\nmbx-x,gmial,online\n"
+    run = syncscope.check_batch(io.BytesIO(data), defaults=ORG)
+    rows = list(run)
+    summary = run.summary()
+    assert summary.rows == len(rows) == 8
+    assert sum(summary.verdicts.values()) == 8
+    assert summary.verdicts["error"] == 2
+    counts: dict[str, int] = {}
+    for row in rows:
+        for rule in row.rules:
+            counts[rule] = counts.get(rule, 0) + 1
+    assert {r.rule: r.count for r in summary.rules} == counts
+    assert [r.count for r in summary.rules] == sorted(
+        (r.count for r in summary.rules), reverse=True
+    )
+    first = summary.rules[0]
+    assert first.quote == model.rule(first.rule).source.quote
+    assert summary.exit_code == 1
+    assert json.loads(json.dumps(summary.to_dict()))["rows"] == 8
+
+
+def test_defaults_take_any_spelling_and_bad_ones_raise() -> None:
+    org = {k: v for k, v in ORG.items() if k != "deployment"}
+    run = syncscope.check_batch(
+        io.BytesIO(b"email_system\nGmail\n"), defaults={**org, "Deployment": "On Premises"}
+    )
+    with pytest.raises(ConfigurationError):
+        syncscope.check_batch(io.BytesIO(b"a\n"), defaults={"deployment": "onlin"})
+    rows = list(run)
+    assert rows[0].configuration is not None
+    assert rows[0].configuration["deployment"] == "on-premises"
+
+
+def test_the_evaluator_memo_keeps_the_first_outcome(space) -> None:
+    ev = Evaluator(space)
+    config = dict(zip(space.tables.names, (d[0] for d in space.tables.domains), strict=True))
+    first = ev.evaluate(config)
+    assert ev.evaluate(dict(config)) is first and ev.evaluations == 1
+    assert first.fix is None  # fixes not asked for
+    assert first.verdict == Level.UNSUPPORTED
+
+
+def _rows_for_writers(fix: bool) -> list[BatchRow]:
+    data = inventory(6) + b'\n"mbx ""q"", x",gmail,online\nmbx-n,gmail,"on\npremises"\n'
+    return list(syncscope.check_batch(io.BytesIO(data), defaults=ORG, fix=fix))
+
+
+@pytest.mark.parametrize("fix", [False, True])
+def test_the_jsonl_writer_equals_sorted_json_of_to_dict(fix: bool) -> None:
+    rows = _rows_for_writers(fix)
+    out = io.StringIO()
+    writer = JsonlWriter(out)
+    for row in rows + rows:  # twice: the second pass comes from the caches
+        writer.write(row)
+    expected = "".join(
+        json.dumps(r.to_dict(), sort_keys=True, ensure_ascii=False) + "\n" for r in rows
+    )
+    assert out.getvalue() == expected * 2
+
+
+@pytest.mark.parametrize("fix", [False, True])
+def test_the_csv_writer_round_trips_through_the_csv_module(fix: bool) -> None:
+    rows = _rows_for_writers(fix)
+    out = io.StringIO(newline="")
+    writer = CsvWriter(out, ("id",), fix=fix)
+    for row in rows:
+        writer.write(row)
+    parsed = list(csv.reader(io.StringIO(out.getvalue(), newline="")))
+    assert parsed[0] == ["row", "id", "verdict", "rules", "messages"] + (["fix"] if fix else [])
+    for row, cells in zip(rows, parsed[1:], strict=True):
+        assert cells[:5] == [
+            str(row.row),
+            row.extra.get("id", ""),
+            row.verdict,
+            "; ".join(row.rules),
+            " | ".join(row.messages),
+        ]
+        if fix:
+            assert cells[5] == ("" if row.fix is None else "; ".join(map(str, row.fix)))
+
+
+@pytest.mark.parametrize("text", ["", "a", "a,b", 'a"b', "a\nb", "a\rb", " a ", '"'])
+def test_csv_cell_quotes_like_the_csv_module(text: str) -> None:
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n").writerow([text, "x"])  # quotes both CR and LF
+    assert out.getvalue() == csv_cell(text) + ",x\r\n"
+
+
+def _peak(path: str) -> int:
+    tracemalloc.start()
+    try:
+        rows = 0
+        for _ in syncscope.check_batch(path, defaults=ORG, fix=True):
+            rows += 1
+        assert rows > 0
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_memory_stays_flat_in_the_number_of_rows(tmp_path) -> None:
+    small, large = tmp_path / "small.csv", tmp_path / "large.csv"
+    small.write_bytes(inventory(2_000))
+    large.write_bytes(inventory(40_000))
+    list(syncscope.check_batch(str(small), defaults=ORG))  # warm the model
+    grown = _peak(str(large)) - _peak(str(small))
+    # Twenty times the rows, each with its own id, need no more than a little memory.
+    assert grown < 64 * 1024, grown

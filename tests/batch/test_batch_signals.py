@@ -1,0 +1,86 @@
+"""Interrupting ``syncscope batch --out`` mid-stream leaves no file under the final name."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+SYNCSCOPE = str(Path(sys.executable).parent / "syncscope")
+ROW = b"m,Gmail,pop3,smtp,no,user or queue,no,pop3-smtp,default\n"
+HEADER = (
+    b"id,email_system,incoming_protocol,outgoing_protocol,sync_appointments_contacts_tasks,"
+    b"authentication,autodiscover,profile_type,ports\n"
+)
+ORG = [
+    "deployment=online",
+    "version=8.2",
+    "same_tenant=yes",
+    "fips_mode=no",
+    "mfa=no",
+    "customer_key=no",
+    "outlook_on_the_web=no",
+    "outlook_manual_tracking=no",
+    "mass_email_campaigns=no",
+    "custom_email_provider=no",
+    "mixed_outlook_act_sync=no",
+]
+
+
+def _wait_for(predicate, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize(
+    ("signum", "code", "word"),
+    [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")],
+)
+def test_a_signal_mid_stream_leaves_no_output(tmp_path: Path, signum, code, word) -> None:
+    target = tmp_path / "result.csv"
+    args = [SYNCSCOPE, "batch", "-", "--out", str(target), "--fix"]
+    args += [a for s in ORG for a in ("--set", s)]
+    proc = subprocess.Popen(
+        args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert proc.stdin is not None
+    try:
+        proc.stdin.write(HEADER + ROW * 20000)  # rows arrive; the input stays open
+        proc.stdin.flush()
+
+        def temp_has_rows() -> bool:
+            temps = [p for p in tmp_path.iterdir() if p.name != target.name]
+            return bool(temps) and temps[0].stat().st_size > 0
+
+        _wait_for(temp_has_rows)  # the run is mid-stream: a partial temporary file exists
+        assert not target.exists()
+        proc.send_signal(signum)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == code
+    assert f"error: {word}; no output file was written" in err.decode()
+    assert "Traceback" not in err.decode()
+    assert list(tmp_path.iterdir()) == []  # no final file, no temporary left
+
+
+def test_the_input_file_is_never_modified(tmp_path: Path) -> None:
+    source = tmp_path / "inventory.csv"
+    data = HEADER + ROW * 100
+    source.write_bytes(data)
+    before = source.stat().st_mtime_ns
+    args = [SYNCSCOPE, "batch", str(source), "--out", str(tmp_path / "out.csv")]
+    args += [a for s in ORG for a in ("--set", s)]
+    done = subprocess.run(args, capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert source.read_bytes() == data and source.stat().st_mtime_ns == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["inventory.csv", "out.csv"]
