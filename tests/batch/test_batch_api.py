@@ -8,13 +8,13 @@ import json
 import tracemalloc
 
 import pytest
+from syncscope.model import ConfigurationError, Level
+from syncscope.solver.brute import brute_verdict
+from syncscope.solver.nearest import nearest
 
 import syncscope
 from syncscope.batch.runner import BatchRow, Evaluator
 from syncscope.batch.writer import CsvWriter, JsonlWriter, csv_cell
-from syncscope.model import ConfigurationError, Level
-from syncscope.solver.brute import brute_verdict
-from syncscope.solver.nearest import nearest
 
 ORG = {
     "deployment": "online",

@@ -231,9 +231,9 @@ def test_a_model_option_is_honoured(run_batch, tmp_path, all_args) -> None:
     out = run_batch([write(tmp_path, "inv.csv", INVENTORY), *all_args])
     assert out.code == 1  # the built-in model; the group's --model is exercised by other commands
     from click.testing import CliRunner
+    from syncscope.model import builtin_path
 
     from syncscope.cli import cli
-    from syncscope.model import builtin_path
 
     result = CliRunner().invoke(
         cli, ["--model", str(builtin_path()), "batch", str(tmp_path / "inv.csv"), *all_args]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 
 import pytest
+from syncscope.model import Model, load_model
 
 from syncscope.batch.errors import UnreadableInput
 from syncscope.batch.readers import read_records
-from syncscope.model import Model, load_model
 
 MODEL = load_model()
 FULL = {

@@ -7,12 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
+from syncscope.model import load_model
 
 from syncscope.batch import dataverse as dv
 from syncscope.batch.errors import UnreadableInput
 from syncscope.batch.jsonstream import array_items
 from syncscope.batch.readers import read_records
-from syncscope.model import load_model
 
 MODEL = load_model()
 GOLDEN = Path(__file__).parent / "golden"
@@ -66,7 +66,7 @@ def test_the_fixture_covers_every_server_type_and_credential_option() -> None:
 
 @pytest.mark.parametrize("code", sorted(dv.SERVER_TYPES))
 def test_each_server_type_gives_its_profile_type(code: int) -> None:
-    label, kind = dv.SERVER_TYPES[code]
+    _, kind = dv.SERVER_TYPES[code]
     profile = {"servertype": code, "incomingcredentialretrieval": 0, "useautodiscover": True}
     found = dv.derive(box(profile))
     if kind is None:

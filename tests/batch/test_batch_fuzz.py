@@ -9,9 +9,9 @@ import json
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from syncscope.model import load_model
 
 from syncscope.cli import cli
-from syncscope.model import load_model
 
 MODEL = load_model()
 SETTINGS = settings(

@@ -6,9 +6,9 @@ import io
 import json
 
 import pytest
+from syncscope.model import load_model
 
 from syncscope.batch.readers import read_records
-from syncscope.model import load_model
 
 MODEL = load_model()
 ORG = {
