@@ -110,11 +110,8 @@ KINDS = st.sampled_from(["good", "blank", "short", "long", "stray", "quoted", "b
 
 @st.composite
 def inventories(draw: st.DrawFn) -> tuple[bytes, int]:
-    names = draw(st.lists(st.sampled_from(MODEL.names), min_size=1, max_size=6, unique=True)) + [
-        "id",
-        "note",
-    ]
-    names = draw(st.permutations(names))
+    variables = draw(st.lists(st.sampled_from(MODEL.names), min_size=1, max_size=6, unique=True))
+    names = draw(st.permutations([*variables, "id", "note"]))
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator=draw(st.sampled_from(["\n", "\r\n"])))
     writer.writerow(names)
