@@ -390,10 +390,27 @@ def _check_explains(space: Space, fixed: dict[str, Value], result: CheckResult) 
     high = [index[f.rule.id] for f in result.findings if f.level >= result.verdict]
     assert high, "some finding reaches the verdict"
     assert not feasible(tables, encoded, high)
-    surely = [i for i in high if tables.rules[i].surely_broken(encoded, tables.sizes)]
-    if not surely:
+    surely = {t.index for t in tables.rules if t.surely_broken(encoded, tables.sizes)}
+    found = {index[f.rule.id] for f in result.findings}
+    assert surely <= found
+    if any(tables.rules[i].level >= result.verdict for i in surely):
+        # A rule every completion breaks explains the verdict alone: nothing is added.
+        assert found == surely
+    else:
+        # Otherwise the additions form a minimal conflict at the verdict's level or worse.
+        assert all(tables.rules[i].level >= result.verdict for i in found - surely)
         for i in high:
             assert feasible(tables, encoded, [j for j in high if j != i]), "not minimal"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_verdict_other_than_supported_always_has_findings(
+    space: Space, data: st.DataObject
+) -> None:
+    fixed = data.draw(partial_configs(space.model))
+    result = check(space, fixed)
+    assert (result.verdict is SUPPORTED) == (result.findings == ())
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
