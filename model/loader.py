@@ -373,6 +373,8 @@ class _RuleReader:
         if not isinstance(message, str) or not message:
             self.fail("missing message")
         when_raw = entry.get("when", [])
+        if not isinstance(when_raw, (Mapping, list)):
+            self.fail(f"when must be a table or a list of tables, got {when_raw!r}")
         alternatives = [when_raw] if isinstance(when_raw, Mapping) else _list(when_raw)
         if any(not _table(alt) for alt in alternatives):
             self.fail("when has an empty alternative (it would always hold)")

@@ -205,6 +205,11 @@ CASES: list[tuple[str, Callable[[str], str], tuple[str, ...]]] = [
         ("rule no-big-red", "empty alternative"),
     ),
     (
+        "when-not-a-table",
+        _replace('when = { color = "red" }', 'when = "color"'),
+        ("rule no-big-red", "when must be a table"),
+    ),
+    (
         "unreadable-document",
         _replace('path = "doc.txt"', 'path = "missing.txt"'),
         ("document doc", "cannot read missing.txt"),
