@@ -26,10 +26,10 @@ def brute_verdict(model: Model, config: Mapping[str, Value]) -> Level:
     Examples
     --------
     >>> from syncscope.model import load_model
-    >>> from syncscope.model.satisfiable import find_valid_configuration
     >>> model = load_model()
-    >>> brute_verdict(model, find_valid_configuration(model)).valid
-    True
+    >>> config = next(all_configurations(model, {"email_system": "exchange-2010"}))
+    >>> brute_verdict(model, config).id
+    'unsupported'
     """
     return max((r.level for r in model.rules if r.broken(config)), default=Level.SUPPORTED)
 

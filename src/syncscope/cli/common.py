@@ -149,7 +149,10 @@ def read_configs(
             out.append(merge_assignments(model, sets, base))
         except ConfigurationError as exc:
             raise ConfigurationError(
-                where + str(exc), variable=exc.variable, value=exc.value
+                where + exc.message,
+                variable=exc.variable,
+                value=exc.value,
+                suggestions=exc.suggestions,
             ) from None
     return out, many
 
