@@ -3,9 +3,9 @@
 Formats: ``csv``, ``jsonl`` (JSON Lines) and ``dataverse`` (a Dataverse Web API
 export of ``mailbox`` records with their ``emailserverprofile`` expanded). Without
 ``input_format``, the extension decides (``.csv``; ``.jsonl``/``.ndjson``;
-``.json``), else the content: a first line that starts with ``{`` is JSON Lines,
-unless it is a whole document with a ``value`` array or only the start of one
-(Dataverse); anything else is CSV.
+``.json``), else the content: a first line that is a whole JSON object without a
+``value`` array means JSON Lines; one that starts with ``{`` but holds a ``value``
+array, or is only the start of a document, means Dataverse; anything else is CSV.
 """
 
 from __future__ import annotations
