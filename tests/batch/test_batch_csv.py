@@ -75,6 +75,11 @@ def test_blank_lines_are_error_rows() -> None:
     assert rows[2].error == "row 3 (line 4): blank line"
 
 
+def test_a_blank_line_is_an_error_even_with_a_single_column() -> None:
+    rows = records(b"email_system\ngmail\n\n \ngmail\n", {**FULL, "email_system": "gmail"})
+    assert [r.status for r in rows] == ["ok", "error", "error", "ok"]
+
+
 def test_unknown_value_names_row_column_value_and_close_match() -> None:
     (row,) = records(b"id,Email System\nm1,Gmial\n")
     assert row.status == "error" and row.config is None

@@ -285,7 +285,7 @@ class CsvRecords:
                     fields = line.decode("utf-8").split(",")
                 except UnicodeDecodeError:
                     fields = None
-                if fields is not None and len(fields) == width:
+                if fields is not None and len(fields) == width and line.strip():
                     extra = MappingProxyType(dict(zip(names, pick_extra(fields), strict=True)))
                     config, problem = build(pick_vars(fields))
                     if config is not None:
