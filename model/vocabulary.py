@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterable, Mapping
 
@@ -48,6 +49,7 @@ def fold_spelling(text: str) -> str:
 _fold = fold_spelling
 
 
+@functools.lru_cache(maxsize=256)
 def _spellings(var: Variable) -> dict[str, Value]:
     table: dict[str, Value] = {}
     for spec in var.values:
@@ -112,7 +114,7 @@ def parse_value(var: Variable, raw: object) -> Value:
         if var.is_bool:
             return raw
         raise ConfigurationError(
-            f"{var.name} takes one of {_domain_text(var)}, not a yes/no value {raw!r}",
+            f"{var.name} takes one of {_domain_text(var)}, not a yes/no value {format_value(raw)}",
             variable=var.name,
             value=raw,
         )
