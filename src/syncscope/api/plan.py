@@ -1,0 +1,280 @@
+"""``syncscope.plan`` and ``syncscope.plan_graph``: safe, ordered migration steps."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from os import PathLike
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from syncscope.model import (
+    ConfigurationError,
+    Model,
+    Value,
+    merge_assignments,
+    normalize_config,
+    parse_assignment,
+    parse_value,
+    resolve_variable,
+)
+from syncscope.solver.plan import Plan, Solution, Step, solve
+from syncscope.solver.planbatch import BatchPlan, plan_batch
+from syncscope.solver.space import Space, compiled
+from syncscope.solver.weights import resolve_weights
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["BatchPlan", "Plan", "Step", "parse_avoid", "plan", "plan_graph", "plan_inventory"]
+
+Avoid = Iterable[str | tuple[str, object]]
+"""``"VAR=VALUE"`` texts or ``(variable, value)`` pairs, in any accepted spelling."""
+
+
+def plan(
+    start: Mapping[str, object],
+    target: Mapping[str, object],
+    *,
+    keep: Iterable[str] = (),
+    avoid: Avoid = (),
+    weights: str | Mapping[str, object] | None = None,
+    max_step: int | None = None,
+    model: Model | None = None,
+) -> Plan:
+    """The migration plan from ``start`` to ``target``: valid at every step, fewest steps first.
+
+    Parameters
+    ----------
+    start : mapping
+        Today's full configuration, in any accepted spelling. When it is
+        invalid, the first step is its cheapest repair (``"repair": true``).
+    target : mapping
+        A full configuration, or only some settings: then the plan ends at the
+        best valid configuration that has them.
+    keep : iterable of str
+        Variables held at their start values all the way.
+    avoid : iterable
+        ``"VAR=VALUE"`` texts or ``(variable, value)`` pairs that no
+        configuration along the way, nor the end, may have.
+    weights : str, mapping or None
+        ``None`` for the rule set's change weights, ``"uniform"``, a
+        ``.toml``/``.json`` file, or a mapping overriding the declared ones.
+    max_step : int, optional
+        The most settings one step may change.
+    model : Model, optional
+        A rule set from :func:`syncscope.load_model`; the built-in seed by default.
+
+    Returns
+    -------
+    Plan
+        Frozen; ``to_dict()`` gives the JSON contract. Without a plan,
+        ``feasible`` is false and ``reason`` (and for an invalid target,
+        ``suggestions``) say why.
+
+    Raises
+    ------
+    ConfigurationError
+        For an unknown variable or value, a partial start, a bad weight, or a
+        step cap below 1.
+
+    Examples
+    --------
+    >>> import syncscope
+    >>> today = {"deployment": "online", "version": "8.2", "email_system": "Gmail",
+    ...     "incoming_protocol": "POP3", "outgoing_protocol": "SMTP",
+    ...     "sync_appointments_contacts_tasks": "no", "authentication": "user or queue",
+    ...     "autodiscover": "yes", "profile_type": "POP3/SMTP", "ports": "default",
+    ...     "same_tenant": "yes", "fips_mode": "no", "mfa": "no", "customer_key": "no",
+    ...     "outlook_on_the_web": "no", "outlook_manual_tracking": "no",
+    ...     "mass_email_campaigns": "no", "custom_email_provider": "no",
+    ...     "mixed_outlook_act_sync": "no"}
+    >>> result = syncscope.plan(today, {"email_system": "Exchange Online"})
+    >>> result.feasible, len(result.steps), result.cost
+    (True, 1, 66.0)
+    """
+    return _solve(start, target, keep, avoid, weights, max_step, model)[1].plan
+
+
+def plan_graph(
+    start: Mapping[str, object],
+    target: Mapping[str, object],
+    *,
+    keep: Iterable[str] = (),
+    avoid: Avoid = (),
+    weights: str | Mapping[str, object] | None = None,
+    max_step: int | None = None,
+    model: Model | None = None,
+) -> nx.DiGraph:
+    """The networkx graph of every shortest migration plan, for your own analyses.
+
+    Same parameters as :func:`plan`. The nodes are the valid configurations
+    on some plan with the fewest steps (keys: tuples of canonical values in
+    model order, with ``configuration``, ``verdict``, ``step`` and ``on_plan``
+    attributes); the edges are the minimal moves between them, layer to
+    layer (``changes``, ``variables``, ``cost``, ``tied_by``, ``repair``,
+    ``on_plan``). ``graph.graph`` holds ``start``, ``end``, ``ends``,
+    ``steps``, ``cost``, ``variables`` and the ``plan`` itself.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> import syncscope
+    >>> today = {"deployment": "on-premises", "version": "8.2", "email_system": "gmail",
+    ...     "incoming_protocol": "pop3", "outgoing_protocol": "smtp",
+    ...     "sync_appointments_contacts_tasks": False, "authentication": "profile-credentials",
+    ...     "autodiscover": False, "profile_type": "pop3-smtp", "ports": "default",
+    ...     "same_tenant": True, "fips_mode": False, "mfa": False, "customer_key": False,
+    ...     "outlook_on_the_web": False, "outlook_manual_tracking": False,
+    ...     "mass_email_campaigns": False, "custom_email_provider": False,
+    ...     "mixed_outlook_act_sync": False}
+    >>> graph = syncscope.plan_graph(today, dict(today, autodiscover=True, fips_mode=True))
+    >>> paths = list(nx.all_shortest_paths(graph, graph.graph["start"], graph.graph["end"]))
+    >>> len(paths), graph.graph["steps"]
+    (2, 2)
+    """
+    from syncscope.solver.plangraph import build_graph
+
+    space, solution = _solve(start, target, keep, avoid, weights, max_step, model)
+    return build_graph(space, solution)
+
+
+def plan_inventory(
+    source: str | PathLike[str] | BinaryIO,
+    target: Mapping[str, object],
+    *,
+    input_format: str | None = None,
+    defaults: Mapping[str, object] | Iterable[str] | None = None,
+    keep: Iterable[str] = (),
+    avoid: Avoid = (),
+    weights: str | Mapping[str, object] | None = None,
+    max_step: int | None = None,
+    model: Model | None = None,
+) -> BatchPlan:
+    """Plans for every mailbox of an inventory, each distinct configuration planned once.
+
+    Parameters
+    ----------
+    source : str, path-like or binary stream
+        A CSV, JSON Lines or Dataverse inventory (``-`` reads stdin), read with
+        :func:`syncscope.batch.readers.read_records`.
+    target : mapping
+        The target, full or partial, as for :func:`plan`.
+    input_format : {"csv", "jsonl", "dataverse"}, optional
+        Detected from the extension or content when None.
+    defaults : mapping or iterable of str, optional
+        Organisation-wide values (a mapping, or ``"VAR=VALUE"`` texts); a row's own value wins.
+    keep, avoid, weights, max_step, model
+        As for :func:`plan`.
+
+    Returns
+    -------
+    BatchPlan
+        Mailboxes grouped by plan, largest group first; rows that can't be
+        read (or are outside server-side sync) in ``skipped``, never dropped.
+
+    Raises
+    ------
+    UnreadableInput
+        When the inventory can't be read at all.
+    ConfigurationError
+        For a bad target, kept or avoided setting, weight or default.
+
+    Examples
+    --------
+    >>> import io
+    >>> inventory = io.BytesIO(
+    ...     b"mailbox,deployment,version,email_system,incoming_protocol,outgoing_protocol,"
+    ...     b"sync_appointments_contacts_tasks,authentication,autodiscover,profile_type,ports,"
+    ...     b"same_tenant,fips_mode,mfa,customer_key,outlook_on_the_web,outlook_manual_tracking,"
+    ...     b"mass_email_campaigns,custom_email_provider,mixed_outlook_act_sync\\n"
+    ...     b"ann,online,8.2,gmail,pop3,smtp,no,user-or-queue-credentials,yes,pop3-smtp,default,"
+    ...     b"yes,no,no,no,no,no,no,no,no\\n")
+    >>> batch = plan_inventory(inventory, {"email_system": "exchange-online"}, input_format="csv")
+    >>> batch.planned, [g.extras[0]["mailbox"] for g in batch.groups]
+    (1, ['ann'])
+    """
+    from syncscope.batch.readers import read_records
+
+    space = compiled(model)
+    m = space.model
+    if defaults is None:
+        org: dict[str, Value] = {}
+    elif isinstance(defaults, Mapping):
+        org = _config(m, defaults, "defaults")
+    else:
+        org = merge_assignments(m, [defaults] if isinstance(defaults, str) else defaults)
+    settings = _settings(space, keep, avoid, weights, max_step)
+    canonical = _config(m, target, "target")
+    with read_records(source, m, input_format=input_format, defaults=org) as records:
+        return plan_batch(space, records, canonical, **settings)
+
+
+def parse_avoid(model: Model, avoid: Avoid) -> list[tuple[str, Value]]:
+    """Canonical ``(variable, value)`` pairs from ``"VAR=VALUE"`` texts or pairs.
+
+    Examples
+    --------
+    >>> from syncscope.model import load_model
+    >>> parse_avoid(load_model(), ["Email System=Exchange 2013", ("mfa", "yes")])
+    [('email_system', 'exchange-2013'), ('mfa', True)]
+    """
+    out: list[tuple[str, Value]] = []
+    for item in avoid:
+        if isinstance(item, str):
+            out.append(parse_assignment(model, item))
+        elif isinstance(item, tuple) and len(item) == 2:
+            var = resolve_variable(model, item[0])
+            out.append((var.name, parse_value(var, item[1])))
+        else:
+            raise ConfigurationError(
+                f"avoid: expected 'VAR=VALUE' or a (variable, value) pair, got {item!r}",
+                value=item,
+            )
+    return out
+
+
+def _settings(
+    space: Space,
+    keep: Iterable[str],
+    avoid: Avoid,
+    weights: str | Mapping[str, object] | None,
+    max_step: int | None,
+) -> dict[str, Any]:
+    m = space.model
+    if isinstance(keep, str):
+        keep = [keep]
+    if max_step is not None and (not isinstance(max_step, int) or isinstance(max_step, bool)):
+        raise ConfigurationError(f"the step cap must be a whole number, got {max_step!r}")
+    return {
+        "keep": [resolve_variable(m, name).name for name in keep],
+        "avoid": parse_avoid(m, avoid),
+        "weights": resolve_weights(m, weights) if weights is not None else None,
+        "max_step": max_step,
+    }
+
+
+def _solve(
+    start: Mapping[str, object],
+    target: Mapping[str, object],
+    keep: Iterable[str],
+    avoid: Avoid,
+    weights: str | Mapping[str, object] | None,
+    max_step: int | None,
+    model: Model | None,
+) -> tuple[Space, Solution]:
+    space = compiled(model)
+    m = space.model
+    settings = _settings(space, keep, avoid, weights, max_step)
+    solution = solve(space, _config(m, start, "start"), _config(m, target, "target"), **settings)
+    return space, solution
+
+
+def _config(model: Model, config: Mapping[str, object], which: str) -> dict[str, Value]:
+    try:
+        return normalize_config(model, config)
+    except ConfigurationError as exc:
+        raise ConfigurationError(
+            f"{which}: {exc.message}",
+            variable=exc.variable,
+            value=exc.value,
+            suggestions=exc.suggestions,
+        ) from None

@@ -1,0 +1,217 @@
+"""``syncscope plan``."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+import click
+
+from syncscope.model import (
+    ConfigurationError,
+    Model,
+    Value,
+    merge_assignments,
+    normalize_config,
+)
+
+from .common import (
+    EXIT_BAD_INPUT,
+    EXIT_INVALID,
+    EXIT_OK,
+    InputError,
+    emit_json,
+    fail,
+    handle_errors,
+    model_from,
+    read_json_file,
+    set_option,
+)
+
+__all__ = ["command"]
+
+
+@click.command("plan")
+@click.option(
+    "--from",
+    "start_file",
+    metavar="FILE|-",
+    default=None,
+    help="Today's full configuration: a JSON object of variable: value ('-' reads stdin).",
+)
+@click.option(
+    "--to",
+    "target_file",
+    metavar="FILE|-",
+    default=None,
+    help="The target: a full configuration, or only the settings the end must have.",
+)
+@click.option(
+    "--batch",
+    "batch_file",
+    metavar="INVENTORY",
+    default=None,
+    help="Plan every mailbox of an inventory (CSV, JSON Lines, Dataverse) instead of --from.",
+)
+@click.option(
+    "--input-format",
+    type=click.Choice(("csv", "jsonl", "dataverse")),
+    default=None,
+    help="With --batch: the inventory's format (default: from the extension or content).",
+)
+@set_option
+@click.option(
+    "--keep",
+    "keep",
+    multiple=True,
+    metavar="VAR",
+    help="Hold a variable at its start value throughout (repeatable).",
+)
+@click.option(
+    "--avoid",
+    "avoid",
+    multiple=True,
+    metavar="VAR=VALUE",
+    help="No configuration along the way may have this value (repeatable).",
+)
+@click.option(
+    "--weights",
+    "weights",
+    default=None,
+    metavar="uniform|FILE",
+    help="'uniform' or a TOML/JSON file of variable = change weight.",
+)
+@click.option(
+    "--max-step",
+    "max_step",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="The most settings one step may change.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@click.option("--markdown", "as_markdown", is_flag=True, help="Print a Markdown checklist.")
+@click.option(
+    "--mermaid",
+    "as_mermaid",
+    is_flag=True,
+    help="Print a Mermaid flowchart: the plan, and the alternatives at each step.",
+)
+@click.pass_context
+@handle_errors
+def command(
+    ctx: click.Context,
+    start_file: str | None,
+    target_file: str | None,
+    batch_file: str | None,
+    input_format: str | None,
+    sets: tuple[str, ...],
+    keep: tuple[str, ...],
+    avoid: tuple[str, ...],
+    weights: str | None,
+    max_step: int | None,
+    as_json: bool,
+    as_markdown: bool,
+    as_mermaid: bool,
+) -> None:
+    """Safe, ordered migration steps from today's configuration to a target.
+
+    Every configuration along the way is valid (supported or discouraged), and
+    each step changes only settings that must change together, with the rules
+    that tie them. The plan has the fewest steps, then the lowest change cost.
+    An invalid start is repaired first (the cheapest repair, as nearest finds
+    it). A partial --to means any valid configuration with those settings.
+    --set gives organisation-wide values to the inventory rows of --batch (a
+    row's own value wins) or is applied on top of --from.
+
+    Exit codes: 0 a plan (for --batch: for every mailbox); 1 no plan, an
+    invalid target (with the nearest valid ones), or an inventory row that
+    can't be read; 2 bad input.
+    """
+    if sum((as_json, as_markdown, as_mermaid)) > 1:
+        fail("choose one of --json, --markdown and --mermaid")
+    if target_file is None:
+        fail("missing --to FILE: the target configuration (or the settings it must have)")
+    if (start_file is None) == (batch_file is None):
+        fail("give either --from FILE (one configuration) or --batch INVENTORY (many)")
+    if batch_file is not None and as_mermaid:
+        fail("--mermaid draws one plan: use it with --from, not --batch")
+    model = model_from(ctx)
+    target = _config(model, target_file, "--to")
+    options: dict[str, Any] = {
+        "keep": keep,
+        "avoid": avoid,
+        "weights": weights,
+        "max_step": max_step,
+        "model": model,
+    }
+    if batch_file is not None:
+        _batch(model, batch_file, input_format, sets, target, options, as_json, as_markdown)
+        return
+    assert start_file is not None
+    start = merge_assignments(model, sets, _config(model, start_file, "--from"))
+    from syncscope import planfmt
+
+    if as_mermaid:
+        from syncscope.api.plan import plan_graph
+
+        graph = plan_graph(start, target, **options)
+        result = graph.graph["plan"]
+        click.echo(planfmt.mermaid(graph, model))
+    else:
+        from syncscope.api.plan import plan
+
+        result = plan(start, target, **options)
+        if as_json:
+            emit_json(result.to_dict())
+        elif as_markdown:
+            click.echo(planfmt.markdown(result, model))
+        else:
+            click.echo(planfmt.text(result, model))
+    sys.exit(EXIT_OK if result.feasible else EXIT_INVALID)
+
+
+def _batch(
+    model: Model,
+    source: str,
+    input_format: str | None,
+    sets: tuple[str, ...],
+    target: Mapping[str, object],
+    options: dict[str, Any],
+    as_json: bool,
+    as_markdown: bool,
+) -> None:
+    from syncscope import planfmt
+    from syncscope.api.plan import plan_inventory
+    from syncscope.batch.errors import UnreadableInput
+
+    try:
+        batch = plan_inventory(source, target, input_format=input_format, defaults=sets, **options)
+    except UnreadableInput as exc:
+        fail(str(exc), EXIT_BAD_INPUT)
+    if as_json:
+        emit_json(batch.to_dict())
+    elif as_markdown:
+        click.echo(planfmt.batch_markdown(batch, model))
+    else:
+        click.echo(planfmt.batch_text(batch, model))
+    sys.exit(EXIT_OK if batch.complete else EXIT_INVALID)
+
+
+def _config(model: Model, name: str, option: str) -> dict[str, Value]:
+    """Read a JSON object of variable: value; errors name the option and the file."""
+    data = read_json_file(name)
+    if not isinstance(data, Mapping):
+        raise InputError(
+            f"{option} {name}: expected a JSON object of variable: value, got {type(data).__name__}"
+        )
+    try:
+        return normalize_config(model, data)
+    except ConfigurationError as exc:
+        raise ConfigurationError(
+            f"{option} {name}: {exc.message}",
+            variable=exc.variable,
+            value=exc.value,
+            suggestions=exc.suggestions,
+        ) from None

@@ -1,0 +1,368 @@
+"""Plans for people: plain text, a Markdown checklist, and a Mermaid flowchart.
+
+JSON goes through ``Plan.to_dict`` instead. Every function returns a string;
+nothing here prints.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from syncscope.model import Level, Model, Rule, Value, format_value
+from syncscope.solver.plan import Plan, Step
+from syncscope.solver.planbatch import BatchPlan, PlanGroup
+from syncscope.solver.results import Change
+from syncscope.solver.wording import Wording, join
+
+__all__ = [
+    "batch_markdown",
+    "batch_text",
+    "change_phrase",
+    "markdown",
+    "mermaid",
+    "text",
+]
+
+_MARK = {
+    Level.SUPPORTED: "✓",
+    Level.DISCOURAGED: "!",
+    Level.UNTESTED: "?",
+    Level.UNSUPPORTED: "✗",
+}
+
+
+def _number(x: float | None) -> str:
+    if x is None:
+        return "—"
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def _label(model: Model, name: str, value: Value | None) -> str:
+    if value is None:
+        return "(unset)"
+    return model.variable(name).label_of(value)
+
+
+def change_phrase(model: Model, changes: Sequence[Change]) -> str:
+    """Changes in words an administrator reads: "change A from x to y and B from u to v".
+
+    Examples
+    --------
+    >>> from syncscope.model import load_model
+    >>> from syncscope.solver.results import Change
+    >>> change_phrase(load_model(), [Change("authentication", "impersonation", "server-to-server")])
+    'change Authentication from Impersonation to Server to Server Authentication'
+    """
+    parts = [
+        f"{model.variable(c.variable).label} from {_label(model, c.variable, c.before)}"
+        f" to {_label(model, c.variable, c.after)}"
+        for c in changes
+    ]
+    return "change " + join(parts)
+
+
+def _config_line(config: Mapping[str, Value], names: Iterable[str] | None = None) -> str:
+    chosen = config if names is None else {n: config[n] for n in names if n in config}
+    return ", ".join(f"{k}={format_value(v)}" for k, v in chosen.items()) or "(nothing)"
+
+
+def _touched(plan: Plan) -> list[str]:
+    seen = {c.variable for s in plan.steps for c in s.changes}
+    return [n for n in plan.start if n in seen]
+
+
+def _discouraged(model: Model, config: Mapping[str, Value]) -> list[Rule]:
+    if any(n not in config for n in model.names):
+        return []
+    return [r for r in model.rules if r.level == Level.DISCOURAGED and r.broken(config)]
+
+
+def _rule_block(rule: Rule, indent: str) -> list[str]:
+    src = rule.source
+    return [
+        f"{indent}{_MARK[rule.level]} {rule.id} [{rule.level.id}]: {rule.message}",
+        f"{indent}    “{src.quote}”",
+        f"{indent}    — {src.document}, {src.section}",
+    ]
+
+
+# -- plain text -------------------------------------------------------------------------
+def text(plan: Plan, model: Model) -> str:
+    """A plan for the terminal: a summary, then each step with the rules that tie it, quoted.
+
+    Examples
+    --------
+    >>> from syncscope.model import load_model
+    >>> from syncscope.solver.plan import Plan
+    >>> print(text(Plan(False, {}, {}, reason="the target is unsupported"), load_model()))
+    ✗ No plan: the target is unsupported.
+    """
+    if not plan.feasible:
+        return _text_failure(plan, model)
+    count = len(plan.steps)
+    lines = [f"✓ Plan: {count} step{'s' if count != 1 else ''}, cost {_number(plan.cost)}"]
+    touched = _touched(plan)
+    lines.append(f"  from: {_config_line(plan.start, touched)} [{plan.start_verdict.id}]")
+    lines.append(f"  to:   {_config_line(plan.end, touched)}")
+    if len(plan.target) < len(plan.start):
+        lines.append(f"        (asked for {_config_line(plan.target)})")
+    if not plan.steps:
+        lines.append("  Nothing to change: the start already meets the target.")
+    for number, step in enumerate(plan.steps, 1):
+        lines.append("")
+        lines.extend(_text_step(number, step, model))
+    return "\n".join(lines)
+
+
+def _text_step(number: int, step: Step, model: Model) -> list[str]:
+    kind = " (repair)" if step.repair else ""
+    head = f"Step {number}{kind} [{step.verdict.id}], cost {_number(step.cost)}:"
+    lines = [head, f"  {change_phrase(model, step.changes)}"]
+    lines.append("    " + "; ".join(str(c) for c in step.changes))
+    if step.repair and step.tied_by:
+        lines.append("  it repairs the start, which breaks:")
+    elif step.tied_by:
+        lines.append("  together, because any part alone breaks:")
+    for rule in step.tied_by:
+        lines.extend(_rule_block(rule, "    "))
+    for rule in _discouraged(model, step.configuration):
+        lines.append("  note: the setup after this step is discouraged:")
+        lines.extend(_rule_block(rule, "    "))
+    return lines
+
+
+def _text_failure(plan: Plan, model: Model) -> str:
+    lines = [f"✗ No plan: {plan.reason}."]
+    if plan.suggestions:
+        lines.append("  the nearest valid targets:")
+        for rank, cand in enumerate(plan.suggestions, 1):
+            changes = "; ".join(str(c) for c in cand.changes) or "(no change)"
+            lines.append(f"  {rank}. [{cand.verdict.id}] {changes} (cost {_number(cand.cost)})")
+    if plan.blockers:
+        lines.append("  steps the best plan without the cap takes that change too much at once:")
+        for step in plan.blockers:
+            lines.append(f"  - {change_phrase(model, step.changes)}")
+            for rule in step.tied_by:
+                lines.extend(_rule_block(rule, "      "))
+    return "\n".join(lines)
+
+
+# -- Markdown ------------------------------------------------------------------------------
+def markdown(plan: Plan, model: Model, *, title: str | None = "Migration plan") -> str:
+    """A Markdown checklist, one line a step, for an administrator to tick off.
+
+    Examples
+    --------
+    >>> from types import MappingProxyType
+    >>> from syncscope.model import Level, load_model
+    >>> from syncscope.solver.plan import Plan, Step
+    >>> from syncscope.solver.results import Change
+    >>> model = load_model()
+    >>> step = Step((Change("autodiscover", False, True),),
+    ...             MappingProxyType({}), Level.SUPPORTED, 1.0)
+    >>> print(markdown(Plan(True, {}, {}, (step,), 1.0), model, title=None))
+    - [ ] Step 1: change Auto Discover Server Location from No to Yes (cost 1)
+    """
+    lines: list[str] = []
+    if title:
+        lines.append(f"## {title}")
+        lines.append("")
+    if not plan.feasible:
+        lines.append(f"No plan: {plan.reason}.")
+        for cand in plan.suggestions:
+            lines.append(
+                f"- nearest valid target: {'; '.join(str(c) for c in cand.changes)}"
+                f" (cost {_number(cand.cost)}, {cand.verdict.id})"
+            )
+        return "\n".join(lines)
+    if title:
+        touched = _touched(plan)
+        lines.append(
+            f"{len(plan.steps)} step(s), total change cost {_number(plan.cost)}. From"
+            f" `{_config_line(plan.start, touched)}` to `{_config_line(plan.end, touched)}`;"
+            " every step lands on a valid configuration."
+        )
+        lines.append("")
+    if not plan.steps:
+        lines.append("- [x] Nothing to change: the start already meets the target.")
+    wording = Wording.of(model)
+    for number, step in enumerate(plan.steps, 1):
+        lines.append(_markdown_step(number, step, model, wording))
+    return "\n".join(lines)
+
+
+def _markdown_step(number: int, step: Step, model: Model, wording: Wording) -> str:
+    kind = " (repair)" if step.repair else ""
+    line = f"- [ ] Step {number}{kind}: {change_phrase(model, step.changes)}"
+    notes = [f"cost {_number(step.cost)}"]
+    if step.tied_by:
+        cited = "; ".join(wording.cite(r) for r in step.tied_by)
+        notes.append(("fixes: " if step.repair else "together, because ") + cited)
+    discouraged = _discouraged(model, step.configuration)
+    if discouraged:
+        notes.append("discouraged: " + "; ".join(wording.cite(r) for r in discouraged))
+    return f"{line} ({' — '.join(notes)})"
+
+
+# -- Mermaid -------------------------------------------------------------------------------
+_STYLES = (
+    "  classDef origin fill:#fff8c5,stroke:#9a6700,color:#3b2300",
+    "  classDef broken fill:#ffebe9,stroke:#cf222e,color:#3d0a0a",
+    "  classDef planned fill:#ddf4ff,stroke:#0969da,color:#0a3069",
+    "  classDef alt fill:#f6f8fa,stroke:#d0d7de,color:#8c959f,stroke-dasharray:4 3",
+)
+_UNSAFE = re.compile(r'["<>\[\]{}|#;`]')
+
+
+def _quote(text: str) -> str:
+    """Text safe inside a quoted Mermaid label (``<br/>`` is added by the caller)."""
+    return _UNSAFE.sub(lambda m: f"#{ord(m.group())};", text)
+
+
+def mermaid(graph: Any, model: Model, *, alternatives: int = 3) -> str:
+    """A Mermaid flowchart of a plan's graph: the plan, with the alternatives at each step faint.
+
+    ``graph`` comes from :func:`syncscope.plan_graph`. Each step's node shows
+    the settings it sets; the dotted grey nodes are other configurations the
+    same step could reach on a plan just as short (at most ``alternatives`` a
+    step, then a count).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from syncscope.model import load_model
+    >>> from syncscope.solver.plan import Plan
+    >>> graph = nx.DiGraph(plan=Plan(False, {}, {}, reason="no way"))
+    >>> print(mermaid(graph, load_model()))
+    flowchart LR
+      N0["No plan: no way"]
+    """
+    plan: Plan = graph.graph["plan"]
+    out = ["flowchart LR"]
+    if not plan.feasible:
+        out.append(f'  N0["{_quote("No plan: " + (plan.reason or ""))}"]')
+        return "\n".join(out)
+    path = _plan_path(graph)
+    touched = _touched(plan)
+    nodes: list[str] = []
+    edges: list[str] = []
+    faint: list[int] = []
+    start_class = "origin" if plan.start_verdict.valid else "broken"
+    start_lines = [f"Start ({plan.start_verdict.id})"] + [
+        f"{model.variable(n).label}: {_label(model, n, plan.start[n])}" for n in touched
+    ]
+    nodes.append(f'  S0["{"<br/>".join(_quote(x) for x in start_lines)}"]:::{start_class}')
+    for i, step in enumerate(plan.steps, 1):
+        lines = [f"Step {i}{' (repair)' if step.repair else ''}", *_set_lines(model, step.changes)]
+        nodes.append(f'  S{i}["{"<br/>".join(_quote(x) for x in lines)}"]:::planned')
+        ids = ", ".join(step_rule.id for step_rule in step.tied_by)
+        label = f"cost {_number(step.cost)}" + (f" · {ids}" if ids else "")
+        edges.append(f'  S{i - 1} -->|"{_quote(label)}"| S{i}')
+    for i, node in enumerate(path[:-1]):
+        others = sorted(
+            (v for v in graph.successors(node) if v != path[i + 1]),
+            key=lambda v: (graph.edges[node, v]["cost"], v),
+        )
+        for j, other in enumerate(others[:alternatives], 1):
+            data = graph.edges[node, other]
+            lines = ["or", *_set_lines(model, data["changes"])]
+            nodes.append(f'  A{i}_{j}["{"<br/>".join(_quote(x) for x in lines)}"]:::alt')
+            faint.append(len(edges))
+            edges.append(f'  S{i} -.->|"cost {_number(data["cost"])}"| A{i}_{j}')
+        if len(others) > alternatives:
+            more = len(others) - alternatives
+            nodes.append(f'  M{i}["… {more} more"]:::alt')
+            faint.append(len(edges))
+            edges.append(f"  S{i} -.-> M{i}")
+    out.extend(_STYLES)
+    out.extend(nodes)
+    out.extend(edges)
+    if faint:
+        out.append(f"  linkStyle {','.join(map(str, faint))} stroke:#d0d7de,color:#8c959f")
+    return "\n".join(out)
+
+
+def _plan_path(graph: Any) -> list[Any]:
+    """The plan's nodes, from the start, following the edges marked ``on_plan``."""
+    node = graph.graph["start"]
+    path = [node]
+    while True:
+        nxt = [v for v in graph.successors(node) if graph.edges[node, v]["on_plan"]]
+        if not nxt:
+            return path
+        node = nxt[0]
+        path.append(node)
+
+
+def _set_lines(model: Model, changes: Sequence[Change]) -> list[str]:
+    return [
+        f"{model.variable(c.variable).label}: {_label(model, c.variable, c.after)}" for c in changes
+    ]
+
+
+# -- many mailboxes --------------------------------------------------------------------------
+def _rows_text(group: PlanGroup, limit: int = 8) -> str:
+    names = [next(iter(e.values()), "") if e else "" for e in group.extras[:limit]]
+    shown = [
+        f"{r}" + (f" ({n})" if n else "") for r, n in zip(group.rows[:limit], names, strict=False)
+    ]
+    more = len(group.rows) - len(shown)
+    return ", ".join(shown) + (f", and {more} more" if more > 0 else "")
+
+
+def batch_text(batch: BatchPlan, model: Model) -> str:
+    """A summary of an inventory's plans: how many mailboxes share each plan, and its steps."""
+    lines = [
+        f"Plans for {batch.mailboxes} mailbox(es) to {_config_line(batch.target)}:",
+        f"{batch.planned} planned in {len(batch.groups)} group(s) by plan;"
+        f" {batch.unplannable} without a plan; {len(batch.skipped)} row(s) skipped.",
+    ]
+    for number, group in enumerate(batch.groups, 1):
+        plan = group.plan
+        lines.append("")
+        if plan.feasible:
+            head = f"{len(plan.steps)} step(s), cost {_number(plan.cost)}"
+        else:
+            head = f"no plan: {plan.reason}"
+        lines.append(f"[{number}] {len(group.rows)} mailbox(es) — {head}")
+        lines.append(f"    rows: {_rows_text(group)}")
+        start = _config_line(plan.start, _touched(plan) or None)
+        lines.append(f"    start: {start} [{plan.start_verdict.id}]")
+        for i, step in enumerate(plan.steps, 1):
+            kind = " (repair)" if step.repair else ""
+            verb = "fixes" if step.repair else "tied by"
+            ties = f" — {verb} {', '.join(r.id for r in step.tied_by)}" if step.tied_by else ""
+            lines.append(f"    {i}.{kind} {change_phrase(model, step.changes)}{ties}")
+    if batch.skipped:
+        lines.append("")
+        lines.append(f"Skipped rows ({len(batch.skipped)}):")
+        for skip in batch.skipped:
+            lines.append(f"  row {skip.row} [{skip.status}]: {skip.error}")
+    return "\n".join(lines)
+
+
+def batch_markdown(batch: BatchPlan, model: Model) -> str:
+    """The inventory's plans as Markdown: a checklist per group of mailboxes that share a plan."""
+    lines = [
+        f"# Migration plans for {batch.mailboxes} mailbox(es)",
+        "",
+        f"Target: `{_config_line(batch.target)}`. {batch.planned} planned in"
+        f" {len(batch.groups)} group(s); {batch.unplannable} without a plan;"
+        f" {len(batch.skipped)} row(s) skipped.",
+    ]
+    for number, group in enumerate(batch.groups, 1):
+        lines.append("")
+        lines.append(f"## Group {number}: {len(group.rows)} mailbox(es)")
+        lines.append("")
+        lines.append(f"Rows: {_rows_text(group, 20)}.")
+        lines.append("")
+        lines.append(markdown(group.plan, model, title=None))
+    if batch.skipped:
+        lines.append("")
+        lines.append("## Skipped rows")
+        lines.append("")
+        for skip in batch.skipped:
+            lines.append(f"- row {skip.row} ({skip.status}): {skip.error}")
+    return "\n".join(lines)
