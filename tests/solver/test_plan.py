@@ -231,6 +231,68 @@ def test_invalid_starts_begin_with_the_cheapest_repair(which: Spec, data: st.Dat
     assert {r.id for r in result.steps[0].tied_by} == broken
 
 
+@settings(max_examples=80, deadline=None)
+@given(small, st.data())
+def test_repairs_respect_keep_avoid_and_cap(which: Spec, data: st.DataObject) -> None:
+    b = brute(*which)
+    everything = [b.node(c) for c, _ in brute_verdicts(b.model)]
+    invalid = [n for n in everything if n not in b.valid]
+    if not invalid:
+        return
+    start = data.draw(st.sampled_from(invalid))
+    target = data.draw(st.sampled_from(sorted(b.valid)))
+    n = len(start)
+    names = b.names()
+    domains = [v.domain for v in b.model.variables]
+    same = [i for i in range(n) if start[i] == target[i]]
+    kept = data.draw(st.lists(st.sampled_from(same), unique=True, max_size=2)) if same else []
+    pool = [
+        (i, v) for i in range(n) for v in range(len(domains[i])) if v not in (start[i], target[i])
+    ]
+    avoided = data.draw(st.lists(st.sampled_from(pool), unique=True, max_size=3)) if pool else []
+    cap = data.draw(st.one_of(st.none(), st.integers(1, 3)))
+    space = compiled(b.model, use_cache=False)
+    weights = weights_of(b.model)
+    result = plan(
+        space,
+        b.config(start),
+        b.config(target),
+        keep=[names[i] for i in kept],
+        avoid=[(names[i], domains[i][v]) for i, v in avoided],
+        max_step=cap,
+    )
+
+    def allowed(node: Node) -> bool:
+        return all(node[i] == start[i] for i in kept) and all(node[i] != v for i, v in avoided)
+
+    repairs = [r for r in b.valid if allowed(r)]
+    if not repairs:
+        assert not result.feasible and "no valid configuration is left" in (result.reason or "")
+        return
+    cheapest = min(_cost(start, r, weights) for r in repairs)
+    at_min = [r for r in repairs if math.isclose(_cost(start, r, weights), cheapest)]
+    fitting = [
+        r
+        for r in at_min
+        if cap is None or sum(x != y for x, y in zip(start, r, strict=True)) <= cap
+    ]
+    if not fitting:
+        assert not result.feasible and "cheapest repair changes" in (result.reason or "")
+        return
+    rest = brute_best(b, fitting, lambda x: x == target, weights, allowed=allowed, cap=cap)
+    if rest is None:
+        assert not result.feasible and result.reason and f"at most {cap}" in result.reason
+        return
+    assert result.feasible and result.steps[0].repair
+    assert result.steps[0].cost == pytest.approx(cheapest)
+    assert b.node(result.steps[0].configuration) in fitting
+    assert len(result.steps) == rest[0] + 1
+    assert result.cost == pytest.approx(rest[1] + cheapest)
+    assert check_plan_shape(b, start, result, weights) == target
+    assert all(allowed(b.node(s.configuration)) for s in result.steps)
+    assert all(cap is None or len(s.changes) <= cap for s in result.steps)
+
+
 def _cost(a: Node, b: Node, weights: Sequence[float]) -> float:
     return sum(w for x, y, w in zip(a, b, weights, strict=True) if x != y)
 
@@ -579,6 +641,32 @@ def test_exchange_2010_start_is_repaired_first(space: Space) -> None:
     assert [r.id for r in first.tied_by] == ["table.email-system"]
     assert result.end["deployment"] == "online" and result.end["email_system"] == "exchange-online"
     assert not any(s.repair for s in result.steps[1:])
+
+
+def test_fewest_steps_can_take_a_detour_through_exchange_online(space: Space) -> None:
+    """Yahoo! Mail (online) to Outlook.com (on-premises): 7 steps via Exchange Online, not 8."""
+    start = dict(
+        GMAIL_ONLINE, version="8.0", email_system="yahoo-mail", mfa=True, outlook_on_the_web=False
+    )
+    target = dict(
+        start,
+        deployment="on-premises",
+        email_system="outlook-com",
+        authentication="profile-credentials",
+        autodiscover=False,
+        same_tenant=False,
+        mfa=False,
+        outlook_on_the_web=True,
+        mixed_outlook_act_sync=True,
+    )
+    result = plan(space, start, target)
+    assert (len(result.steps), result.cost) == (7, 293)
+    assert any(s.configuration["email_system"] == "exchange-online" for s in result.steps)
+    # Both ends use POP3, yet the shortest plan changes it on the way and back.
+    moved = [c.variable for s in result.steps for c in s.changes]
+    assert moved.count("incoming_protocol") == 2
+    direct = plan(space, start, target, avoid=[("email_system", "exchange-online")])
+    assert (len(direct.steps), direct.cost) == (8, 214)
 
 
 def test_invalid_target_suggests_the_nearest_valid_ones(space: Space) -> None:
