@@ -3,7 +3,7 @@
 Every configuration a plan passes through is valid, and every step is a
 minimal move (see :mod:`syncscope.solver.moves`). A plan has the fewest steps,
 then the lowest total change cost (a variable's weight counts each time it
-changes), ties broken by value order (see :mod:`syncscope.solver.plansearch`).
+changes), ties broken deterministically (see :mod:`syncscope.solver.plansearch`).
 
 Two facts shape the answers when there is no plan:
 
@@ -35,6 +35,7 @@ from .plansearch import Goal, Limits, Route, Walker, any_valid, search
 from .results import Change
 from .space import Space
 from .tables import Tables
+from .ties import ties
 
 __all__ = ["Plan", "Solution", "Step", "plan", "solve"]
 
@@ -43,8 +44,6 @@ REPAIR_CHOICES = 256
 the one with the best continuation wins."""
 SUGGESTIONS = 5
 """How many nearest valid targets an invalid target gets."""
-_TIE_LIMIT = 12
-"""Above this many changes in one step, ties are read from single changes and their complements."""
 
 
 def _number(x: float) -> float | int:
@@ -491,55 +490,6 @@ class _Planner:
             repair,
             tied_by,
         )
-
-
-def ties(tables: Tables, before: Node, after: Node) -> tuple[Rule, ...]:
-    """The rules that keep any proper part of a move's changes from landing on a valid setup.
-
-    Each proper, non-empty part of the changes, applied alone, leads to an
-    invalid configuration; the untested or unsupported rules it breaks are
-    returned, in model order. Every such rule reads a variable of the part and
-    one of the rest, so it is what ties them. (Above ``_TIE_LIMIT`` changes,
-    only single changes and all-but-one are applied.)
-
-    Examples
-    --------
-    >>> from syncscope.solver.space import compiled
-    >>> tables = compiled().tables
-    >>> base = {n: d[0] for n, d in zip(tables.names, tables.domains)}
-    >>> before = dict(base, deployment="on-premises", email_system="gmail",
-    ...     incoming_protocol="pop3", outgoing_protocol="smtp",
-    ...     sync_appointments_contacts_tasks=False, authentication="profile-credentials",
-    ...     profile_type="pop3-smtp", same_tenant=False, customer_key=False,
-    ...     outlook_on_the_web=False, outlook_manual_tracking=False,
-    ...     mass_email_campaigns=False, custom_email_provider=False, fips_mode=False,
-    ...     mfa=False, mixed_outlook_act_sync=False)
-    >>> after = dict(before, incoming_protocol="ews", outgoing_protocol="ews",
-    ...     email_system="exchange-2016", profile_type="exchange-server")
-    >>> [r.id for r in ties(tables, _node(tables, before), _node(tables, after))]
-    ['table.exchange-ews', 'table.pop3-smtp', 'important.profile-type', 'unsupported.protocol-mix']
-    """
-    changed = _changed(before, after)
-    if len(changed) < 2:
-        return ()
-    k = len(changed)
-    if k <= _TIE_LIMIT:
-        parts: Iterable[int] = range(1, (1 << k) - 1)
-    else:
-        full = (1 << k) - 1
-        singles = [1 << j for j in range(k)]
-        parts = sorted(set(singles) | {full ^ s for s in singles})
-    blocking = [t for t in tables.rules if t.level >= Level.UNTESTED]
-    found: set[int] = set()
-    for part in parts:
-        point = list(before)
-        for j, v in enumerate(changed):
-            if part >> j & 1:
-                point[v] = after[v]
-        for t in blocking:
-            if t.index not in found and t.breaks(point):
-                found.add(t.index)
-    return tuple(tables.rules[i].rule for i in sorted(found))
 
 
 # -- small helpers --------------------------------------------------------------

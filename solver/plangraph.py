@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any
 from syncscope.model import Value
 
 from .moves import Node
-from .plan import Solution, ties
+from .plan import Solution
 from .plansearch import region
 from .results import Change
 from .space import Space
+from .ties import ties
 
 if TYPE_CHECKING:
     import networkx as nx

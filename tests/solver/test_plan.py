@@ -19,10 +19,11 @@ from syncscope.model.synthetic import random_model
 from syncscope.solver.brute import brute_verdict, brute_verdicts
 from syncscope.solver.moves import move_diagram
 from syncscope.solver.nearest import nearest
-from syncscope.solver.plan import Plan, plan, solve, ties
+from syncscope.solver.plan import Plan, plan, solve
 from syncscope.solver.planrepair import cheapest_repairs
 from syncscope.solver.plansearch import Goal, region
 from syncscope.solver.space import Space, compiled
+from syncscope.solver.ties import ties
 
 Node = tuple[int, ...]
 
