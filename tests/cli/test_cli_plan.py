@@ -288,6 +288,8 @@ def test_bad_files_exit_two(tmp_path: Path, ends: tuple[str, str]) -> None:
 def test_from_stdin(ends: tuple[str, str]) -> None:
     code, out, _ = run("plan", "--from", "-", "--to", ends[1], "--json", stdin=json.dumps(GMAIL))
     assert code == 0 and json.loads(out)["cost"] == 66
+    code, _, err = run("plan", "--from", "-", "--to", "-", stdin=json.dumps(GMAIL))
+    assert code == 2 and "only one of" in err
 
 
 # -- many mailboxes ----------------------------------------------------------------------------

@@ -135,6 +135,8 @@ def command(
         fail("missing --to FILE: the target configuration (or the settings it must have)")
     if (start_file is None) == (batch_file is None):
         fail("give either --from FILE (one configuration) or --batch INVENTORY (many)")
+    if [start_file, target_file, batch_file].count("-") > 1:
+        fail("only one of --from, --to and --batch can read stdin ('-')")
     if batch_file is not None and as_mermaid:
         fail("--mermaid draws one plan: use it with --from, not --batch")
     model = model_from(ctx)
