@@ -87,7 +87,7 @@ def test_bad_lines_are_error_rows_and_the_run_goes_on(text: bytes, message: str)
         (8.2, "key 'version': version expects text, got a number 8.2 (write it as text: \"8.2\")"),
         (["8.2"], "key 'version': version expects text, got a JSON array"),
         ({"v": 1}, "key 'version': version expects text, got a JSON object"),
-        (True, "key 'version': version takes one of 8.0, 8.1, 8.2, not a yes/no value True"),
+        (True, "key 'version': version takes one of 8.0, 8.1, 8.2, not a yes/no value true"),
         ("8.3", "key 'version': unknown value '8.3' for version"),
     ],
 )
