@@ -18,7 +18,7 @@ from syncscope.model import Level, NoSolution, Rule, Value, format_value
 
 from .rulesat import blocking_rules, feasible, minimal_rules
 from .space import Space
-from .tables import RuleTable, Tables
+from .tables import RuleTable
 
 __all__ = [
     "Conflict",
@@ -176,7 +176,7 @@ def explain_removal(space: Space, question: Mapping[int, int]) -> tuple[int, ...
     ['unsupported.exchange-2003-2007']
     """
     explainer = _Explainer(space, question)
-    return explainer.explain(question, explainer.base)
+    return explainer.explain(question, explainer.base, set(question))
 
 
 class _Explainer:
@@ -184,10 +184,11 @@ class _Explainer:
 
     Rules that no completion can break are left out; a rule that every
     completion breaks is a minimal answer on its own; otherwise QuickXplain
-    searches the one group of rules (linked by open variables) that has no
-    solution, in :func:`_preference` order. Each rule's status under the fixed
-    values is worked out once; a removed value only revisits the rules that
-    read its variable.
+    searches the smallest ring of rules around the question's variables that
+    has no solution, in :func:`_preference` order. Since the fixed values
+    alone have a valid completion, no rule is surely broken by them: a removed
+    value looks for a surely broken rule among the rules reading its variable
+    first, and works out every rule's status only when there is none.
     """
 
     def __init__(self, space: Space, fixed: Mapping[int, int]) -> None:
@@ -196,11 +197,15 @@ class _Explainer:
         self.fixed = fixed
         self.order = _preference(space)
         self.index = _rule_index(space)
-        self.base = {i: self.status(i, fixed) for i in self.order}
-        self.reading: dict[int, list[int]] = {}
-        for i in self.order:
-            for var in self.tables.rules[i].scope:
-                self.reading.setdefault(var, []).append(i)
+        self.reading = _reading(space)
+        self._base: dict[int, int] | None = None
+
+    @property
+    def base(self) -> dict[int, int]:
+        """Each rule's status under the fixed values alone (worked out on first use)."""
+        if self._base is None:
+            self._base = {i: self.status(i, self.fixed) for i in self.order}
+        return self._base
 
     def status(self, rule: int, question: Mapping[int, int]) -> int:
         table = self.tables.rules[rule]
@@ -209,20 +214,60 @@ class _Explainer:
 
     def removal(self, var: int, value: int) -> tuple[int, ...]:
         question = {**self.fixed, var: value}
-        status = dict(self.base)
+        changed = {}
         for rule in self.reading.get(var, ()):
-            status[rule] = self.status(rule, question)
-        return self.explain(question, status)
+            found = changed[rule] = self.status(rule, question)
+            if found == _SURELY:
+                return (rule,)
+        return self.explain(question, {**self.base, **changed}, {var})
 
-    def explain(self, question: Mapping[int, int], status: Mapping[int, int]) -> tuple[int, ...]:
+    def explain(
+        self, question: Mapping[int, int], status: Mapping[int, int], start: set[int]
+    ) -> tuple[int, ...]:
+        """Search rings of rules around ``start`` (variables) for the nearest conflict.
+
+        A minimal conflict is linked through open variables and reads one of
+        the ``start`` variables, so it lies within some ring: the rules reading
+        ``start``, then those sharing an open variable with them, and so on.
+        Small rings keep each feasibility search small.
+        """
         for rule in self.order:
             if status[rule] == _SURELY:
                 return (rule,)
         candidates = [rule for rule in self.order if status[rule] == _MAYBE]
-        for component in _components(self.tables, question, candidates):
-            if not feasible(self.tables, question, component):
-                return minimal_rules(self.tables, question, component)
+        reached = set(start)
+        ring: set[int] = set()
+        while True:
+            grown = {
+                rule
+                for rule in candidates
+                if rule not in ring and reached.intersection(self.tables.rules[rule].scope)
+            }
+            if not grown:
+                break
+            ring |= grown
+            for rule in grown:
+                reached.update(v for v in self.tables.rules[rule].scope if v not in question)
+            chosen = [rule for rule in candidates if rule in ring]
+            if not feasible(self.tables, question, chosen):
+                return minimal_rules(self.tables, question, chosen)
+        # A conflict away from the start (only in a rule set with no valid configuration).
+        if len(ring) < len(candidates) and not feasible(self.tables, question, candidates):
+            return minimal_rules(self.tables, question, candidates)
         raise ValueError("the question has a valid completion: there is nothing to explain")
+
+
+def _reading(space: Space) -> dict[int, list[int]]:
+    """Variable -> the blocking rules that read it, in :func:`_preference` order."""
+    hit = space.memo.get("reading")
+    if isinstance(hit, dict):
+        return hit
+    reading: dict[int, list[int]] = {}
+    for i in _preference(space):
+        for var in space.tables.rules[i].scope:
+            reading.setdefault(var, []).append(i)
+    space.memo["reading"] = reading
+    return reading
 
 
 _NEVER, _MAYBE, _SURELY = 0, 1, 2
@@ -269,31 +314,6 @@ def _status(
     if not hits:
         return _NEVER
     return _SURELY if hits == combos else _MAYBE
-
-
-def _components(tables: Tables, question: Mapping[int, int], rules: list[int]) -> list[list[int]]:
-    """Split ``rules`` into groups linked by shared open variables, keeping their order."""
-    parent: dict[int, int] = {}
-
-    def root(x: int) -> int:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    anchor: dict[int, int] = {}
-    for index in rules:
-        for var in tables.rules[index].scope:
-            if var in question:
-                continue
-            if var in anchor:
-                parent[root(anchor[var])] = root(index)
-            else:
-                anchor[var] = index
-    groups: dict[int, list[int]] = {}
-    for index in rules:
-        groups.setdefault(root(index), []).append(index)
-    return list(groups.values())
 
 
 def _remember(space: Space, key: Hashable, answer: tuple[int, ...]) -> None:
