@@ -10,6 +10,8 @@ back while someone configures.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -198,6 +200,7 @@ class _Explainer:
         self.order = _preference(space)
         self.index = _rule_index(space)
         self.reading = _reading(space)
+        self.rank = {rule: k for k, rule in enumerate(self.order)}
         self._base: dict[int, int] | None = None
 
     @property
@@ -235,6 +238,9 @@ class _Explainer:
             if status[rule] == _SURELY:
                 return (rule,)
         candidates = [rule for rule in self.order if status[rule] == _MAYBE]
+        derived = self.propagate(question, candidates, start)
+        if derived is not None:
+            return minimal_rules(self.tables, question, derived)
         reached = set(start)
         ring: set[int] = set()
         while True:
@@ -255,6 +261,66 @@ class _Explainer:
         if len(ring) < len(candidates) and not feasible(self.tables, question, candidates):
             return minimal_rules(self.tables, question, candidates)
         raise ValueError("the question has a valid completion: there is nothing to explain")
+
+    def propagate(
+        self, question: Mapping[int, int], candidates: list[int], start: set[int]
+    ) -> list[int] | None:
+        """Arc consistency from ``start``, remembering which rules narrowed each domain.
+
+        When a domain runs empty, the rules behind it (with ``question``) have
+        no solution: a small set for QuickXplain to minimise. Returns None when
+        propagation alone finds no conflict.
+        """
+        tables = self.tables
+        domains: dict[int, set[int]] = {}
+        why: dict[int, set[int]] = {}
+        watching: dict[int, list[int]] = {}
+        for rule in candidates:
+            for var in tables.rules[rule].scope:
+                watching.setdefault(var, []).append(rule)
+        # Cheapest revisions first: rules with the fewest open combinations.
+        cost = {r: _open_size(tables.rules[r], question, tables.sizes) for r in candidates}
+        queue = [(cost[r], self.rank[r], r) for v in sorted(start) for r in watching.get(v, ())]
+        heapq.heapify(queue)
+        queued = {r for _, _, r in queue}
+        while queue:
+            rule = heapq.heappop(queue)[2]
+            queued.discard(rule)
+            table = tables.rules[rule]
+            current = [
+                (question[v],)
+                if v in question
+                else domains.setdefault(v, set(range(tables.sizes[v])))
+                for v in table.scope
+            ]
+            supported: list[set[int]] = [set() for _ in table.scope]
+            for combo in itertools.product(*current):
+                if combo not in table.broken:
+                    for k, value in enumerate(combo):
+                        supported[k].add(value)
+            if not supported[0]:
+                blame = {rule}.union(*(why.get(v, set()) for v in table.scope))
+                return sorted(blame, key=self.rank.__getitem__)
+            for k, var in enumerate(table.scope):
+                if var in question or len(supported[k]) == len(current[k]):
+                    continue
+                domains[var] = supported[k]
+                others = (why.get(u, set()) for u in table.scope if u != var)
+                why[var] = why.get(var, set()).union({rule}, *others)
+                for follower in watching.get(var, ()):
+                    if follower != rule and follower not in queued:
+                        heapq.heappush(queue, (cost[follower], self.rank[follower], follower))
+                        queued.add(follower)
+        return None
+
+
+def _open_size(table: RuleTable, question: Mapping[int, int], sizes: tuple[int, ...]) -> int:
+    """How many combinations of its open variables a rule ranges over."""
+    total = 1
+    for var in table.scope:
+        if var not in question:
+            total *= sizes[var]
+    return total
 
 
 def _reading(space: Space) -> dict[int, list[int]]:
@@ -356,21 +422,24 @@ def valid_domains(
     tables = space.tables
     diagram = space.diagram
     encoded = space.encode(fixed)
-    valid = diagram.lane_mask((Level.SUPPORTED, Level.DISCOURAGED))
-    if not diagram.count_packed(encoded) & valid:
+    live = diagram.live_values(encoded, (Level.SUPPORTED, Level.DISCOURAGED))
+    if not live[0]:
         found = conflict(space, fixed)
         raise NoSolution(f"no valid configuration matches the fixed values; {found}", [found])
-    sums = diagram.value_counts(encoded)
     out: dict[str, Domain] = {}
     explainer: _Explainer | None = None  # built on the first removed value
     for var, name in enumerate(tables.names):
         if var in encoded:
             continue
         values = tables.domains[var]
+        if len(live[var]) == len(values):
+            out[name] = Domain(name, values, ())
+            continue
         allowed = []
         removed = []
-        for index, packed in enumerate(sums[var]):
-            if packed & valid:
+        taken = set(live[var])
+        for index in range(len(values)):
+            if index in taken:
                 allowed.append(values[index])
             elif not explain:
                 removed.append(Removal(values[index], ()))

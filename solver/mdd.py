@@ -10,7 +10,7 @@ bits per verdict, so a count over all four verdicts is a single addition.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from syncscope.model import Level
 
@@ -36,6 +36,8 @@ class Diagram:
     """By node id: packed counts of paths to each terminal."""
     above: tuple[int, ...]
     """By node id: the number of paths from the root."""
+    memo: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
+    """Derived tables kept for reuse (e.g. live edges per verdict set); never persisted."""
 
     @property
     def root(self) -> int:
@@ -159,6 +161,83 @@ class Diagram:
                     sums[pinned] += count * below[kids[pinned]]
             out.append(sums)
         return out
+
+    def live_values(self, fixed: Mapping[int, int], verdicts: Sequence[Level]) -> list[list[int]]:
+        """For each level, the value indices that some completion of ``fixed`` ending in
+        ``verdicts`` takes, in value order. Empty lists when there is no such completion.
+
+        Only reachability matters here, so the walk from the root follows live
+        edges and never multiplies counts.
+
+        Examples
+        --------
+        >>> from syncscope.solver.space import compiled
+        >>> space = compiled()
+        >>> gmail = space.encode({"email_system": "gmail"})
+        >>> valid = [Level.SUPPORTED, Level.DISCOURAGED]
+        >>> space.diagram.live_values(gmail, valid)[3]  # incoming_protocol: pop3 only
+        [1]
+        """
+        mask = self.lane_mask(verdicts)
+        children = self.children
+        static_live, static_edges = self._live_tables(mask)
+        deepest = max(fixed, default=-1)
+        # live[node]: some path below it, agreeing with ``fixed``, ends in ``verdicts``.
+        live = static_live
+        if fixed:
+            live = list(static_live)
+            get = live.__getitem__
+            for level in range(deepest, -1, -1):
+                pinned = fixed.get(level)
+                if pinned is None:
+                    for node in self.levels[level]:
+                        live[node] = any(map(get, children[node]))
+                else:
+                    for node in self.levels[level]:
+                        live[node] = live[children[node][pinned]]
+        out: list[list[int]] = []
+        reach: Sequence[int] = [self.root] if live[self.root] else []
+        for level in range(len(self.levels)):
+            pinned = fixed.get(level)
+            taken: set[int] = set()
+            ahead: set[int] = set()
+            if pinned is not None:
+                for node in reach:
+                    child = children[node][pinned]
+                    if live[child]:
+                        taken.add(pinned)
+                        ahead.add(child)
+            elif level >= deepest:
+                # Below every fixed level the live edges are those of the whole diagram.
+                for node in reach:
+                    values, kids = static_edges[node]
+                    taken.update(values)
+                    ahead.update(kids)
+            else:
+                for node in reach:
+                    for value, child in enumerate(children[node]):
+                        if live[child]:
+                            taken.add(value)
+                            ahead.add(child)
+            out.append(sorted(taken))
+            reach = sorted(ahead)
+        return out
+
+    def _live_tables(
+        self, mask: int
+    ) -> tuple[list[bool], list[tuple[tuple[int, ...], tuple[int, ...]]]]:
+        """Per node, for the lanes in ``mask`` with nothing fixed: whether it is live, and
+        its live edges as (values, children). Computed once per mask."""
+        key = ("live", mask)
+        hit = self.memo.get(key)
+        if hit is None:
+            live = [bool(packed & mask) for packed in self.below]
+            edges = []
+            for kids in self.children:
+                pairs = [(v, c) for v, c in enumerate(kids) if live[c]]
+                edges.append((tuple(v for v, _ in pairs), tuple(c for _, c in pairs)))
+            hit = self.memo[key] = (live, edges)
+        return hit  # type: ignore[return-value]
 
     def paths(
         self, fixed: Mapping[int, int], verdicts: Sequence[Level]

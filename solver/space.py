@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 
-from syncscope.model import Level, Model, Value, load_model
+from syncscope.model import Level, Model, Value, builtin_path, load_model
 
 from . import cache
 from .compile import compile_diagram
@@ -53,7 +54,7 @@ def compiled(model: Model | None = None, *, use_cache: bool = True) -> Space:
     >>> space.diagram.count({})[0]  # supported configurations
     19440
     """
-    model = model if model is not None else load_model()
+    model = model if model is not None else load_model(_builtin_path())
     with _lock:
         hit = _memo.get(model.digest)
         if hit is not None:
@@ -72,6 +73,12 @@ def compiled(model: Model | None = None, *, use_cache: bool = True) -> Space:
     with _lock:
         _memo[model.digest] = space
     return space
+
+
+@functools.cache
+def _builtin_path() -> str:
+    """Where the built-in rule set lives (resolved once; the loader still checks its stamp)."""
+    return str(builtin_path())
 
 
 def _fits(diagram: Diagram, tables: Tables) -> bool:
