@@ -18,6 +18,10 @@ __all__ = ["TERMINALS", "Diagram", "finish"]
 
 TERMINALS = len(Level)
 _DEAD = -1
+_SHARED_PATHS = 2048
+"""Nodes with at most this many selected paths below share their listed suffixes."""
+_SHARED_DEPTH = 256
+"""Suffixes are shared only this close to the bottom (they are built recursively)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,16 +254,51 @@ class Diagram:
         mask = self.lane_mask(verdicts)
         children = self.children
         depth = len(self.levels)
+        verdict = tuple(Level)
+        lane_mask = (1 << self.lane_bits) - 1
 
-        def options(node: int, level: int) -> Iterator[tuple[int, int]]:
+        def options(node: int, level: int) -> list[tuple[int, int]]:
             kids = children[node]
             pinned = fixed.get(level)
             values = range(len(kids)) if pinned is None else (pinned,)
-            return iter([(v, kids[v]) for v in values if below[kids[v]] & mask])
+            return [(v, kids[v]) for v in values if below[kids[v]] & mask]
 
+        def selected(node: int) -> int:
+            packed = below[node] & mask
+            total = 0
+            while packed:
+                total += packed & lane_mask
+                packed >>= self.lane_bits
+            return total
+
+        # Below a node with few paths, its suffixes are listed once and shared.
+        memo: dict[int, list[tuple[tuple[int, ...], Level]]] = {}
+
+        def suffixes(node: int, level: int) -> list[tuple[tuple[int, ...], Level]]:
+            hit = memo.get(node)
+            if hit is None:
+                if level + 1 == depth:
+                    hit = [((v,), verdict[c]) for v, c in options(node, level)]
+                else:
+                    hit = [
+                        ((v, *rest), end)
+                        for v, c in options(node, level)
+                        for rest, end in suffixes(c, level + 1)
+                    ]
+                memo[node] = hit
+            return hit
+
+        def shared(node: int, level: int) -> bool:
+            return depth - level <= _SHARED_DEPTH and selected(node) <= _SHARED_PATHS
+
+        if not below[self.root] & mask:
+            return
+        if shared(self.root, 0):
+            yield from suffixes(self.root, 0)
+            return
         choice = [0] * depth
         # An explicit stack keeps deep models clear of the recursion limit.
-        stack = [options(self.root, 0)]
+        stack = [iter(options(self.root, 0))]
         while stack:
             step = next(stack[-1], None)
             if step is None:
@@ -269,9 +308,13 @@ class Diagram:
             value, child = step
             choice[level] = value
             if level + 1 == depth:
-                yield tuple(choice), Level(child)
+                yield tuple(choice), verdict[child]
+            elif shared(child, level + 1):
+                head = tuple(choice[: level + 1])
+                for rest, end in suffixes(child, level + 1):
+                    yield head + rest, end
             else:
-                stack.append(options(child, level + 1))
+                stack.append(iter(options(child, level + 1)))
 
     def best(self, fixed: Mapping[int, int]) -> Level:
         """The best verdict any completion of ``fixed`` reaches."""

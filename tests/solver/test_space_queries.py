@@ -456,3 +456,26 @@ def test_every_combination_is_counted_once_across_verdicts() -> None:
     assert Counter(brute_verdict(model, c) for c in seen) == Counter(
         {lv: count(space, {}).of(lv) for lv in Level if count(space, {}).of(lv)}
     )
+
+
+@pytest.mark.parametrize("model", _small_models()[:6], ids=lambda m: m.name)
+def test_diagram_paths_carry_each_configuration_verdict(model: Model) -> None:
+    space = compiled(model, use_cache=False)
+    expected = [(tuple(space.encode(c).values()), level) for c, level in brute_verdicts(model)]
+    assert list(space.diagram.paths({}, tuple(Level))) == expected
+    first = model.variables[0]
+    pinned = space.encode({first.name: first.domain[-1]})
+    assert list(space.diagram.paths(pinned, VALID)) == [
+        (path, level) for path, level in expected if level.valid and path[0] == pinned[0]
+    ]
+
+
+def test_seed_diagram_paths_match_the_enumeration(
+    space: Space, valid_seed: list[dict[str, Value]]
+) -> None:
+    found = list(space.diagram.paths({}, VALID))
+    assert [space.tables.decode(path) for path, _ in found] == valid_seed
+    assert Counter(level for _, level in found) == {
+        Level.SUPPORTED: 19_440,
+        Level.DISCOURAGED: 5_072,
+    }
