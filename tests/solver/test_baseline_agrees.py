@@ -11,6 +11,8 @@ import pytest
 from syncscope.model import Level
 from syncscope.solver.space import Space
 
+import syncscope
+
 BASELINE = Path(__file__).resolve().parents[2] / "bench" / "baseline.py"
 VALID = (Level.SUPPORTED, Level.DISCOURAGED)
 
@@ -25,11 +27,13 @@ def baseline() -> ModuleType:
 
 
 def _ours(space: Space, fixed: dict[str, Any]) -> set[tuple[Any, ...]]:
-    domains = space.tables.domains
-    return {
-        tuple(domains[i][v] for i, v in enumerate(path))
-        for path, _ in space.diagram.paths(space.encode(fixed), VALID)
-    }
+    found = [tuple(c.values()) for c in syncscope.configurations(fixed)]
+    assert len(found) == len(set(found))
+    paths = space.diagram.paths(space.encode(fixed), VALID)
+    assert [space.tables.decode(path) for path, _ in paths] == [
+        dict(zip(space.tables.names, c, strict=True)) for c in found
+    ]
+    return set(found)
 
 
 def _theirs(space: Space, solutions: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
