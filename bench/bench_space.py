@@ -26,7 +26,7 @@ from syncscope.model.synthetic import random_model
 from syncscope.solver import enumeration
 from syncscope.solver.compile import compile_diagram
 from syncscope.solver.counting import count
-from syncscope.solver.domains import valid_domains
+from syncscope.solver.domains import Domains, valid_domains
 from syncscope.solver.space import Space, compiled
 from syncscope.solver.tables import build_tables
 
@@ -109,7 +109,7 @@ def _counts(report: Report, partials: list[dict[str, Value]]) -> None:
 
 
 def _domains(report: Report, partials: list[dict[str, Value]]) -> None:
-    def allowed_only(fixed: dict[str, Value]) -> object:
+    def allowed_only(fixed: dict[str, Value]) -> Domains:
         space, canonical = prepare(fixed, None)
         return valid_domains(space, canonical, explain=False)
 
@@ -123,7 +123,7 @@ def _domains(report: Report, partials: list[dict[str, Value]]) -> None:
     for fixed in partials[:3]:
         found = allowed_only(fixed)
         expected = baseline.valid_domains(fixed)
-        assert all(list(d.allowed) == expected[n] for n, d in found.domains.items())  # type: ignore[attr-defined]
+        assert all(list(d.allowed) == expected[n] for n, d in found.domains.items())
     questions = [{"deployment": "online"}, *partials]
     _side_by_side(
         report,
