@@ -18,10 +18,6 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@ $(VENV)/.installed
 
-$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[test,bench]'
-	touch $@ $(VENV)/.installed-test $(VENV)/.installed
-
 ## run: the main job on the built-in model: the support matrix, then a sample check
 run: $(VENV)/.installed
 	$(BIN)/syncscope list
@@ -46,7 +42,7 @@ pytest: $(VENV)/.installed-test
 	$(BIN)/pytest
 
 ## bench: benchmarks against the baseline; rewrites docs/performance.md
-bench: $(VENV)/.installed-bench
+bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py
 
 ## docs: regenerate the documents that come from the model
