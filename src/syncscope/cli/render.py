@@ -9,7 +9,7 @@ from syncscope.model import Level, Value, format_value
 from syncscope.solver.check import CheckResult
 from syncscope.solver.results import Change, Finding
 
-__all__ = ["render_changes", "render_check", "render_config", "render_finding"]
+__all__ = ["plural", "render_changes", "render_check", "render_config", "render_finding"]
 
 _MARK = {
     Level.SUPPORTED: "✓",
@@ -17,6 +17,17 @@ _MARK = {
     Level.UNTESTED: "?",
     Level.UNSUPPORTED: "✗",
 }
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``count`` and ``word``, in the plural unless ``count`` is one.
+
+    Examples
+    --------
+    >>> plural(1, "row"), plural(7, "row"), plural(2, "entry", "entries")
+    ('1 row', '7 rows', '2 entries')
+    """
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"
 
 
 def render_config(config: Mapping[str, Value]) -> str:
