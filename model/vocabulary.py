@@ -28,7 +28,8 @@ BOOL_ALIASES: Mapping[bool, tuple[str, ...]] = {
 """Spellings accepted for yes/no variables, in any case."""
 
 _FOLD = re.compile(r"[\s_\-/]+")
-_DROP = re.compile(r"[!().,'’\"]")
+_DROP = re.compile(r"[!(),'’\"]|(?<!\d)\.|\.(?!\d)")
+"""Punctuation that doesn't tell values apart; a dot between digits (8.2) does."""
 
 
 def fold_spelling(text: str) -> str:
@@ -42,6 +43,8 @@ def fold_spelling(text: str) -> str:
     True
     >>> fold_spelling("Exchange Server 2013 SP1")
     'exchange server 2013 sp1'
+    >>> fold_spelling("Outlook.com"), fold_spelling("8.2"), fold_spelling("82")
+    ('outlookcom', '8.2', '82')
     """
     return _FOLD.sub(" ", _DROP.sub("", text.casefold())).strip()
 
@@ -118,12 +121,13 @@ def parse_value(var: Variable, raw: object) -> Value:
             variable=var.name,
             value=raw,
         )
-    if isinstance(raw, (int, float)):
-        # JSON numbers such as a version 8.2 are read as the text they print as.
-        raw = str(raw)
+    if isinstance(raw, (int, float)) and str(raw) in var.domain:
+        # A JSON number that prints as a canonical id, such as a version 8.2.
+        return str(raw)
     if not isinstance(raw, str):
         raise ConfigurationError(
-            f"{var.name}: expected text, got {type(raw).__name__} {raw!r}",
+            f"{var.name} expects {'true or false' if var.is_bool else 'text'},"
+            f" got {_json_kind(raw)}",
             variable=var.name,
             value=raw,
         )
@@ -139,6 +143,19 @@ def parse_value(var: Variable, raw: object) -> Value:
         value=raw,
         suggestions=suggestions,
     )
+
+
+def _json_kind(raw: object) -> str:
+    """How a non-text value reads in JSON terms, for error messages."""
+    if raw is None:
+        return "null"
+    if isinstance(raw, (int, float)):
+        return f"the number {raw}"
+    if isinstance(raw, (list, tuple)):
+        return "a JSON array"
+    if isinstance(raw, Mapping):
+        return "a JSON object"
+    return f"a {type(raw).__name__}"
 
 
 def _domain_text(var: Variable) -> str:
