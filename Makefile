@@ -47,7 +47,7 @@ bench: $(VENV)/.installed-test
 
 ## docs: regenerate the documents that come from the model
 docs: $(VENV)/.installed
-	$(BIN)/python -m syncscope.docgen
+	$(BIN)/syncscope docs
 
 clean:
 	rm -rf $(VENV) build *.egg-info

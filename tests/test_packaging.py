@@ -91,10 +91,10 @@ def test_entry_point_checks_from_any_folder(tmp_path: Path) -> None:
     assert '"verdict": "supported"' in result.stdout
 
 
-def test_python_m_docgen_check_passes_at_the_root() -> None:
+def test_docs_check_passes_at_the_root() -> None:
     root = Path(__file__).resolve().parents[1]
     result = subprocess.run(
-        [sys.executable, "-m", "syncscope.docgen", "--check"],
+        [str(Path(sys.executable).parent / "syncscope"), "docs", "--check"],
         cwd=root,
         env=_env(),
         capture_output=True,

@@ -6,10 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 from syncscope.model import Model, fold_whitespace
 from syncscope.model.traceability import load_traceability
 
 from syncscope import docgen
+from syncscope.cli import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,7 +28,7 @@ def test_generated_documents_on_disk_are_fresh(docs: dict[str, str]) -> None:
         for rel, text in docs.items()
         if not (ROOT / rel).is_file() or (ROOT / rel).read_text(encoding="utf-8") != text
     ]
-    assert stale == [], "run `python -m syncscope.docgen` (make docs) to regenerate"
+    assert stale == [], "run `make docs` to regenerate"
 
 
 def test_generation_is_deterministic(docs: dict[str, str]) -> None:
@@ -61,11 +63,16 @@ def test_traceability_doc_lists_every_entry(docs: dict[str, str], model: Model) 
         assert f"| `{rule.id}` | {rule.level.id} |" in text
 
 
-def test_main_writes_then_checks_clean(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert docgen.main(["--root", str(tmp_path), "--check"]) == 1
-    assert "stale: docs/model-reference.md" in capsys.readouterr().err
-    assert docgen.main(["--root", str(tmp_path)]) == 0
-    assert docgen.main(["--root", str(tmp_path), "--check"]) == 0
+def _docs(*args: str) -> Result:
+    return CliRunner().invoke(cli, ["docs", *args])
+
+
+def test_command_writes_then_checks_clean(tmp_path: Path) -> None:
+    first = _docs("--root", str(tmp_path), "--check")
+    assert first.exit_code == 1
+    assert "stale: docs/model-reference.md" in first.output
+    assert _docs("--root", str(tmp_path)).exit_code == 0
+    assert _docs("--root", str(tmp_path), "--check").exit_code == 0
     for rel in (docgen.MODEL_REFERENCE, docgen.TRACEABILITY):
         assert (tmp_path / rel).read_text(encoding="utf-8") == (ROOT / rel).read_text(
             encoding="utf-8"
@@ -73,10 +80,10 @@ def test_main_writes_then_checks_clean(tmp_path: Path, capsys: pytest.CaptureFix
 
 
 def test_check_notices_a_hand_edit(tmp_path: Path) -> None:
-    assert docgen.main(["--root", str(tmp_path)]) == 0
+    assert _docs("--root", str(tmp_path)).exit_code == 0
     target = tmp_path / docgen.TRACEABILITY
     target.write_text(target.read_text(encoding="utf-8") + "edited\n", encoding="utf-8")
-    assert docgen.main(["--root", str(tmp_path), "--check"]) == 1
+    assert _docs("--root", str(tmp_path), "--check").exit_code == 1
 
 
 def test_interpretations_name_only_real_rules(model: Model) -> None:
