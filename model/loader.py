@@ -251,8 +251,9 @@ class _Loader:
             names = [str(spec.id), spec.label, *spec.aliases]
             if is_bool:
                 names.extend(BOOL_ALIASES[bool(spec.id)])
-            for name in names:
-                key = fold_spelling(name)
+            # One report per spelling: a label defaults to the id, so names repeat.
+            folded = {fold_spelling(name): name for name in reversed(names)}
+            for key, name in folded.items():
                 if owner.setdefault(key, spec.id) != spec.id:
                     self.fail(
                         f"{where}: the spelling {name!r} names both {owner[key]!r} and {spec.id!r}"
@@ -323,8 +324,12 @@ class _Loader:
         doc_id = entry.get("document")
         quote = entry.get("quote")
         section = entry.get("section")
+        if not entry:
+            self.fail(f"{where}: missing source {{document, section, quote}}")
+            return None
         if not isinstance(doc_id, str) or doc_id not in documents:
-            self.fail(f"{where}: source names unknown document {doc_id!r}")
+            known = ", ".join(sorted(documents)) or "none declared"
+            self.fail(f"{where}: source names unknown document {doc_id!r} (known: {known})")
             return None
         if not isinstance(section, str) or not section.strip():
             self.fail(f"{where}: source has no section")

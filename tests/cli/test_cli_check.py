@@ -310,3 +310,9 @@ def test_broken_model_file_exits_2(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert str(rules) in result.stderr
     assert "document doc" in result.stderr
+
+
+def test_a_mistyped_command_gets_a_did_you_mean() -> None:
+    result = CliRunner().invoke(cli, ["chek"])
+    assert result.exit_code == 2
+    assert "no such command 'chek'; did you mean 'check'?" in result.output

@@ -180,6 +180,11 @@ CASES: list[tuple[str, Callable[[str], str], tuple[str, ...]]] = [
         ("rule no-big-red", "unknown document 'paper'"),
     ),
     (
+        "missing-source",
+        _replace(BASE[BASE.index("source = {") : BASE.index("}", BASE.index("source = {")) + 1], ""),
+        ("rule no-big-red", "missing source {document, section, quote}"),
+    ),
+    (
         "missing-section",
         _replace('section = "S", ', ""),
         ("rule no-big-red", "no section"),
@@ -230,6 +235,13 @@ def test_malformed_file_names_file_and_culprit(
     assert any(all(part in problem for part in expected) for problem in error.problems), (
         error.problems
     )
+
+
+def test_a_shared_spelling_is_reported_once(tmp_path: Path) -> None:
+    text = _replace('aliases = ["navy"]', 'aliases = ["red"]')(BASE)
+    with pytest.raises(ModelError) as info:
+        load_model(write(tmp_path, text))
+    assert len([p for p in info.value.problems if "'red'" in p]) == 1, info.value.problems
 
 
 def test_missing_file(tmp_path: Path) -> None:
