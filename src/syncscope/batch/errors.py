@@ -1,10 +1,10 @@
-"""The one error a batch run raises: an input that can't be read at all."""
+"""The batch errors: an input that can't be read, an output that can't be written."""
 
 from __future__ import annotations
 
 from syncscope.model import SyncscopeError
 
-__all__ = ["UnreadableInput"]
+__all__ = ["UnreadableInput", "UnwritableOutput"]
 
 
 class UnreadableInput(SyncscopeError):
@@ -17,4 +17,14 @@ class UnreadableInput(SyncscopeError):
     --------
     >>> str(UnreadableInput("inventory.csv: cannot read: No such file or directory"))
     'inventory.csv: cannot read: No such file or directory'
+    """
+
+
+class UnwritableOutput(SyncscopeError):
+    """The output file can't be written (missing folder, no permission, full disk...).
+
+    Examples
+    --------
+    >>> str(UnwritableOutput("out/rows.csv: cannot write: the folder 'out' does not exist"))
+    "out/rows.csv: cannot write: the folder 'out' does not exist"
     """

@@ -1,4 +1,4 @@
-"""Writing batch rows as CSV or JSON Lines, and replacing an output file atomically.
+"""Writing batch rows as CSV or JSON Lines, and opening the output file safely.
 
 CSV columns: ``row``, the carried-through columns (or one ``extra`` column of JSON
 when they vary from row to row), ``verdict``, ``rules`` (ids joined by ``"; "``),
@@ -11,20 +11,35 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import json
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from syncscope.model import Value, format_value
 from syncscope.solver.results import Change
 
+from .errors import UnwritableOutput
 from .runner import BatchRow
 
-__all__ = ["OUTPUT_FORMATS", "CsvWriter", "JsonlWriter", "RowWriter", "atomic_output", "writer"]
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
+
+__all__ = [
+    "OUTPUT_FORMATS",
+    "CsvWriter",
+    "JsonlWriter",
+    "OutputTarget",
+    "RowWriter",
+    "open_output",
+    "writer",
+]
 
 OUTPUT_FORMATS = ("csv", "jsonl")
 """The output formats, by name."""
@@ -193,31 +208,157 @@ def _umask() -> int:
     return mask
 
 
-@contextlib.contextmanager
-def atomic_output(path: str | os.PathLike[str]) -> Iterator[TextIO]:
-    """A text stream to a temporary file beside ``path``, renamed to ``path`` on success.
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
 
-    On any exception (including KeyboardInterrupt and SystemExit from a signal
-    handler) the temporary file is removed and nothing appears under ``path``.
+
+class _OutputFile(io.FileIO):
+    """A file whose failed writes say which output they were for."""
+
+    label = ""
+
+    def write(self, data: ReadableBuffer, /) -> int:
+        try:
+            return super().write(data)
+        except OSError as exc:
+            raise UnwritableOutput(f"{self.label}: cannot write: {_reason(exc)}") from None
+
+
+def _text(fd: int, label: str) -> TextIO:
+    raw = _OutputFile(fd, "w")
+    raw.label = label
+    return io.TextIOWrapper(io.BufferedWriter(raw), encoding="utf-8", newline="")
+
+
+@dataclass(frozen=True)
+class OutputTarget:
+    """Where output for a path goes, and how.
+
+    Attributes
+    ----------
+    label : str
+        The path as given, for messages.
+    path : str
+        Where to write: the path as given for something that isn't a regular file
+        (a FIFO, a device), else the real path with symbolic links resolved.
+    in_place : bool
+        True to write straight into ``path`` (not a regular file); False to write a
+        temporary file beside ``path`` and rename it over ``path`` on success.
+    mode : int
+        The permission bits the output file gets (kept from an existing file).
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> with atomic_output(folder / "out.csv") as out:
-    ...     _ = out.write("row\\n")
-    >>> sorted(p.name for p in folder.iterdir())
-    ['out.csv']
+    >>> target = OutputTarget.of(folder / "out.csv")
+    >>> target.in_place, target.path == str(folder.resolve() / "out.csv")
+    (False, True)
+    >>> OutputTarget.of(folder / "none" / "out.csv")
+    Traceback (most recent call last):
+    ...
+    syncscope.batch.errors.UnwritableOutput: .../none/out.csv: cannot write: the folder \
+'.../none' does not exist
     """
-    final = Path(path)
-    fd, temp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".tmp")
+
+    label: str
+    path: str
+    in_place: bool
+    mode: int
+
+    @classmethod
+    def of(cls, path: str | os.PathLike[str]) -> OutputTarget:
+        """The target for ``path``; raises :class:`UnwritableOutput` when it can't be one."""
+        label = os.fspath(path)
+
+        def refuse(reason: str) -> UnwritableOutput:
+            return UnwritableOutput(f"{label}: cannot write: {reason}")
+
+        try:
+            info: os.stat_result | None = os.stat(label)
+        except (FileNotFoundError, NotADirectoryError):
+            info = None
+        except OSError as exc:
+            raise refuse(_reason(exc)) from None
+        if info is not None and stat.S_ISDIR(info.st_mode):
+            raise refuse("it is a folder")
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            return cls(label, label, True, 0)
+        real = os.path.realpath(label)
+        folder = os.path.dirname(real)
+        if not os.path.isdir(folder):
+            given = os.path.dirname(label) or "."
+            shown = given if os.path.realpath(given) == folder else folder
+            what = "is not a folder" if os.path.exists(folder) else "does not exist"
+            raise refuse(f"the folder {shown!r} {what}")
+        mode = 0o666 & ~_umask() if info is None else stat.S_IMODE(info.st_mode)
+        return cls(label, real, False, mode)
+
+    def to_dict(self) -> dict[str, object]:
+        """The fields, by name."""
+        return {
+            "label": self.label,
+            "path": self.path,
+            "in_place": self.in_place,
+            "mode": self.mode,
+        }
+
+
+@contextlib.contextmanager
+def open_output(target: OutputTarget) -> Iterator[TextIO]:
+    """A UTF-8 text stream for ``target``, committed when the block ends without error.
+
+    A regular file (or a new one, or the file a symbolic link points at) is written
+    to a temporary file beside it and renamed over it on success; on any exception
+    (including KeyboardInterrupt and SystemExit from a signal handler) the temporary
+    file is removed and the existing file stays as it was. Anything else (a FIFO, a
+    device) is written in place: it is never replaced. Any failure to write raises
+    :class:`UnwritableOutput`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> (folder / "real.csv").write_text("old")
+    3
+    >>> (folder / "link.csv").symlink_to(folder / "real.csv")
+    >>> with open_output(OutputTarget.of(folder / "link.csv")) as out:
+    ...     _ = out.write("row\\n")
+    >>> (folder / "link.csv").is_symlink(), (folder / "real.csv").read_text()
+    (True, 'row\\n')
+    >>> sorted(p.name for p in folder.iterdir())
+    ['link.csv', 'real.csv']
+    """
+    fail = f"{target.label}: cannot write"
+    if target.in_place:
+        try:
+            fd = os.open(target.path, os.O_WRONLY)
+        except OSError as exc:
+            raise UnwritableOutput(f"{fail}: {_reason(exc)}") from None
+        try:
+            with _text(fd, target.label) as stream:
+                yield stream
+        except OSError as exc:  # closing flushes the rest
+            raise UnwritableOutput(f"{fail}: {_reason(exc)}") from None
+        return
+    final = Path(target.path)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+        fd, temp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise UnwritableOutput(f"{fail}: {_reason(exc)}") from None
+    try:
+        with _text(fd, target.label) as stream:
             yield stream
             stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp, 0o666 & ~_umask())
-        os.replace(temp, final)
+            try:
+                os.fsync(stream.fileno())
+            except OSError as exc:
+                raise UnwritableOutput(f"{fail}: {_reason(exc)}") from None
+        try:
+            os.chmod(temp, target.mode)
+            os.replace(temp, final)
+        except OSError as exc:
+            raise UnwritableOutput(f"{fail}: {_reason(exc)}") from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)

@@ -14,11 +14,11 @@ from typing import TextIO
 import click
 
 from syncscope.api.batch import check_batch
-from syncscope.batch.errors import UnreadableInput
+from syncscope.batch.errors import UnreadableInput, UnwritableOutput
 from syncscope.batch.job import BatchRun
 from syncscope.batch.readers import FORMATS
 from syncscope.batch.summary import render_summary
-from syncscope.batch.writer import OUTPUT_FORMATS, atomic_output, writer
+from syncscope.batch.writer import OUTPUT_FORMATS, OutputTarget, open_output, writer
 from syncscope.model import merge_assignments
 
 from .common import EXIT_BAD_INPUT, fail, handle_errors, model_from, set_option
@@ -61,16 +61,24 @@ def _output_format(given: str | None, out: str | None, input_format: str) -> str
     return "csv" if input_format == "csv" else "jsonl"
 
 
-def _check_out(out: str, source: str) -> None:
-    folder = Path(out).parent
-    if not folder.is_dir():
-        fail(f"--out {out}: the folder {str(folder)!r} does not exist")
-    if Path(out).is_dir():
-        fail(f"--out {out}: is a folder")
+def _check_out(out: str, source: str) -> OutputTarget:
+    try:
+        target = OutputTarget.of(out)
+    except UnwritableOutput as exc:
+        fail(f"--out {exc}")
     if source != "-" and Path(source).exists() and Path(out).exists():
         with contextlib.suppress(OSError):
             if os.path.samefile(source, out):
                 fail(f"--out {out} is the input; the input is never overwritten")
+    return target
+
+
+def _stopped(word: str, target: OutputTarget | None) -> str:
+    if target is None:
+        return word
+    if target.in_place:
+        return f"{word}; the output {target.label} is incomplete"
+    return f"{word}; no output file was written"
 
 
 def _write_all(run: BatchRun, stream: TextIO, fmt: str) -> None:
@@ -103,7 +111,13 @@ def _write_all(run: BatchRun, stream: TextIO, fmt: str) -> None:
     default=None,
     help="Output format (default: from --out's extension, else csv for CSV input, jsonl else).",
 )
-@click.option("--out", "out_path", metavar="FILE", default=None, help="Write here (atomically).")
+@click.option(
+    "--out",
+    "out_path",
+    metavar="FILE",
+    default=None,
+    help="Write here (a regular file is replaced atomically).",
+)
 @set_option
 @click.option("--fix", is_flag=True, help="Add the nearest valid changes to each invalid row.")
 @click.option(
@@ -136,8 +150,7 @@ def command(
     """
     model = model_from(ctx)
     defaults = merge_assignments(model, sets)
-    if out_path is not None:
-        _check_out(out_path, source)
+    target = None if out_path is None else _check_out(out_path, source)
     try:
         with _sigterm_unwinds():
             run = check_batch(
@@ -145,18 +158,20 @@ def command(
             )
             with run:
                 fmt = _output_format(out_format, out_path, run.format)
-                if out_path is None:
+                if target is None:
                     _write_all(run, sys.stdout, fmt)
                     sys.stdout.flush()
                 else:
-                    with atomic_output(out_path) as stream:
+                    with open_output(target) as stream:
                         _write_all(run, stream, fmt)
     except UnreadableInput as exc:
         fail(str(exc), EXIT_BAD_INPUT)
+    except UnwritableOutput as exc:
+        fail(f"--out {exc}", EXIT_BAD_INPUT)
     except KeyboardInterrupt:
-        fail("interrupted; no output file was written" if out_path else "interrupted", EXIT_SIGINT)
+        fail(_stopped("interrupted", target), EXIT_SIGINT)
     except _Terminated:
-        fail("terminated; no output file was written" if out_path else "terminated", EXIT_SIGTERM)
+        fail(_stopped("terminated", target), EXIT_SIGTERM)
     summary = run.summary()
     click.echo(render_summary(summary), err=True)
     for note in run.notes:
