@@ -17,23 +17,19 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from types import MappingProxyType
 
 from syncscope.model import ConfigurationError, Level, Value, resolve_variable
 
 from .conflicts import Conflict, conflict_of, shrink
-from .results import Change
+from .results import Change, json_number
 from .space import Space
-from .weights import resolve_weights
+from .weights import weight_vector
 
 __all__ = ["Candidate", "NearestResult", "nearest"]
 
 _INF = math.inf
-
-
-def _number(x: float) -> float | int:
-    """A weight as JSON shows it: whole numbers without a trailing ``.0``."""
-    return int(x) if x.is_integer() else x
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +41,7 @@ class Candidate:
     changes: tuple[Change, ...]
     """Settings the user gave that it changes, in model order (filling a gap is no change)."""
     cost: float
-    """The sum of the change weights of ``changes``."""
+    """The sum of the change weights of ``changes`` (summed exactly, then shown as a float)."""
     verdict: Level
     """``supported`` or ``discouraged``."""
 
@@ -54,7 +50,7 @@ class Candidate:
         return {
             "configuration": dict(self.configuration),
             "changes": [c.to_dict() for c in self.changes],
-            "cost": _number(self.cost),
+            "cost": json_number(self.cost),
             "verdict": self.verdict.id,
         }
 
@@ -80,7 +76,7 @@ class NearestResult:
     def to_dict(self) -> dict[str, object]:
         """JSON-ready data: ``{"cost", "candidates", "more"}`` (and ``"conflict"``)."""
         out: dict[str, object] = {
-            "cost": None if self.cost is None else _number(self.cost),
+            "cost": None if self.cost is None else json_number(self.cost),
             "candidates": [c.to_dict() for c in self.candidates],
             "more": self.more,
         }
@@ -94,7 +90,7 @@ def nearest(
     config: Mapping[str, Value],
     *,
     keep: Iterable[str] = (),
-    weights: Mapping[str, float] | None = None,
+    weights: Mapping[str, object] | None = None,
     top: int = 5,
 ) -> NearestResult:
     """The minimum-cost valid configurations near a canonical configuration.
@@ -109,6 +105,7 @@ def nearest(
         Variables held at their given values.
     weights : mapping, optional
         Variable -> change weight, overriding the rule set's declared weights.
+        Costs are summed exactly (``0.1 + 0.2`` ties with ``0.3``).
     top : int
         The most candidates to return.
 
@@ -134,11 +131,11 @@ def nearest(
     (1.0, ['authentication: impersonation -> user-or-queue-credentials'])
     """
     tables = space.tables
-    if top < 1:
-        raise ConfigurationError(f"top must be at least 1, got {top}", value=top)
+    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+        raise ConfigurationError(f"top must be a positive whole number, got {top!r}", value=top)
     given = tables.encode(config)
     locked = _locked(space, config, keep)
-    weight = _weights(space, weights)
+    weight, scale = _scaled(weight_vector(space, weights))
     diagram = space.diagram
     children = diagram.children
     levels = diagram.levels
@@ -153,14 +150,16 @@ def nearest(
     lane = len(given) + 2
     reach = _reach(levels, tight, lane)
     paths, total = _ordered_paths(tight, reach, root, lane, top)
-    candidates = tuple(_candidate(space, path, v, given, weight) for path, v in paths)
-    return NearestResult(candidates[0].cost, candidates, total > len(candidates))
+    candidates = tuple(_candidate(space, path, v, given, weight, scale) for path, v in paths)
+    return NearestResult(
+        float(Fraction(int(cost[root]), scale)), candidates, total > len(candidates)
+    )
 
 
 def _locked(space: Space, config: Mapping[str, Value], keep: Iterable[str]) -> set[int]:
     index_of = space.tables.index_of
     out = set()
-    for name in keep:
+    for name in (keep,) if isinstance(keep, str) else keep:
         if name not in index_of:
             var = resolve_variable(space.model, name)  # raises with did-you-mean
             name = var.name
@@ -172,22 +171,13 @@ def _locked(space: Space, config: Mapping[str, Value], keep: Iterable[str]) -> s
     return out
 
 
-def _weights(space: Space, weights: Mapping[str, float] | None) -> list[float]:
-    names = space.tables.names
-    if weights is None:
-        return [float(v.change_weight) for v in space.model.variables]
-    fast = all(
-        name in space.tables.index_of
-        and isinstance(w, (int, float))
-        and not isinstance(w, bool)
-        and 0 <= w < _INF
-        for name, w in weights.items()
-    )
-    if fast:
-        declared = space.model.variables
-        return [float(weights.get(n, declared[i].change_weight)) for i, n in enumerate(names)]
-    resolved = resolve_weights(space.model, weights)  # raises a clear error
-    return [resolved[n] for n in names]
+def _scaled(weights: Sequence[Fraction]) -> tuple[list[int], int]:
+    """Exact weights as integers over one common denominator, and that denominator.
+
+    Integer sums compare exactly and fast, so equally cheap paths tie as they should.
+    """
+    scale = math.lcm(*(w.denominator for w in weights)) if weights else 1
+    return [w.numerator * (scale // w.denominator) for w in weights], scale
 
 
 def _costs(
@@ -195,11 +185,11 @@ def _costs(
     levels: Sequence[range],
     given: Mapping[int, int],
     locked: set[int],
-    weight: Sequence[float],
+    weight: Sequence[int],
 ) -> list[float]:
-    """Cheapest cost from every node to a valid terminal (inf when none)."""
-    cost = [_INF] * len(children)
-    cost[Level.SUPPORTED] = cost[Level.DISCOURAGED] = 0.0
+    """Cheapest scaled cost from every node to a valid terminal (inf when none)."""
+    cost: list[float] = [_INF] * len(children)
+    cost[Level.SUPPORTED] = cost[Level.DISCOURAGED] = 0
     get = cost.__getitem__
     for level in range(len(levels) - 1, -1, -1):
         value = given.get(level)
@@ -228,7 +218,7 @@ def _tight(
     levels: Sequence[range],
     given: Mapping[int, int],
     locked: set[int],
-    weight: Sequence[float],
+    weight: Sequence[int],
     cost: Sequence[float],
     root: int,
 ) -> dict[int, list[Edge]]:
@@ -332,7 +322,8 @@ def _candidate(
     path: tuple[int, ...],
     verdict: Level,
     given: Mapping[int, int],
-    weight: Sequence[float],
+    weight: Sequence[int],
+    scale: int,
 ) -> Candidate:
     tables = space.tables
     names, domains = tables.names, tables.domains
@@ -341,10 +332,10 @@ def _candidate(
         for v, i in sorted(given.items())
         if path[v] != i
     )
-    changed = [weight[tables.index_of[c.variable]] for c in changes]
+    changed = sum(weight[tables.index_of[c.variable]] for c in changes)
     return Candidate(
         configuration=MappingProxyType(tables.decode(path)),
         changes=changes,
-        cost=math.fsum(changed),
+        cost=float(Fraction(changed, scale)),
         verdict=verdict,
     )

@@ -3,10 +3,43 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 from syncscope.model import Level, Rule, Value, format_value
 
-__all__ = ["Change", "Finding"]
+__all__ = ["Change", "Finding", "format_number", "json_number"]
+
+
+def json_number(x: float | Fraction) -> int | float:
+    """A cost or weight as JSON shows it: an integer when whole, else a float.
+
+    Examples
+    --------
+    >>> json_number(3.0), json_number(Fraction(3, 10)), json_number(0.5)
+    (3, 0.3, 0.5)
+    """
+    if isinstance(x, Fraction):
+        return int(x) if x.denominator == 1 else float(x)
+    return int(x) if float(x).is_integer() else float(x)
+
+
+def format_number(x: float | Fraction | None) -> str:
+    """A cost or weight for people: ``3`` for 3.0, ``0.3`` for 3/10, ``—`` for none.
+
+    Floats print as their shortest round-tripping decimal, so no digits are
+    lost (``0.123456789`` stays whole) and whole numbers drop the ``.0``.
+
+    Examples
+    --------
+    >>> format_number(3.0), format_number(Fraction(3, 10)), format_number(0.125)
+    ('3', '0.3', '0.125')
+    >>> format_number(None), format_number(Fraction(1, 3))
+    ('—', '0.3333333333333333')
+    """
+    if x is None:
+        return "—"
+    number = json_number(x)
+    return str(number) if isinstance(number, int) else repr(number)
 
 
 @dataclass(frozen=True, slots=True)

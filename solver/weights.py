@@ -6,17 +6,27 @@ import json
 import math
 import tomllib
 from collections.abc import Mapping
+from fractions import Fraction
 from pathlib import Path
+from typing import Protocol
 
 from syncscope.model import ConfigurationError, Model, resolve_variable
 
 __all__ = [
     "UNIFORM",
     "default_weights",
+    "exact_weight",
     "load_weights_file",
     "resolve_weights",
+    "weight_vector",
     "weights_table",
 ]
+
+
+class _HasModel(Protocol):
+    @property
+    def model(self) -> Model: ...
+
 
 UNIFORM = "uniform"
 """The spelling that sets every weight to 1."""
@@ -109,6 +119,116 @@ def resolve_weights(
     )
 
 
+def exact_weight(raw: object, variable: str, where: str = "weights") -> Fraction:
+    """One weight as an exact fraction, as the user wrote it (``0.1`` is exactly 1/10).
+
+    Raises
+    ------
+    ConfigurationError
+        For anything but a finite, non-negative number; the message names the variable.
+
+    Examples
+    --------
+    >>> exact_weight(0.1, "ports") + exact_weight(0.2, "ports") == exact_weight(0.3, "ports")
+    True
+    >>> try:
+    ...     exact_weight(-1, "ports")
+    ... except ConfigurationError as exc:
+    ...     print(exc)
+    weights: the weight of ports must be a non-negative number, got -1
+    """
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, Fraction)):
+        raise ConfigurationError(
+            f"{where}: the weight of {variable} must be a number, got {raw!r}",
+            variable=variable,
+            value=raw,
+        )
+    if (isinstance(raw, float) and not math.isfinite(raw)) or raw < 0:
+        raise ConfigurationError(
+            f"{where}: the weight of {variable} must be a non-negative number, got {raw!r}",
+            variable=variable,
+            value=raw,
+        )
+    # str() of a float is its shortest round-tripping decimal: what the user typed.
+    return Fraction(str(raw)) if isinstance(raw, float) else Fraction(raw)
+
+
+def weight_vector(
+    space_or_model: Model | _HasModel, weights: Mapping[str, object] | None = None
+) -> tuple[Fraction, ...]:
+    """One exact change weight per variable, in model order.
+
+    Parameters
+    ----------
+    space_or_model : Model or Space
+        The rule set (or a compiled space of it) whose variables are weighted.
+    weights : mapping, optional
+        Variable (any accepted spelling) -> non-negative number, overriding the
+        declared weights of the variables it names.
+
+    Returns
+    -------
+    tuple of Fraction
+        Exact weights, so that sums of decimal weights compare exactly
+        (``0.1 + 0.2 == 0.3``).
+
+    Raises
+    ------
+    ConfigurationError
+        For an unknown variable (with did-you-mean), a variable given twice, or
+        a weight that is not a non-negative number.
+
+    Examples
+    --------
+    >>> from syncscope.model import load_model
+    >>> model = load_model()
+    >>> vector = weight_vector(model, {"ports": 0.1})
+    >>> vector[model.names.index("ports")], vector[model.names.index("deployment")]
+    (Fraction(1, 10), Fraction(100, 1))
+    >>> try:
+    ...     weight_vector(model, {"prots": 1})
+    ... except ConfigurationError as exc:
+    ...     print(exc)
+    weights: unknown variable 'prots'; did you mean 'ports'?
+    """
+    model = space_or_model if isinstance(space_or_model, Model) else space_or_model.model
+    where = "weights"
+    vector = [exact_weight(v.change_weight, v.name, "change_weight") for v in model.variables]
+    if weights is None:
+        return tuple(vector)
+    if not isinstance(weights, Mapping):
+        raise ConfigurationError(
+            f"{where}: expected a mapping of variable: weight, got {type(weights).__name__}"
+        )
+    index = {name: i for i, name in enumerate(model.names)}
+    for name, var in _resolved_names(model, weights, where):
+        vector[index[var]] = exact_weight(weights[name], var, where)
+    return tuple(vector)
+
+
+def _resolved_names(model: Model, given: Mapping[str, object], where: str) -> list[tuple[str, str]]:
+    """``(given name, canonical variable)`` pairs; errors for unknown or repeated variables."""
+    seen: dict[str, str] = {}
+    out = []
+    for name in given:
+        if not isinstance(name, str):
+            raise ConfigurationError(f"{where}: expected a variable name, got {name!r}")
+        try:
+            var = resolve_variable(model, name)
+        except ConfigurationError as exc:
+            raise ConfigurationError(
+                f"{where}: {exc.message}", variable=exc.variable, suggestions=exc.suggestions
+            ) from None
+        if var.name in seen:
+            raise ConfigurationError(
+                f"{where}: {var.name} is given twice, as {seen[var.name]!r} and {name!r}",
+                variable=var.name,
+            )
+        seen[var.name] = name
+        out.append((name, var.name))
+    return out
+
+
 def load_weights_file(path: str) -> Mapping[str, object]:
     """Read a TOML or JSON weights file: ``{variable: number}``, optionally under ``weights``.
 
@@ -168,31 +288,6 @@ def load_weights_file(path: str) -> Mapping[str, object]:
 def _override(
     model: Model, weights: dict[str, float], given: Mapping[str, object], where: str
 ) -> dict[str, float]:
-    seen: dict[str, str] = {}
-    for name, raw in given.items():
-        try:
-            var = resolve_variable(model, name)
-        except ConfigurationError as exc:
-            raise ConfigurationError(
-                f"{where}: {exc.message}", variable=exc.variable, suggestions=exc.suggestions
-            ) from None
-        if var.name in seen:
-            raise ConfigurationError(
-                f"{where}: {var.name} is given twice, as {seen[var.name]!r} and {name!r}",
-                variable=var.name,
-            )
-        seen[var.name] = str(name)
-        if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-            raise ConfigurationError(
-                f"{where}: the weight of {var.name} must be a number, got {raw!r}",
-                variable=var.name,
-                value=raw,
-            )
-        if not math.isfinite(raw) or raw < 0:
-            raise ConfigurationError(
-                f"{where}: the weight of {var.name} must be a non-negative number, got {raw!r}",
-                variable=var.name,
-                value=raw,
-            )
-        weights[var.name] = float(raw)
+    for name, var in _resolved_names(model, given, where):
+        weights[var] = float(exact_weight(given[name], var, where))
     return weights

@@ -330,7 +330,7 @@ def test_bad_arguments(space: Space) -> None:
         nearest(space, EXO_IMPERSONATION, keep=["ports"])
     with pytest.raises(ConfigurationError, match="did you mean 'deployment'"):
         nearest(space, EXO_IMPERSONATION, keep=["deploymnt"])
-    with pytest.raises(ConfigurationError, match="top must be at least 1"):
+    with pytest.raises(ConfigurationError, match="top must be a positive whole number, got 0"):
         nearest(space, EXO_IMPERSONATION, top=0)
     with pytest.raises(ConfigurationError, match="weight of ports must be a non-negative"):
         nearest(space, EXO_IMPERSONATION, weights={"ports": -1.0})
