@@ -39,6 +39,8 @@ forbid = { big = true }
 source = { document = "doc", section = "S", quote = "Big red things are not supported." }
 """
 
+SOURCE_LINE = next(line for line in BASE.splitlines() if line.startswith("source = "))
+
 EXTRA_RULE = """
 [[rules]]
 id = "{id}"
@@ -181,7 +183,7 @@ CASES: list[tuple[str, Callable[[str], str], tuple[str, ...]]] = [
     ),
     (
         "missing-source",
-        _replace(BASE[BASE.index("source = {") : BASE.index("}", BASE.index("source = {")) + 1], ""),
+        _replace(SOURCE_LINE, ""),
         ("rule no-big-red", "missing source {document, section, quote}"),
     ),
     (
