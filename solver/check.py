@@ -102,8 +102,7 @@ def check(space: Space, config: Mapping[str, Value]) -> CheckResult:
     fixed = tables.encode(config)
     complete = len(fixed) == len(tables.sizes)
     if complete:
-        assignment = [fixed[v] for v in range(len(tables.sizes))]
-        broken = [t for t in tables.rules if t.breaks(assignment)]
+        broken = tables.broken_rules([fixed[v] for v in range(len(tables.sizes))])
         verdict = max((t.level for t in broken), default=Level.SUPPORTED)
         required: dict[str, Value] = {}
     else:
