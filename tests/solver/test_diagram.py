@@ -328,3 +328,14 @@ def test_unwritable_cache_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("SYNCSCOPE_CACHE_DIR", str(blocker / "cache"))
     monkeypatch.setattr(space_module, "_memo", {})
     assert compiled(MODEL).diagram.count({}) == _brute_counts(MODEL, {})
+
+
+def test_failed_store_leaves_no_temporary_file(
+    fresh: _Compiles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(src: str, dst: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(cache.os, "replace", refuse)
+    assert compiled(MODEL).diagram.count({}) == _brute_counts(MODEL, {})
+    assert list(Path(cache.cache_dir()).iterdir()) == []
