@@ -31,6 +31,7 @@ from syncscope.solver.rulesat import feasible
 from syncscope.solver.space import Space, compiled
 
 import syncscope
+from syncscope.api.space import table
 
 VALID = (Level.SUPPORTED, Level.DISCOURAGED)
 BASELINE = Path(__file__).resolve().parents[2] / "bench" / "baseline.py"
@@ -479,3 +480,12 @@ def test_seed_diagram_paths_match_the_enumeration(
         Level.SUPPORTED: 19_440,
         Level.DISCOURAGED: 5_072,
     }
+
+
+def test_a_single_verdict_string_is_one_verdict() -> None:
+    assert list(syncscope.configurations(verdicts="untested")) == list(
+        syncscope.configurations(verdicts=["untested"])
+    )
+    assert table(verdicts="Untested").count == 768
+    with pytest.raises(ConfigurationError, match="unknown verdict 'valid-ish'"):
+        syncscope.configurations(verdicts="valid-ish")

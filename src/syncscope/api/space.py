@@ -32,8 +32,8 @@ VALID: tuple[Level, ...] = (Level.SUPPORTED, Level.DISCOURAGED)
 """The verdicts of valid configurations."""
 
 
-def parse_verdicts(verdicts: Iterable[Level | str]) -> tuple[Level, ...]:
-    """Turn levels or their names into sorted, distinct levels.
+def parse_verdicts(verdicts: Level | str | Iterable[Level | str]) -> tuple[Level, ...]:
+    """Turn levels or their names into sorted, distinct levels; a single one stands alone.
 
     Raises
     ------
@@ -44,9 +44,12 @@ def parse_verdicts(verdicts: Iterable[Level | str]) -> tuple[Level, ...]:
     --------
     >>> parse_verdicts(["Discouraged", "supported"])
     (<Level.SUPPORTED: 0>, <Level.DISCOURAGED: 1>)
+    >>> parse_verdicts("untested")
+    (<Level.UNTESTED: 2>,)
     """
+    items = [verdicts] if isinstance(verdicts, (str, Level)) else verdicts
     out = set()
-    for item in verdicts:
+    for item in items:
         if isinstance(item, Level):
             out.add(item)
             continue
@@ -134,7 +137,7 @@ def domains(fixed: Mapping[str, object] | None = None, *, model: Model | None = 
 def configurations(
     fixed: Mapping[str, object] | None = None,
     *,
-    verdicts: Iterable[Level | str] = VALID,
+    verdicts: Level | str | Iterable[Level | str] = VALID,
     model: Model | None = None,
 ) -> Iterator[dict[str, Value]]:
     """Stream every configuration of ``verdicts`` that matches ``fixed``.
@@ -150,7 +153,7 @@ def configurations(
     >>> first = next(found)
     >>> first["version"], first["authentication"]
     ('8.1', 'server-to-server')
-    >>> sum(1 for _ in configurations(verdicts=["untested"]))
+    >>> sum(1 for _ in configurations(verdicts="untested"))
     768
     """
     chosen = parse_verdicts(verdicts)
@@ -161,7 +164,7 @@ def configurations(
 def table(
     fixed: Mapping[str, object] | None = None,
     *,
-    verdicts: Iterable[Level | str] = VALID,
+    verdicts: Level | str | Iterable[Level | str] = VALID,
     model: Model | None = None,
 ) -> Matrix:
     """The compact table of the configurations of ``verdicts`` matching ``fixed``.
