@@ -208,3 +208,32 @@ def test_jsonl_into_a_closed_pipe_is_quiet() -> None:
     assert proc.returncode == 0
     assert proc.stderr == ""
     assert json.loads(proc.stdout)["deployment"] == "online"
+
+
+def test_count_human_table_honours_verdict() -> None:
+    code, out, _ = run(
+        "list", "--count", "--verdict", "untested", "--verdict", "unsupported", "--set=version=8.2"
+    )
+    assert code == 0
+    counts = syncscope.count({"version": "8.2"})
+    lines = [line.split() for line in out.splitlines()[1:] if not line.strip().startswith("-")]
+    assert lines == [
+        ["untested", f"{counts.untested:,}"],
+        ["unsupported", f"{counts.unsupported:,}"],
+        ["untested", "or", "unsupported", f"{counts.untested + counts.unsupported:,}"],
+        ["total", f"{counts.total:,}"],
+    ]
+    assert "valid" not in out and "discouraged" not in out
+
+
+def test_count_json_rejects_verdict() -> None:
+    code, out, err = run("list", "--count", "--json", "--verdict", "untested")
+    assert code == 2
+    assert "--count --json always reports every verdict" in err
+    assert out == ""
+
+
+def test_one_row_is_singular() -> None:
+    code, out, _ = run("list", "--set", "email_system=exchange-online", "--set", "customer_key=yes")
+    assert code == 0
+    assert "in 1 row." in " ".join(out.split())

@@ -29,6 +29,7 @@ from .common import (
     model_from,
     set_option,
 )
+from .render import plural
 
 __all__ = ["command", "render_counts", "render_matrix"]
 
@@ -85,10 +86,15 @@ def command(
     space = compiled(model)
     counts = count_space(space, fixed)
     if count_only:
+        if as_json and verdicts:
+            raise InputError(
+                "--count --json always reports every verdict; drop --verdict"
+                " (or drop --json for the chosen verdicts only)"
+            )
         if as_json:
             emit_json(counts.to_dict())
         else:
-            click.echo(render_counts(counts, fixed))
+            click.echo(render_counts(counts, fixed, chosen if verdicts else None))
         sys.exit(EXIT_OK)
     if not sum(counts.of(level) for level in chosen):
         _nothing(space, fixed, chosen, counts, as_json)
@@ -147,16 +153,27 @@ def _stream(chunks: Iterator[str], head: str = "") -> None:
         sys.exit(EXIT_OK)
 
 
-def render_counts(counts: Counts, fixed: dict[str, Value]) -> str:
-    """A small table: configurations per verdict, valid and total."""
+def render_counts(
+    counts: Counts, fixed: dict[str, Value], verdicts: Sequence[Level] | None = None
+) -> str:
+    """A small table: configurations per verdict, valid and total.
+
+    With ``verdicts``, only those verdicts are listed, then their sum and the total.
+    """
     given = ", ".join(f"{k}={format_value(v)}" for k, v in fixed.items())
     data = counts.to_dict()
+    if verdicts is not None:
+        data = {level.id: counts.of(level) for level in verdicts}
+        if len(verdicts) > 1:
+            data[" or ".join(level.id for level in verdicts)] = sum(data.values())
+        data["total"] = counts.total
     width = max(len(f"{n:,}") for n in data.values())
+    label = max(12, *(len(name) for name in data))
     lines = [f"Configurations matching {given}:" if given else "All configurations:"]
     for name, number in data.items():
-        if name in ("valid", "total"):
-            lines.append(f"  {'-' * 12} {'-' * width}")
-        lines.append(f"  {name:<12} {number:>{width},}")
+        if name == "total" or (name == "valid" and verdicts is None) or " or " in name:
+            lines.append(f"  {'-' * label} {'-' * width}")
+        lines.append(f"  {name:<{label}} {number:>{width},}")
     return "\n".join(lines)
 
 
@@ -218,7 +235,7 @@ def render_matrix(matrix: Matrix, model: Model, total: int, width: int | None = 
     head_cells.append(["configs"])
     title = (
         f"{which.capitalize()} configurations{' with ' + given if given else ''}:"
-        f" {matrix.count:,} of {total:,} combinations, in {len(matrix.rows)} rows."
+        f" {matrix.count:,} of {total:,} combinations, in {plural(len(matrix.rows), 'row')}."
     )
     out = [
         *textwrap.wrap(title, width),
@@ -239,7 +256,8 @@ def render_matrix(matrix: Matrix, model: Model, total: int, width: int | None = 
         if not beside:
             out.extend(f"    {line}" for line in wrapped)
     if len(matrix.rows) > len(shown):
-        out.append(f"… {len(matrix.rows) - len(shown)} more rows; see --jsonl or --csv.")
+        more = plural(len(matrix.rows) - len(shown), "more row")
+        out.append(f"… {more}; see --jsonl or --csv.")
     out.append("")
     notes = []
     if constant:
