@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
-import math
 import random
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 from pathlib import Path
 from types import ModuleType
 
@@ -64,15 +64,19 @@ def _brute(
     config: Mapping[str, Value],
     keep: Sequence[str],
     weights: Mapping[str, float],
-) -> tuple[float, list[tuple[tuple[int, int, tuple[int, ...]], tuple[int, ...]]]]:
-    """The minimum cost over ``rows`` and every configuration at it, sorted by the contract."""
+) -> tuple[Fraction | None, list[tuple[tuple[int, int, tuple[int, ...]], tuple[int, ...]]]]:
+    """The minimum cost over ``rows`` and every configuration at it, sorted by the contract.
+
+    Costs are summed as exact fractions of the weights as written (``0.1`` is 1/10),
+    so equally cheap configurations tie; None when no row respects ``keep``.
+    """
     names = model.names
     given = {
         names.index(n): model.variables[names.index(n)].domain.index(v) for n, v in config.items()
     }
     locked = {names.index(n) for n in keep}
-    w = [weights[n] for n in names]
-    best = math.inf
+    w = [Fraction(str(weights[n])) for n in names]
+    best: Fraction | None = None
     minima: list[tuple[tuple[int, int, tuple[int, ...]], tuple[int, ...]]] = []
     for values, level in rows:
         if any(values[v] != given[v] for v in locked):
@@ -80,7 +84,7 @@ def _brute(
         changed = [v for v, i in given.items() if values[v] != i]
         cost = sum(w[v] for v in changed)
         key = (int(level), len(changed), values)
-        if cost < best:
+        if best is None or cost < best:
             best, minima = cost, [(key, values)]
         elif cost == best:
             minima.append((key, values))
@@ -99,11 +103,11 @@ def _assert_matches_brute(
     model = space.model
     result = nearest(space, config, keep=keep, weights=weights, top=top)
     best, minima = _brute(model, rows, config, keep, weights)
-    if best == math.inf:
+    if best is None:
         assert result.cost is None and not result.candidates and not result.more
         assert result.conflict is not None
         return result
-    assert result.cost == pytest.approx(best)
+    assert result.cost == float(best)
     expected = [values for _, values in minima[:top]]
     got = [space.tables.encode(c.configuration) for c in result.candidates]
     assert [tuple(g[v] for v in range(len(model.names))) for g in got] == expected
@@ -118,8 +122,8 @@ def _assert_matches_brute(
         assert [c.variable for c in candidate.changes] == changed
         assert all(c.before == config[c.variable] for c in candidate.changes)
         assert all(c.after == configuration[c.variable] for c in candidate.changes)
-        assert candidate.cost == pytest.approx(sum(weights[n] for n in changed))
-        assert candidate.cost == pytest.approx(best)
+        assert candidate.cost == float(sum(Fraction(str(weights[n])) for n in changed))
+        assert candidate.cost == float(best)
     return result
 
 
@@ -292,6 +296,45 @@ def test_weights_steer_the_answer(space: Space) -> None:
     )
     assert dear_auth.cost == 1
     assert all([c.variable for c in k.changes] == ["email_system"] for k in dear_auth.candidates)
+
+
+def test_decimal_weights_tie_exactly(space: Space, seed_valid: list[Row]) -> None:
+    # Changing authentication (0.3) costs exactly as much as changing email_system (0.1)
+    # and profile_type (0.2); in floats 0.1 + 0.2 > 0.3 and the second fix would be lost.
+    config: dict[str, Value] = {
+        "deployment": "on-premises",
+        "version": "8.0",
+        "email_system": "exchange-2016",
+        "incoming_protocol": "ews",
+        "outgoing_protocol": "ews",
+        "sync_appointments_contacts_tasks": True,
+        "authentication": "server-to-server",
+        "autodiscover": False,
+        "profile_type": "exchange-server",
+        "ports": "custom",
+        "same_tenant": False,
+        "fips_mode": True,
+        "mfa": False,
+        "customer_key": False,
+        "outlook_on_the_web": False,
+        "outlook_manual_tracking": True,
+        "mass_email_campaigns": False,
+        "custom_email_provider": False,
+        "mixed_outlook_act_sync": True,
+    }
+    heavy = dict.fromkeys(space.model.names, 1000.0)
+    decimal = {**heavy, "authentication": 0.3, "email_system": 0.1, "profile_type": 0.2}
+    whole = {**heavy, "authentication": 3.0, "email_system": 1.0, "profile_type": 2.0}
+    result = _assert_matches_brute(space, seed_valid, config, [], decimal, top=50)
+    assert result.cost == 0.3 and not result.more
+    fixes = {tuple(c.variable for c in k.changes) for k in result.candidates}
+    assert fixes == {("authentication",), ("email_system", "profile_type")}
+    scaled = nearest(space, config, weights=whole, top=50)
+    assert [k.configuration for k in result.candidates] == [
+        k.configuration for k in scaled.candidates
+    ]
+    assert all(k.cost == 0.3 for k in result.candidates)
+    assert result.to_dict()["cost"] == 0.3
 
 
 def test_keep_locks_variables(space: Space) -> None:
