@@ -6,8 +6,9 @@ import io
 import json
 
 import pytest
-from syncscope.model import load_model
+from syncscope.model import ConfigurationError, load_model
 
+from syncscope import check
 from syncscope.batch.readers import read_records
 
 MODEL = load_model()
@@ -84,7 +85,8 @@ def test_bad_lines_are_error_rows_and_the_run_goes_on(text: bytes, message: str)
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        (8.2, "key 'version': version expects text, got a number 8.2 (write it as text: \"8.2\")"),
+        (5, "key 'version': version expects text, got the number 5"),
+        (82, "key 'version': version expects text, got the number 82"),
         (["8.2"], "key 'version': version expects text, got a JSON array"),
         ({"v": 1}, "key 'version': version expects text, got a JSON object"),
         (True, "key 'version': version takes one of 8.0, 8.1, 8.2, not a yes/no value true"),
@@ -95,6 +97,35 @@ def test_wrong_types_are_error_rows(value: object, message: str) -> None:
     (row,) = records(line({**GMAIL, "version": value}))
     assert row.status == "error"
     assert row.error is not None and message in row.error
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("version", 8.2),
+        ("version", 8),
+        ("version", 5),
+        ("fips_mode", 1),
+        ("fips_mode", 0.0),
+        ("ports", True),
+        ("email_system", ["gmail"]),
+        ("deployment", {"v": 1}),
+    ],
+)
+def test_batch_and_check_agree_on_json_values(name: str, value: object) -> None:
+    config = {**ORG, **GMAIL, name: value}
+    try:
+        check(config)
+    except ConfigurationError as exc:
+        expected: str | None = str(exc)
+    else:
+        expected = None
+    (row,) = records(line({name: value, **{k: v for k, v in GMAIL.items() if k != name}}))
+    if expected is None:
+        assert row.status == "ok", row.error
+    else:
+        assert row.status == "error"
+        assert row.error == f"row 1: key {name!r}: {expected}"
 
 
 def test_null_and_empty_text_mean_not_given() -> None:

@@ -151,14 +151,10 @@ class Cells:
         if hit is not None:
             return hit
         value: Value | _Problem
-        if isinstance(raw, (str, bool)):
-            try:
-                value = parse_value(var, raw)
-            except ConfigurationError as exc:
-                value = _Problem(str(exc))
-        else:
-            example = f' (write it as text: "{raw}")' if isinstance(raw, (int, float)) else ""
-            value = _Problem(f"{var.name} expects text, got {describe_type(raw)}{example}")
+        try:  # the same policy, and the same words, as ``syncscope check``
+            value = parse_value(var, raw)
+        except ConfigurationError as exc:
+            value = _Problem(str(exc))
         if key and len(self._values) < _MEMO_LIMIT:
             self._values[key] = value
         return value
