@@ -21,29 +21,34 @@ Two facts shape the answers when there is no plan:
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from types import MappingProxyType
 
 from syncscope.model import ConfigurationError, Level, Rule, Value, format_value
 
 from .moves import Node, move_diagram
-from .nearest import Candidate, nearest
-from .planrepair import cheapest_repairs
+from .nearest import Candidate
+from .planrepair import cheapest_repairs, nearest_targets
 from .plansearch import Goal, Limits, Route, Walker, any_valid, search
 from .results import Change
 from .space import Space
 from .tables import Tables
 from .ties import ties
 
-__all__ = ["Plan", "Solution", "Step", "plan", "solve"]
+__all__ = ["Plan", "Solution", "Step", "plan", "scaled_weights", "solve"]
 
 REPAIR_CHOICES = 256
 """How many of the cheapest repairs (all, when there are no more) may be the first step;
 the one with the best continuation wins."""
 SUGGESTIONS = 5
 """How many nearest valid targets an invalid target gets."""
+SUGGESTION_CHOICES = 256
+"""How many of the cheapest distinct stand-ins for an invalid target are ranked for the
+suggestions (supported first, then fewer changes, then value order)."""
 
 
 def _number(x: float) -> float | int:
@@ -146,6 +151,8 @@ class Solution:
     """The start, as value indices."""
     repaired: Node | None = None
     """The configuration the repair step reaches, when the start is invalid."""
+    scale: int = 1
+    """What the change weights were multiplied by to make the search's costs whole numbers."""
 
 
 def plan(
@@ -261,13 +268,14 @@ class _Planner:
         self.keep = tuple(sorted({tables.index_of[_known(tables, k)] for k in keep}))
         self.avoid = _avoided(tables, avoid)
         self.weights = _weight_list(space, weights)
+        self.units, self.scale = scaled_weights(self.weights)
         self.max_step = max_step
         allowed: list[frozenset[int] | None] = [None] * len(names)
         for v, bad in self.avoid.items():
             allowed[v] = frozenset(range(tables.sizes[v])) - bad
         for v in self.keep:
             allowed[v] = frozenset([self.node[v]])
-        self.limits = Limits(tuple(allowed), max_step, tuple(self.weights))
+        self.limits = Limits(tuple(allowed), max_step, self.units)
         self.start_verdict = tables.verdict(self.node)
 
     # -- the answer ----------------------------------------------------------
@@ -281,7 +289,9 @@ class _Planner:
             route = search(walker, [self.node], goal)
             if route is None:
                 return Solution(self._cap_problem(goal))
-            return Solution(self._plan(None, route), walker, goal, route, self.node)
+            return Solution(
+                self._plan(None, route), walker, goal, route, self.node, scale=self.scale
+            )
         return self._from_repair(walker, goal)
 
     def _from_repair(self, walker: Walker, goal: Goal) -> Solution:
@@ -290,7 +300,7 @@ class _Planner:
             self.space,
             self.node,
             self.limits.allowed,
-            self.weights,
+            self.units,
             keep=[tables.names[v] for v in self.keep],
             avoiding=bool(self.avoid),
             top=REPAIR_CHOICES,
@@ -312,7 +322,9 @@ class _Planner:
         if route is None:
             return Solution(self._cap_problem(goal))
         repaired = route.path[0]
-        return Solution(self._plan(repaired, route), walker, goal, route, self.node, repaired)
+        return Solution(
+            self._plan(repaired, route), walker, goal, route, self.node, repaired, self.scale
+        )
 
     # -- problems with the ends ----------------------------------------------
     def _ends_problem(self) -> Plan | None:
@@ -385,17 +397,25 @@ class _Planner:
         )
 
     def _suggest(self) -> tuple[Candidate, ...]:
+        """The nearest valid targets the limits admit, one per distinct set of changes."""
         tables = self.tables
-        kept = [tables.names[v] for v in self.keep if v in self.given]
-        found = nearest(
-            self.space,
-            self.target,
-            keep=kept,
-            weights=dict(zip(tables.names, self.weights, strict=True)),
-            top=SUGGESTIONS,
+        _, found = nearest_targets(
+            self.space, self.given, self.limits.allowed, self.units, top=SUGGESTION_CHOICES
         )
-        limits = self.limits
-        return tuple(c for c in found.candidates if limits.admits(_node(tables, c.configuration)))
+        candidates = []
+        for node in found:
+            changed = [v for v, i in sorted(self.given.items()) if node[v] != i]
+            changes = tuple(
+                Change(
+                    tables.names[v], tables.domains[v][self.given[v]], tables.domains[v][node[v]]
+                )
+                for v in changed
+            )
+            cost = self._real(sum(self.units[v] for v in changed))
+            config = MappingProxyType(tables.decode(node))
+            candidates.append(Candidate(config, changes, cost, tables.verdict(node)))
+        candidates.sort(key=lambda c: (c.verdict, len(c.changes)))  # stable: value order after
+        return tuple(candidates[:SUGGESTIONS])
 
     def _cap_problem(self, goal: Goal) -> Plan:
         """No route within the limits: by the module's argument, only the cap can be why."""
@@ -407,7 +427,7 @@ class _Planner:
                 self.space,
                 self.node,
                 self.limits.allowed,
-                self.weights,
+                self.units,
                 keep=[self.tables.names[v] for v in self.keep],
                 avoiding=bool(self.avoid),
                 top=REPAIR_CHOICES,
@@ -452,7 +472,7 @@ class _Planner:
         for number, members in enumerate(groups):
             for v in members:
                 group_of[v] = number
-        return Goal(tuple(sorted(self.given.items())), tuple(group_of), tuple(self.weights))
+        return Goal(tuple(sorted(self.given.items())), tuple(group_of), self.units)
 
     def _plan(self, repaired: Node | None, route: Route) -> Plan:
         tables = self.tables
@@ -469,7 +489,7 @@ class _Planner:
             self.start,
             self.target,
             tuple(steps),
-            math.fsum(s.cost for s in steps),
+            self._real(sum(self._units_of(b, a) for b, a in _pairs(self.node, repaired, route))),
             self.start_verdict,
         )
 
@@ -486,13 +506,44 @@ class _Planner:
             changes,
             MappingProxyType(tables.decode(after)),
             tables.verdict(after),
-            math.fsum(self.weights[v] for v in changed),
+            self._real(self._units_of(before, after)),
             repair,
             tied_by,
         )
 
+    def _units_of(self, before: Node, after: Node) -> int:
+        return sum(self.units[v] for v in _changed(before, after))
+
+    def _real(self, units: int) -> float:
+        """A scaled cost back in the weights' own units, correctly rounded."""
+        return units / self.scale
+
 
 # -- small helpers --------------------------------------------------------------
+def scaled_weights(weights: Sequence[float]) -> tuple[tuple[int, ...], int]:
+    """Weights as whole numbers, and the factor they were scaled by.
+
+    Each weight is read as the decimal it prints as, so sums of scaled weights
+    compare exactly: 0.1 + 0.2 costs the same as 0.3.
+
+    Examples
+    --------
+    >>> scaled_weights([0.1, 0.2, 0.3, 100])
+    ((1, 2, 3, 1000), 10)
+    >>> scaled_weights([1.0, 5.0])
+    ((1, 5), 1)
+    """
+    exact = [Fraction(str(w)) if isinstance(w, float) else Fraction(w) for w in weights]
+    scale = math.lcm(*(f.denominator for f in exact)) if exact else 1
+    return tuple(int(f * scale) for f in exact), scale
+
+
+def _pairs(origin: Node, repaired: Node | None, route: Route) -> list[tuple[Node, Node]]:
+    """The (before, after) configurations of every step of a plan."""
+    path = list(route.path) if repaired is None else [origin, *route.path]
+    return list(itertools.pairwise(path))
+
+
 def _node(tables: Tables, config: Mapping[str, Value]) -> Node:
     index = tables.value_index
     return tuple(index[i][config[n]] for i, n in enumerate(tables.names))

@@ -130,7 +130,7 @@ def build_graph(space: Space, solution: Solution) -> nx.DiGraph:
             node_key(space, before),
             node_key(space, after),
             on_plan=(before, after) in plan_edges,
-            **edge_data(before, after, cost, False),
+            **edge_data(before, after, cost / solution.scale, False),
         )
     graph.graph["end"] = node_key(space, route.path[-1])
     graph.graph["ends"] = tuple(node_key(space, n) for n in sorted(layers[-1]))

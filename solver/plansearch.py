@@ -20,8 +20,11 @@ from .moves import MoveDiagram, Node
 
 __all__ = ["Edge", "Goal", "Limits", "Region", "Route", "Walker", "any_valid", "region", "search"]
 
-Edge = tuple[Node, float, tuple[int, ...]]
-"""A move as the search sees it: the configuration reached, its cost, the variables changed."""
+Edge = tuple[Node, int, tuple[int, ...]]
+"""A move as the search sees it: the configuration reached, its cost, the variables changed.
+
+Costs are whole numbers (change weights scaled to integers), so equal costs compare exactly.
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +35,8 @@ class Limits:
     """Per variable, the value indices a configuration may take (None: any)."""
     max_step: int | None
     """The most variables one step may change (None: no cap)."""
-    weights: tuple[float, ...]
-    """Per variable, the cost of changing it once."""
+    weights: tuple[int, ...]
+    """Per variable, the cost of changing it once, scaled to a whole number."""
 
     def admits(self, node: Node) -> bool:
         """Whether every value of ``node`` is allowed."""
@@ -91,17 +94,17 @@ class Goal:
     """(variable, value index) pairs the end must have."""
     group_of: tuple[int, ...]
     """Per variable, the number of its group."""
-    weights: tuple[float, ...]
-    """Per variable, the cost of changing it."""
+    weights: tuple[int, ...]
+    """Per variable, the cost of changing it, scaled to a whole number."""
 
     def matches(self, node: Node) -> bool:
         """Whether ``node`` has every wanted value."""
         return all(node[v] == i for v, i in self.wanted)
 
-    def estimate(self, node: Node) -> tuple[int, float]:
+    def estimate(self, node: Node) -> tuple[int, int]:
         """A lower bound on (steps, cost) from ``node`` to the goal."""
         groups = set()
-        cost = 0.0
+        cost = 0
         for v, i in self.wanted:
             if node[v] != i:
                 groups.add(self.group_of[v])
@@ -115,8 +118,8 @@ class Route:
 
     steps: int
     """The fewest steps."""
-    cost: float
-    """The lowest cost among plans with the fewest steps."""
+    cost: int
+    """The lowest cost among plans with the fewest steps (scaled weights)."""
     path: tuple[Node, ...]
     """The configurations, from the start to the end."""
 
@@ -144,11 +147,11 @@ def search(walker: Walker, starts: Sequence[Node], goal: Goal) -> Route | None:
     Route or None
         None when no plan within the limits reaches the goal.
     """
-    best: dict[Node, tuple[int, float, Node | None]] = {}
-    heap: list[tuple[int, float, int, int, Node]] = []
+    best: dict[Node, tuple[int, int, Node | None]] = {}
+    heap: list[tuple[int, int, int, int, Node]] = []
     for rank, start in enumerate(starts):
         if start not in best:
-            best[start] = (0, 0.0, None)
+            best[start] = (0, 0, None)
             hs, hc = goal.estimate(start)
             heap.append((hs, hc, 0, rank, start))
     heapq.heapify(heap)

@@ -9,7 +9,9 @@ import random
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import cache
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -83,7 +85,7 @@ def brute_best(
     b: Brute,
     sources: Iterable[Node],
     goal: Callable[[Node], bool],
-    weights: Sequence[float],
+    weights: Sequence[float] | Sequence[Fraction],
     *,
     allowed: Callable[[Node], bool] = lambda n: True,
     cap: int | None = None,
@@ -91,9 +93,10 @@ def brute_best(
     """Fewest steps, then lowest cost, by a plain lexicographic Dijkstra over brute moves."""
     best: dict[Node, tuple[int, float]] = {}
     heap: list[tuple[int, float, Node]] = []
+    zero = weights[0] * 0 if weights else 0.0  # a Fraction zero keeps fractions exact
     for s in sources:
-        best[s] = (0, 0.0)
-        heap.append((0, 0.0, s))
+        best[s] = (0, zero)
+        heap.append((0, zero, s))
     heapq.heapify(heap)
     while heap:
         k, c, u = heapq.heappop(heap)
@@ -294,7 +297,35 @@ def test_repairs_respect_keep_avoid_and_cap(which: Spec, data: st.DataObject) ->
     assert all(cap is None or len(s.changes) <= cap for s in result.steps)
 
 
-def _cost(a: Node, b: Node, weights: Sequence[float]) -> float:
+@settings(max_examples=40, deadline=None)
+@given(small, st.data())
+def test_decimal_weights_tie_exactly(which: Spec, data: st.DataObject) -> None:
+    """Weights of 0.1, 0.2 and 0.3: costs compare exactly, as brute force in fractions says."""
+    b = brute(*which)
+    everything = sorted(b.node(c) for c, _ in brute_verdicts(b.model))
+    start = data.draw(st.sampled_from(everything))
+    target = data.draw(st.sampled_from(sorted(b.valid)))
+    n = len(start)
+    tenths = data.draw(st.lists(st.sampled_from([1, 2, 3]), min_size=n, max_size=n))
+    exact = [Fraction(t, 10) for t in tenths]
+    result = plan(
+        compiled(b.model, use_cache=False),
+        b.config(start),
+        b.config(target),
+        weights={n: float(w) for n, w in zip(b.names(), exact, strict=True)},
+    )
+    sources, repair = [start], Fraction(0)
+    if start not in b.valid:
+        repair = min(_cost(start, n, exact) for n in b.valid)
+        sources = [n for n in b.valid if _cost(start, n, exact) == repair]
+    rest = brute_best(b, sources, lambda n: n == target, exact)
+    assert rest is not None and result.feasible
+    assert len(result.steps) == rest[0] + (start not in b.valid)
+    assert result.cost == float(rest[1] + repair)
+    check_plan_shape(b, start, result, [float(w) for w in exact])
+
+
+def _cost(a: Node, b: Node, weights: Sequence[Fraction] | Sequence[float]) -> Any:
     return sum(w for x, y, w in zip(a, b, weights, strict=True) if x != y)
 
 
@@ -690,6 +721,95 @@ def test_partial_target_without_any_valid_completion(space: Space) -> None:
     assert result.suggestions
 
 
+def _suggestion_truth(
+    space: Space,
+    seed_valid: list[Node],
+    given: Mapping[str, Value],
+    weights: Mapping[str, Fraction],
+    allowed: Callable[[Node], bool] = lambda n: True,
+) -> tuple[Fraction, set[frozenset[tuple[str, Value]]]]:
+    """By enumeration: the least exact cost of a valid stand-in, and every change set at it."""
+    tables = space.tables
+    at: dict[Fraction, set[frozenset[tuple[str, Value]]]] = {}
+    for node in seed_valid:
+        if not allowed(node):
+            continue
+        config = tables.decode(node)
+        changed = frozenset((n, config[n]) for n, v in given.items() if config[n] != v)
+        cost = sum((weights[n] for n, _ in changed), Fraction(0))
+        at.setdefault(cost, set()).add(changed)
+    least = min(at)
+    return least, at[least]
+
+
+def _change_sets(result: Plan) -> list[frozenset[tuple[str, Value]]]:
+    return [frozenset((c.variable, c.after) for c in s.changes) for s in result.suggestions]
+
+
+def test_partial_invalid_target_suggests_distinct_changes(
+    space: Space, seed_valid: list[Node]
+) -> None:
+    """Completions that differ only in settings nobody asked for are one suggestion."""
+    given = {"deployment": "online", "email_system": "exchange-2010"}
+    result = plan(space, GMAIL_ONLINE, given)
+    assert not result.feasible and result.reason == (
+        "no valid configuration has the target's settings"
+    )
+    weights = {v.name: Fraction(str(v.change_weight)) for v in space.model.variables}
+    least, truth = _suggestion_truth(space, seed_valid, given, weights)
+    found = _change_sets(result)
+    assert len(found) == min(5, len(truth))
+    after = [s.configuration["email_system"] for s in result.suggestions]
+    assert len(set(after)) == len(after)  # five different email systems, not one five times
+    assert {"exchange-2013-sp1", "exchange-2016"} <= set(after)
+    for cand in result.suggestions:
+        assert cand.cost == least
+        assert space.tables.verdict(_node_of(space, cand.configuration)).valid
+        assert all(cand.configuration[n] == v for n, v in given.items() if n != "email_system")
+    assert [c.verdict for c in result.suggestions] == sorted(c.verdict for c in result.suggestions)
+
+
+def test_avoid_leaves_the_other_suggestions(space: Space, seed_valid: list[Node]) -> None:
+    given = {"deployment": "online", "email_system": "exchange-2010"}
+    result = plan(space, GMAIL_ONLINE, given, avoid=[("email_system", "exchange-online")])
+    assert not result.feasible and result.suggestions
+    tables = space.tables
+    avoided = tables.value_index[tables.index_of["email_system"]]["exchange-online"]
+    column = tables.index_of["email_system"]
+    weights = {v.name: Fraction(str(v.change_weight)) for v in space.model.variables}
+    least, truth = _suggestion_truth(
+        space, seed_valid, given, weights, lambda n: n[column] != avoided
+    )
+    after = [s.configuration["email_system"] for s in result.suggestions]
+    assert "exchange-online" not in after and len(set(after)) == len(after)
+    assert len(after) == min(5, len(truth))
+    assert {"exchange-2013-sp1", "exchange-2016"} <= set(after)
+    assert all(s.cost == least for s in result.suggestions)
+
+
+def test_decimal_weights_keep_equally_cheap_suggestions(
+    space: Space, seed_valid: list[Node]
+) -> None:
+    """0.1 + 0.2 costs exactly what 0.3 costs: both fixes are offered."""
+    decimal = dict.fromkeys(space.model.names, 10.0)
+    decimal.update(authentication=0.3, email_system=0.1, profile_type=0.2)
+    target = dict(EXO_ONLINE, authentication="impersonation")
+    result = plan(space, GMAIL_ONLINE, target, weights=decimal)
+    exact = {n: Fraction(str(w)) for n, w in decimal.items()}
+    least, truth = _suggestion_truth(space, seed_valid, target, exact)
+    assert least == Fraction(3, 10)
+    found = _change_sets(result)
+    assert set(found) == truth and len(found) == len(truth)
+    fixes = {frozenset(name for name, _ in changes) for changes in truth}
+    assert fixes == {frozenset({"authentication"}), frozenset({"email_system", "profile_type"})}
+    assert all(s.cost == 0.3 for s in result.suggestions)
+
+
+def _node_of(space: Space, config: Mapping[str, Value]) -> Node:
+    tables = space.tables
+    return tuple(tables.value_index[i][config[n]] for i, n in enumerate(tables.names))
+
+
 def test_kept_variable_the_target_changes(space: Space) -> None:
     result = plan(space, GMAIL_ONLINE, EXO_ONLINE, keep=["authentication"])
     assert not result.feasible
@@ -784,7 +904,7 @@ def test_repairs_under_avoid_agree_with_nearest_without_it(
 ) -> None:
     tables = space.tables
     rng = random.Random(3)
-    weights = [float(v.change_weight) for v in space.model.variables]
+    weights = [int(v.change_weight) for v in space.model.variables]
     for _ in range(10):
         node = tuple(rng.randrange(size) for size in tables.sizes)
         if tables.verdict(node).valid:
