@@ -352,3 +352,24 @@ def test_batch_bad_inputs_exit_two(tmp_path: Path) -> None:
     assert code == 2 and "missing.csv" in err
     code, _, err = run("plan", "--batch", INVENTORY, "--to", TARGET, "--mermaid")
     assert code == 2 and "--mermaid draws one plan" in err
+
+
+def test_api_reads_a_plain_string_as_one_item() -> None:
+    """``keep="version"`` and ``avoid="VAR=VALUE"`` are one item each, not characters."""
+    import syncscope
+
+    start = json.loads((EXAMPLES / "gmail-online.json").read_text(encoding="utf-8"))
+    one = syncscope.plan(
+        start, {"email_system": "exchange-online"}, keep="version", avoid="deployment=on-premises"
+    )
+    listed = syncscope.plan(
+        start,
+        {"email_system": "exchange-online"},
+        keep=["version"],
+        avoid=["deployment=on-premises"],
+    )
+    assert one.feasible and one == listed
+    blocked = syncscope.plan(start, {"email_system": "exchange-online"}, avoid="email_system=gmail")
+    assert not blocked.feasible and "start itself has email_system=gmail" in (blocked.reason or "")
+    kept = syncscope.plan(start, {"deployment": "on-premises"}, keep="deployment")
+    assert not kept.feasible and "deployment is kept" in (kept.reason or "")

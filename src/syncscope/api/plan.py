@@ -26,15 +26,16 @@ if TYPE_CHECKING:
 
 __all__ = ["BatchPlan", "Plan", "Step", "parse_avoid", "plan", "plan_graph", "plan_inventory"]
 
-Avoid = Iterable[str | tuple[str, object]]
-"""``"VAR=VALUE"`` texts or ``(variable, value)`` pairs, in any accepted spelling."""
+Avoid = str | Iterable[str | tuple[str, object]]
+"""``"VAR=VALUE"`` texts or ``(variable, value)`` pairs, in any accepted spelling (one text
+alone is one item)."""
 
 
 def plan(
     start: Mapping[str, object],
     target: Mapping[str, object],
     *,
-    keep: Iterable[str] = (),
+    keep: str | Iterable[str] = (),
     avoid: Avoid = (),
     weights: str | Mapping[str, object] | None = None,
     max_step: int | None = None,
@@ -50,11 +51,11 @@ def plan(
     target : mapping
         A full configuration, or only some settings: then the plan ends at the
         best valid configuration that has them.
-    keep : iterable of str
-        Variables held at their start values all the way.
-    avoid : iterable
+    keep : str or iterable of str
+        Variables held at their start values all the way (one name alone is one variable).
+    avoid : str or iterable
         ``"VAR=VALUE"`` texts or ``(variable, value)`` pairs that no
-        configuration along the way, nor the end, may have.
+        configuration along the way, nor the end, may have (one text alone is one item).
     weights : str, mapping or None
         ``None`` for the rule set's change weights, ``"uniform"``, a
         ``.toml``/``.json`` file, or a mapping overriding the declared ones.
@@ -98,7 +99,7 @@ def plan_graph(
     start: Mapping[str, object],
     target: Mapping[str, object],
     *,
-    keep: Iterable[str] = (),
+    keep: str | Iterable[str] = (),
     avoid: Avoid = (),
     weights: str | Mapping[str, object] | None = None,
     max_step: int | None = None,
@@ -143,7 +144,7 @@ def plan_inventory(
     *,
     input_format: str | None = None,
     defaults: Mapping[str, object] | Iterable[str] | None = None,
-    keep: Iterable[str] = (),
+    keep: str | Iterable[str] = (),
     avoid: Avoid = (),
     weights: str | Mapping[str, object] | None = None,
     max_step: int | None = None,
@@ -216,9 +217,11 @@ def parse_avoid(model: Model, avoid: Avoid) -> list[tuple[str, Value]]:
     >>> from syncscope.model import load_model
     >>> parse_avoid(load_model(), ["Email System=Exchange 2013", ("mfa", "yes")])
     [('email_system', 'exchange-2013'), ('mfa', True)]
+    >>> parse_avoid(load_model(), "deployment=online")
+    [('deployment', 'online')]
     """
     out: list[tuple[str, Value]] = []
-    for item in avoid:
+    for item in [avoid] if isinstance(avoid, str) else avoid:
         if isinstance(item, str):
             out.append(parse_assignment(model, item))
         elif isinstance(item, tuple) and len(item) == 2:
@@ -234,7 +237,7 @@ def parse_avoid(model: Model, avoid: Avoid) -> list[tuple[str, Value]]:
 
 def _settings(
     space: Space,
-    keep: Iterable[str],
+    keep: str | Iterable[str],
     avoid: Avoid,
     weights: str | Mapping[str, object] | None,
     max_step: int | None,
@@ -255,7 +258,7 @@ def _settings(
 def _solve(
     start: Mapping[str, object],
     target: Mapping[str, object],
-    keep: Iterable[str],
+    keep: str | Iterable[str],
     avoid: Avoid,
     weights: str | Mapping[str, object] | None,
     max_step: int | None,
