@@ -97,8 +97,48 @@ def test_config_file_and_arrays(tmp_path: Path) -> None:
 def test_human_output() -> None:
     code, out, _ = run("nearest", *EXO_IMPERSONATION, "--top", "1")
     assert code == 0
-    assert out.startswith("minimum cost 3: 1 candidate(s), and more exist")
+    assert out.startswith("minimum cost 3: 1 candidate, and more exist")
     assert "1. [supported] change authentication: impersonation -> server-to-server" in out
+
+
+def test_human_output_groups_completions_with_the_same_fix() -> None:
+    args = ["nearest", "--set", "deployment=online", "--set", "email_system=exchange-2010"]
+    code, out, _ = run(*args, "--top", "5", "--json")
+    candidates = json.loads(out)["candidates"]
+    fixes = [(c["verdict"], json.dumps(c["changes"])) for c in candidates]
+    assert len(candidates) == 5 and len(set(fixes)) == 1  # five completions, one fix
+    code, out, _ = run(*args, "--top", "5")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == (
+        "minimum cost 50: 5 candidates (1 distinct fix), and more exist (raise --top to see them)"
+    )
+    assert lines[1] == (
+        "1. [supported] change email_system: exchange-2010 -> exchange-online"
+        " (and 4 more completions differing only in settings you left open)"
+    )
+    assert lines[2].startswith("   e.g. deployment=online, ")
+    assert len(lines) == 3
+
+
+def test_array_entry_errors_name_the_entry(tmp_path: Path) -> None:
+    path = tmp_path / "cases.json"
+    path.write_text(
+        json.dumps([{"deployment": "online"}, {"email_system": "gmail"}]), encoding="utf-8"
+    )
+    code, out, err = run("nearest", "--config", str(path), "--keep", "deployment")
+    assert code == 2 and out == ""
+    assert (
+        err
+        == "error: configuration #2: cannot keep deployment: the configuration does not set it\n"
+    )
+
+
+def test_top_must_be_positive() -> None:
+    for value in ("0", "-3"):
+        code, out, err = run("nearest", *EXO_IMPERSONATION, "--top", value)
+        assert code == 2 and out == ""
+        assert "'--top'" in err and value in err and "x>=1" in err
 
 
 def test_bad_input_exits_two() -> None:

@@ -417,3 +417,19 @@ def test_check_leaves_fix_empty_for_valid_input() -> None:
     result = syncscope.check({"deployment": "online", "email_system": "gmail"})
     assert result.valid and result.fix is None
     assert "fix" not in result.to_dict()
+
+
+def test_public_api_reads_a_string_keep_as_one_variable() -> None:
+    config = {"deployment": "online", "email_system": "gmail", "authentication": "impersonation"}
+    one = syncscope.nearest(config, keep="authentication", top=3)
+    listed = syncscope.nearest(config, keep=["authentication"], top=3)
+    assert one == listed
+    assert all(c.configuration["authentication"] == "impersonation" for c in one.candidates)
+    with pytest.raises(ConfigurationError, match="did you mean 'deployment'"):
+        syncscope.nearest(config, keep="deploymnt")
+
+
+@pytest.mark.parametrize("top", [0, -1, "3", 2.0, True, None])
+def test_public_api_rejects_a_top_that_is_not_a_positive_whole_number(top: object) -> None:
+    with pytest.raises(ConfigurationError, match="top must be a positive whole number"):
+        syncscope.nearest({"email_system": "gmail"}, top=top)  # type: ignore[arg-type]

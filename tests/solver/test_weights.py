@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
 from syncscope.model import ConfigurationError, Model
+from syncscope.solver.space import compiled
 from syncscope.solver.weights import (
     default_weights,
     load_weights_file,
     resolve_weights,
+    weight_vector,
     weights_table,
 )
 
@@ -127,3 +130,32 @@ def test_repair_doc_shows_the_current_weights(model: Model) -> None:
         "docs/repair.md is stale: paste syncscope.solver.weights.weights_table(load_model())"
         " between the weights markers"
     )
+
+
+def test_weight_vector_is_exact_and_in_model_order(model: Model) -> None:
+    declared = weight_vector(model)
+    assert declared == tuple(Fraction(v.change_weight) for v in model.variables)
+    vector = weight_vector(model, {"Email System": 0.1, "profile_type": 0.2, "ports": 3})
+    index = model.names.index
+    assert vector[index("email_system")] + vector[index("profile_type")] == Fraction(3, 10)
+    assert vector[index("ports")] == 3 and isinstance(vector[index("ports")], Fraction)
+    assert vector[index("deployment")] == declared[index("deployment")]
+    space = compiled()
+    assert weight_vector(space, {"ports": 0.1}) == weight_vector(model, {"ports": 0.1})
+
+
+@pytest.mark.parametrize(
+    ("weights", "message"),
+    [
+        ({"prots": 1}, "weights: unknown variable 'prots'; did you mean 'ports'?"),
+        ({"ports": -0.5}, "weights: the weight of ports must be a non-negative number, got -0.5"),
+        ({"ports": "2"}, "weights: the weight of ports must be a number, got '2'"),
+        ({"ports": True}, "weights: the weight of ports must be a number, got True"),
+        ({"ports": float("inf")}, "the weight of ports must be a non-negative number, got inf"),
+        ({"ports": 1, "Ports": 2}, "weights: ports is given twice, as 'ports' and 'Ports'"),
+    ],
+)
+def test_weight_vector_errors(model: Model, weights: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        weight_vector(model, weights)
+    assert message in str(info.value)

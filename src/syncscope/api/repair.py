@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from syncscope.model import Model, resolve_variable
+from syncscope.model import ConfigurationError, Model, resolve_variable
 from syncscope.solver.explain import Explanation
 from syncscope.solver.explain import explain as _explain
 from syncscope.solver.nearest import Candidate, NearestResult
@@ -19,7 +19,7 @@ __all__ = ["Candidate", "Explanation", "NearestResult", "explain", "nearest"]
 def nearest(
     config: Mapping[str, object],
     *,
-    keep: Iterable[str] = (),
+    keep: str | Iterable[str] = (),
     weights: str | Mapping[str, object] | None = None,
     top: int = 5,
     model: Model | None = None,
@@ -31,13 +31,15 @@ def nearest(
     config : mapping
         Variable -> value in any accepted spelling; missing variables are free
         and cost nothing to fill.
-    keep : iterable of str
-        Variables held at their given values (each must be given).
+    keep : str or iterable of str
+        Variables held at their given values (each must be given); a single
+        string names one variable.
     weights : str, mapping or None
         ``None`` for the rule set's declared change weights, ``"uniform"`` for
         1 each, a ``.toml``/``.json`` file, or a mapping overriding the declared ones.
     top : int
-        The most candidates to return (``more`` says whether others exist).
+        The most candidates to return, a positive whole number (``more`` says
+        whether others exist).
     model : Model, optional
         A rule set from :func:`syncscope.load_model`; the built-in seed by default.
 
@@ -51,7 +53,8 @@ def nearest(
     Raises
     ------
     ConfigurationError
-        For an unknown variable or value, a bad weight, or a kept variable not given.
+        For an unknown variable or value, a bad weight, a kept variable not
+        given, or a ``top`` that is not a positive whole number.
 
     Examples
     --------
@@ -59,9 +62,16 @@ def nearest(
     ...                   "authentication": "impersonation"}, weights="uniform")
     >>> result.cost, [str(c) for c in result.candidates[0].changes]
     (1.0, ['authentication: impersonation -> server-to-server'])
+    >>> [str(c) for c in nearest({"deployment": "online", "email_system": "gmail",
+    ...                           "authentication": "impersonation"},
+    ...                          keep="authentication", top=1).candidates[0].changes]
+    ['email_system: gmail -> exchange-2013-sp1']
     """
+    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+        raise ConfigurationError(f"top must be a positive whole number, got {top!r}", value=top)
     space, canonical = prepare(config, model)
-    kept = [resolve_variable(space.model, name).name for name in keep]
+    names = (keep,) if isinstance(keep, str) else keep
+    kept = [resolve_variable(space.model, name).name for name in names]
     resolved = resolve_weights(space.model, weights) if weights is not None else None
     return _nearest(space, canonical, keep=kept, weights=resolved, top=top)
 

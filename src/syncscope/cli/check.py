@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from syncscope.api.check import check
 
-from .common import (
-    EXIT_INVALID,
-    EXIT_OK,
-    config_options,
-    emit_json,
-    handle_errors,
-    json_option,
-    model_from,
-    read_configs,
-)
+from .common import config_options, handle_errors, json_option, run_configs
 from .render import render_check
 
 __all__ = ["command"]
@@ -44,12 +33,12 @@ def command(
       1  some configuration is untested or unsupported
       2  bad input: unknown variable or value, malformed JSON, unreadable file
     """
-    model = model_from(ctx)
-    configs, many = read_configs(model, sets, config_file)
-    results = [check(c, model=model) for c in configs]
-    if as_json:
-        data = [r.to_dict() for r in results]
-        emit_json(data if many else data[0])
-    else:
-        click.echo("\n\n".join(render_check(r) for r in results))
-    sys.exit(EXIT_OK if all(r.valid for r in results) else EXIT_INVALID)
+    run_configs(
+        ctx,
+        sets,
+        config_file,
+        as_json,
+        compute=lambda model, config: check(config, model=model),
+        render=render_check,
+        ok=lambda result: result.valid,
+    )

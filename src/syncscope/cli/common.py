@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, Protocol, TypeVar
 
 import click
 
@@ -35,6 +35,7 @@ __all__ = [
     "model_from",
     "read_configs",
     "read_json_file",
+    "run_configs",
     "set_option",
 ]
 
@@ -43,6 +44,13 @@ EXIT_INVALID = 1
 EXIT_BAD_INPUT = 2
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Result(Protocol):
+    def to_dict(self) -> dict[str, object]: ...
+
+
+R = TypeVar("R", bound=_Result)
 
 
 class InputError(SyncscopeError):
@@ -148,13 +156,55 @@ def read_configs(
             base = normalize_config(model, item)
             out.append(merge_assignments(model, sets, base))
         except ConfigurationError as exc:
-            raise ConfigurationError(
-                where + exc.message,
-                variable=exc.variable,
-                value=exc.value,
-                suggestions=exc.suggestions,
-            ) from None
+            raise _prefixed(exc, where) from None
     return out, many
+
+
+def run_configs(
+    ctx: click.Context,
+    sets: tuple[str, ...],
+    config_file: str | None,
+    as_json: bool,
+    *,
+    compute: Callable[[Model, dict[str, Value]], R],
+    render: Callable[[R], str],
+    ok: Callable[[R], bool],
+) -> NoReturn:
+    """Answer every configuration given, print JSON or text, and exit 0 or 1.
+
+    Reads ``--config``/``--set`` with :func:`read_configs`, calls
+    ``compute(model, configuration)`` for each (an error for one entry of an
+    array names it, ``configuration #N``), prints the results' ``to_dict()``
+    as JSON (a list when the input was an array) or their ``render`` text
+    separated by blank lines, and exits 0 when ``ok`` holds for every result,
+    else 1.
+    """
+    model = model_from(ctx)
+    configs, many = read_configs(model, sets, config_file)
+    results = []
+    for i, config in enumerate(configs):
+        try:
+            results.append(compute(model, config))
+        except ConfigurationError as exc:
+            raise _prefixed(exc, f"configuration #{i + 1}: " if many else "") from None
+    if as_json:
+        data = [r.to_dict() for r in results]
+        emit_json(data if many else data[0])
+    else:
+        click.echo("\n\n".join(render(r) for r in results))
+    sys.exit(EXIT_OK if all(ok(r) for r in results) else EXIT_INVALID)
+
+
+def _prefixed(exc: ConfigurationError, where: str) -> ConfigurationError:
+    """The same error with ``where`` in front of its message."""
+    if not where:
+        return exc
+    return ConfigurationError(
+        where + exc.message,
+        variable=exc.variable,
+        value=exc.value,
+        suggestions=exc.suggestions,
+    )
 
 
 def emit_json(data: object) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import textwrap
 
 import click
@@ -10,16 +9,7 @@ import click
 from syncscope.api.repair import explain
 from syncscope.solver.explain import Explanation
 
-from .common import (
-    EXIT_INVALID,
-    EXIT_OK,
-    config_options,
-    emit_json,
-    handle_errors,
-    json_option,
-    model_from,
-    read_configs,
-)
+from .common import config_options, handle_errors, json_option, run_configs
 from .render import render_config
 
 __all__ = ["command", "render_explanation"]
@@ -43,15 +33,15 @@ def command(
 
     Exit codes: 0 valid; 1 invalid; 2 bad input.
     """
-    model = model_from(ctx)
-    configs, many = read_configs(model, sets, config_file)
-    results = [explain(c, model=model) for c in configs]
-    if as_json:
-        data = [r.to_dict() for r in results]
-        emit_json(data if many else data[0])
-    else:
-        click.echo("\n\n".join(render_explanation(r) for r in results))
-    sys.exit(EXIT_OK if all(r.valid for r in results) else EXIT_INVALID)
+    run_configs(
+        ctx,
+        sets,
+        config_file,
+        as_json,
+        compute=lambda model, config: explain(config, model=model),
+        render=render_explanation,
+        ok=lambda result: result.valid,
+    )
 
 
 def render_explanation(result: Explanation) -> str:

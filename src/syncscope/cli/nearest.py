@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from syncscope.api.repair import nearest
-from syncscope.model import format_value
-from syncscope.solver.nearest import NearestResult
-from syncscope.solver.results import Finding
+from syncscope.solver.nearest import Candidate, NearestResult
+from syncscope.solver.results import Finding, format_number
 
-from .common import (
-    EXIT_INVALID,
-    EXIT_OK,
-    config_options,
-    emit_json,
-    handle_errors,
-    json_option,
-    model_from,
-    read_configs,
-)
-from .render import render_changes, render_config, render_finding
+from .common import config_options, handle_errors, json_option, run_configs
+from .render import plural, render_changes, render_config, render_finding
 
 __all__ = ["command", "render_nearest"]
 
@@ -72,19 +60,26 @@ def command(
     Exit codes: 0 a candidate exists; 1 the kept settings rule out every valid
     configuration ("cost": null, with the conflict); 2 bad input.
     """
-    model = model_from(ctx)
-    configs, many = read_configs(model, sets, config_file)
-    results = [nearest(c, keep=keep, weights=weights, top=top, model=model) for c in configs]
-    if as_json:
-        data = [r.to_dict() for r in results]
-        emit_json(data if many else data[0])
-    else:
-        click.echo("\n\n".join(render_nearest(r) for r in results))
-    sys.exit(EXIT_OK if all(r.reachable for r in results) else EXIT_INVALID)
+    run_configs(
+        ctx,
+        sets,
+        config_file,
+        as_json,
+        compute=lambda model, config: nearest(
+            config, keep=keep, weights=weights, top=top, model=model
+        ),
+        render=render_nearest,
+        ok=lambda result: result.reachable,
+    )
 
 
 def render_nearest(result: NearestResult) -> str:
-    """A nearest result for people: the cost, then each candidate's changes."""
+    """A nearest result for people: the cost, then each distinct fix with a configuration.
+
+    Candidates that make the same changes with the same verdict (completions
+    that differ only in settings the input left open) are shown once, with
+    how many more there are.
+    """
     if result.cost is None:
         lines = ["✗ No valid configuration keeps the kept settings."]
         if result.conflict is not None:
@@ -94,16 +89,27 @@ def render_nearest(result: NearestResult) -> str:
                 for rule in result.conflict.rules
             )
         return "\n".join(lines)
-    count = len(result.candidates)
+    groups = _grouped(result.candidates)
+    count = plural(len(result.candidates), "candidate")
+    if len(groups) != len(result.candidates):
+        count += f" ({plural(len(groups), 'distinct fix', 'distinct fixes')})"
     more = ", and more exist (raise --top to see them)" if result.more else ""
-    lines = [f"minimum cost {_number(result.cost)}: {count} candidate(s){more}"]
-    for rank, candidate in enumerate(result.candidates, 1):
-        lines.append(f"{rank}. [{candidate.verdict.id}] change {render_changes(candidate.changes)}")
-        lines.append(
-            "   " + ", ".join(f"{k}={format_value(v)}" for k, v in candidate.configuration.items())
-        )
+    lines = [f"minimum cost {format_number(result.cost)}: {count}{more}"]
+    for rank, group in enumerate(groups, 1):
+        first = group[0]
+        line = f"{rank}. [{first.verdict.id}] change {render_changes(first.changes)}"
+        if len(group) > 1:
+            others = plural(len(group) - 1, "more completion")
+            line += f" (and {others} differing only in settings you left open)"
+        lines.append(line)
+        lines.append(("   e.g. " if len(group) > 1 else "   ") + render_config(first.configuration))
     return "\n".join(lines)
 
 
-def _number(x: float) -> str:
-    return str(int(x)) if x.is_integer() else f"{x:g}"
+def _grouped(candidates: tuple[Candidate, ...]) -> list[list[Candidate]]:
+    """Candidates with the same changes and verdict together, in order of first appearance."""
+    groups: dict[tuple[object, ...], list[Candidate]] = {}
+    for candidate in candidates:
+        key = (candidate.verdict, candidate.changes)
+        groups.setdefault(key, []).append(candidate)
+    return list(groups.values())
