@@ -34,10 +34,11 @@ from .moves import Node, move_diagram
 from .nearest import Candidate
 from .planrepair import cheapest_repairs, nearest_targets
 from .plansearch import Goal, Limits, Route, Walker, any_valid, search
-from .results import Change
+from .results import Change, json_number
 from .space import Space
 from .tables import Tables
 from .ties import ties
+from .weights import weight_vector
 
 __all__ = ["Plan", "Solution", "Step", "plan", "scaled_weights", "solve"]
 
@@ -49,10 +50,6 @@ SUGGESTIONS = 5
 SUGGESTION_CHOICES = 256
 """How many of the cheapest distinct stand-ins for an invalid target are ranked for the
 suggestions (supported first, then fewer changes, then value order)."""
-
-
-def _number(x: float) -> float | int:
-    return int(x) if float(x).is_integer() else x
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +78,7 @@ class Step:
             "verdict": self.verdict.id,
             "repair": self.repair,
             "tied_by": [r.id for r in self.tied_by],
-            "cost": _number(self.cost),
+            "cost": json_number(self.cost),
         }
 
 
@@ -122,7 +119,7 @@ class Plan:
         """
         out: dict[str, object] = {
             "feasible": self.feasible,
-            "cost": None if self.cost is None else _number(self.cost),
+            "cost": None if self.cost is None else json_number(self.cost),
             "steps": [s.to_dict() for s in self.steps],
             "start": dict(self.start),
             "start_verdict": self.start_verdict.id,
@@ -267,8 +264,7 @@ class _Planner:
         self.given = tables.encode(self.target)
         self.keep = tuple(sorted({tables.index_of[_known(tables, k)] for k in keep}))
         self.avoid = _avoided(tables, avoid)
-        self.weights = _weight_list(space, weights)
-        self.units, self.scale = scaled_weights(self.weights)
+        self.units, self.scale = scaled_weights(weight_vector(space, weights))
         self.max_step = max_step
         allowed: list[frozenset[int] | None] = [None] * len(names)
         for v, bad in self.avoid.items():
@@ -520,7 +516,7 @@ class _Planner:
 
 
 # -- small helpers --------------------------------------------------------------
-def scaled_weights(weights: Sequence[float]) -> tuple[tuple[int, ...], int]:
+def scaled_weights(weights: Sequence[float | Fraction]) -> tuple[tuple[int, ...], int]:
     """Weights as whole numbers, and the factor they were scaled by.
 
     Each weight is read as the decimal it prints as, so sums of scaled weights
@@ -530,8 +526,8 @@ def scaled_weights(weights: Sequence[float]) -> tuple[tuple[int, ...], int]:
     --------
     >>> scaled_weights([0.1, 0.2, 0.3, 100])
     ((1, 2, 3, 1000), 10)
-    >>> scaled_weights([1.0, 5.0])
-    ((1, 5), 1)
+    >>> scaled_weights([Fraction(1, 3), 5.0])
+    ((1, 15), 3)
     """
     exact = [Fraction(str(w)) if isinstance(w, float) else Fraction(w) for w in weights]
     scale = math.lcm(*(f.denominator for f in exact)) if exact else 1
@@ -575,20 +571,3 @@ def _avoided(tables: Tables, avoid: Iterable[tuple[str, Value]]) -> dict[int, fr
             )
         out.setdefault(v, set()).add(tables.value_index[v][value])
     return {v: frozenset(s) for v, s in sorted(out.items())}
-
-
-def _weight_list(space: Space, weights: Mapping[str, float] | None) -> list[float]:
-    declared = [float(v.change_weight) for v in space.model.variables]
-    if weights is None:
-        return declared
-    names = space.tables.names
-    for name, w in weights.items():
-        if name not in space.tables.index_of:
-            raise ConfigurationError(f"weights: unknown variable {name!r}", variable=name)
-        if isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 <= w < math.inf:
-            raise ConfigurationError(
-                f"weights: the weight of {name} must be a non-negative number, got {w!r}",
-                variable=name,
-                value=w,
-            )
-    return [float(weights.get(n, declared[i])) for i, n in enumerate(names)]

@@ -13,7 +13,7 @@ from typing import Any
 from syncscope.model import Level, Model, Rule, Value, format_value
 from syncscope.solver.plan import Plan, Step
 from syncscope.solver.planbatch import BatchPlan, PlanGroup
-from syncscope.solver.results import Change
+from syncscope.solver.results import Change, format_number
 from syncscope.solver.wording import Wording, join
 
 __all__ = [
@@ -33,12 +33,6 @@ _MARK = {
 }
 
 
-def _number(x: float | None) -> str:
-    if x is None:
-        return "—"
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
-
-
 def _label(model: Model, name: str, value: Value | None) -> str:
     if value is None:
         return "(unset)"
@@ -51,7 +45,7 @@ def change_phrase(model: Model, changes: Sequence[Change]) -> str:
     Examples
     --------
     >>> from syncscope.model import load_model
-    >>> from syncscope.solver.results import Change
+    >>> from syncscope.solver.results import Change, format_number
     >>> change_phrase(load_model(), [Change("authentication", "impersonation", "server-to-server")])
     'change Authentication from Impersonation to Server to Server Authentication'
     """
@@ -102,7 +96,7 @@ def text(plan: Plan, model: Model) -> str:
     if not plan.feasible:
         return _text_failure(plan, model)
     count = len(plan.steps)
-    lines = [f"✓ Plan: {count} step{'s' if count != 1 else ''}, cost {_number(plan.cost)}"]
+    lines = [f"✓ Plan: {count} step{'s' if count != 1 else ''}, cost {format_number(plan.cost)}"]
     touched = _touched(plan)
     lines.append(f"  from: {_config_line(plan.start, touched)} [{plan.start_verdict.id}]")
     lines.append(f"  to:   {_config_line(plan.end, touched)}")
@@ -118,7 +112,7 @@ def text(plan: Plan, model: Model) -> str:
 
 def _text_step(number: int, step: Step, model: Model) -> list[str]:
     kind = " (repair)" if step.repair else ""
-    head = f"Step {number}{kind} [{step.verdict.id}], cost {_number(step.cost)}:"
+    head = f"Step {number}{kind} [{step.verdict.id}], cost {format_number(step.cost)}:"
     lines = [head, f"  {change_phrase(model, step.changes)}"]
     lines.append("    " + "; ".join(str(c) for c in step.changes))
     if step.repair and step.tied_by:
@@ -139,7 +133,9 @@ def _text_failure(plan: Plan, model: Model) -> str:
         lines.append("  the nearest valid targets:")
         for rank, cand in enumerate(plan.suggestions, 1):
             changes = "; ".join(str(c) for c in cand.changes) or "(no change)"
-            lines.append(f"  {rank}. [{cand.verdict.id}] {changes} (cost {_number(cand.cost)})")
+            lines.append(
+                f"  {rank}. [{cand.verdict.id}] {changes} (cost {format_number(cand.cost)})"
+            )
     if plan.blockers:
         lines.append("  steps the best plan without the cap takes that change too much at once:")
         for step in plan.blockers:
@@ -158,7 +154,7 @@ def markdown(plan: Plan, model: Model, *, title: str | None = "Migration plan") 
     >>> from types import MappingProxyType
     >>> from syncscope.model import Level, load_model
     >>> from syncscope.solver.plan import Plan, Step
-    >>> from syncscope.solver.results import Change
+    >>> from syncscope.solver.results import Change, format_number
     >>> model = load_model()
     >>> step = Step((Change("autodiscover", False, True),),
     ...             MappingProxyType({}), Level.SUPPORTED, 1.0)
@@ -174,13 +170,13 @@ def markdown(plan: Plan, model: Model, *, title: str | None = "Migration plan") 
         for cand in plan.suggestions:
             lines.append(
                 f"- nearest valid target: {'; '.join(str(c) for c in cand.changes)}"
-                f" (cost {_number(cand.cost)}, {cand.verdict.id})"
+                f" (cost {format_number(cand.cost)}, {cand.verdict.id})"
             )
         return "\n".join(lines)
     if title:
         touched = _touched(plan)
         lines.append(
-            f"{len(plan.steps)} step(s), total change cost {_number(plan.cost)}. From"
+            f"{len(plan.steps)} step(s), total change cost {format_number(plan.cost)}. From"
             f" `{_config_line(plan.start, touched)}` to `{_config_line(plan.end, touched)}`;"
             " every step lands on a valid configuration."
         )
@@ -196,7 +192,7 @@ def markdown(plan: Plan, model: Model, *, title: str | None = "Migration plan") 
 def _markdown_step(number: int, step: Step, model: Model, wording: Wording) -> str:
     kind = " (repair)" if step.repair else ""
     line = f"- [ ] Step {number}{kind}: {change_phrase(model, step.changes)}"
-    notes = [f"cost {_number(step.cost)}"]
+    notes = [f"cost {format_number(step.cost)}"]
     if step.tied_by:
         cited = "; ".join(wording.cite(r) for r in step.tied_by)
         notes.append(("fixes: " if step.repair else "together, because ") + cited)
@@ -258,7 +254,7 @@ def mermaid(graph: Any, model: Model, *, alternatives: int = 3) -> str:
         lines = [f"Step {i}{' (repair)' if step.repair else ''}", *_set_lines(model, step.changes)]
         nodes.append(f'  S{i}["{"<br/>".join(_quote(x) for x in lines)}"]:::planned')
         ids = ", ".join(step_rule.id for step_rule in step.tied_by)
-        label = f"cost {_number(step.cost)}" + (f" · {ids}" if ids else "")
+        label = f"cost {format_number(step.cost)}" + (f" · {ids}" if ids else "")
         edges.append(f'  S{i - 1} -->|"{_quote(label)}"| S{i}')
     for i, node in enumerate(path[:-1]):
         others = sorted(
@@ -270,7 +266,7 @@ def mermaid(graph: Any, model: Model, *, alternatives: int = 3) -> str:
             lines = ["or", *_set_lines(model, data["changes"])]
             nodes.append(f'  A{i}_{j}["{"<br/>".join(_quote(x) for x in lines)}"]:::alt')
             faint.append(len(edges))
-            edges.append(f'  S{i} -.->|"cost {_number(data["cost"])}"| A{i}_{j}')
+            edges.append(f'  S{i} -.->|"cost {format_number(data["cost"])}"| A{i}_{j}')
         if len(others) > alternatives:
             more = len(others) - alternatives
             nodes.append(f'  M{i}["… {more} more"]:::alt')
@@ -323,7 +319,7 @@ def batch_text(batch: BatchPlan, model: Model) -> str:
         plan = group.plan
         lines.append("")
         if plan.feasible:
-            head = f"{len(plan.steps)} step(s), cost {_number(plan.cost)}"
+            head = f"{len(plan.steps)} step(s), cost {format_number(plan.cost)}"
         else:
             head = f"no plan: {plan.reason}"
         lines.append(f"[{number}] {len(group.rows)} mailbox(es) — {head}")
