@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import json
 import random
 import subprocess
 import sys
@@ -29,7 +30,7 @@ from typing import Any
 
 import baseline
 from harness import Report, Row, median_seconds
-from syncscope.model import Value, format_value
+from syncscope.model import Value, format_value, load_model, normalize_config
 from syncscope.solver.space import Space, compiled
 
 from syncscope.api.batch import check_batch
@@ -42,19 +43,28 @@ BASELINE_SAMPLE = 2_000
 """Rows the baseline checks; its time per row is extrapolated to ``ROWS``."""
 GOAL = 2.0
 """Seconds for ``ROWS`` rows with ``--fix``, end to end."""
+MAILBOX_VARIABLES = frozenset(
+    {
+        "email_system",
+        "incoming_protocol",
+        "outgoing_protocol",
+        "sync_appointments_contacts_tasks",
+        "authentication",
+        "autodiscover",
+        "profile_type",
+        "ports",
+    }
+)
+"""The variables the inventory holds per mailbox; the others come from ``--set``."""
+EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "examples" / "gmail-online.json"
 ORG: Mapping[str, Value] = {
-    "deployment": "online",
-    "version": "8.2",
-    "same_tenant": True,
-    "fips_mode": False,
-    "mfa": False,
-    "customer_key": False,
-    "outlook_on_the_web": False,
-    "outlook_manual_tracking": False,
-    "mass_email_campaigns": False,
-    "custom_email_provider": False,
-    "mixed_outlook_act_sync": False,
+    name: value
+    for name, value in normalize_config(
+        load_model(), json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    ).items()
+    if name not in MAILBOX_VARIABLES
 }
+"""The organisation-wide settings of the Gmail example (canonical)."""
 SYNCSCOPE = str(Path(sys.executable).parent / "syncscope")
 _RSS = (
     "import resource, sys\n"

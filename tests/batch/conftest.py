@@ -1,54 +1,56 @@
-"""Fixtures for the batch tests: organisation-wide settings and a CLI runner."""
+"""Fixtures for the batch tests: the Gmail example split into organisation-wide and
+per-mailbox settings, and a CLI runner."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from syncscope.model import Value, format_value, load_model, normalize_config
 
 from syncscope.cli import cli
 
 GOLDEN = Path(__file__).parent / "golden"
 
-ORG = {
-    "deployment": "online",
-    "version": "8.2",
-    "same_tenant": "yes",
-    "fips_mode": "no",
-    "mfa": "no",
-    "customer_key": "no",
-    "outlook_on_the_web": "no",
-    "outlook_manual_tracking": "no",
-    "mass_email_campaigns": "no",
-    "custom_email_provider": "no",
-    "mixed_outlook_act_sync": "no",
-}
-"""Organisation-wide settings a mailbox inventory doesn't hold."""
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "gmail-online.json"
+"""A supported Gmail mailbox with Dynamics 365 (online), in user spellings."""
 
-MAILBOX = {
-    "incoming_protocol": "pop3",
-    "outgoing_protocol": "smtp",
-    "sync_appointments_contacts_tasks": "no",
-    "authentication": "user-or-queue-credentials",
-    "autodiscover": "no",
-    "profile_type": "pop3-smtp",
-    "ports": "default",
-}
+MAILBOX_VARIABLES = (
+    "email_system",
+    "incoming_protocol",
+    "outgoing_protocol",
+    "sync_appointments_contacts_tasks",
+    "authentication",
+    "autodiscover",
+    "profile_type",
+    "ports",
+)
+"""The variables a mailbox inventory holds; the others are organisation-wide."""
+
+GMAIL_ONLINE: dict[str, object] = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+CANONICAL = dict(normalize_config(load_model(), GMAIL_ONLINE))
+
+ORG = {n: v for n, v in CANONICAL.items() if n not in MAILBOX_VARIABLES}
+"""Organisation-wide settings a mailbox inventory doesn't hold (canonical)."""
+
+MAILBOX = {n: v for n, v in CANONICAL.items() if n in MAILBOX_VARIABLES and n != "email_system"}
 """The per-mailbox settings of a supported Gmail mailbox, but for the email system."""
 
 
-def sets(values: dict[str, str]) -> list[str]:
+def assignments(values: Mapping[str, Value]) -> list[str]:
+    """``VAR=VALUE`` for each of ``values`` (canonical values, booleans as yes/no)."""
+    return [f"{name}={format_value(value)}" for name, value in values.items()]
+
+
+def sets(values: Mapping[str, Value]) -> list[str]:
     """``--set`` arguments for ``values``."""
-    out = []
-    for name, value in values.items():
-        out += ["--set", f"{name}={value}"]
-    return out
+    return [arg for pair in assignments(values) for arg in ("--set", pair)]
 
 
 @dataclass
@@ -99,6 +101,30 @@ def org_args() -> list[str]:
 def all_args() -> list[str]:
     """``--set`` arguments for every variable but ``email_system``."""
     return sets(ORG | MAILBOX)
+
+
+@pytest.fixture()
+def org() -> dict[str, Value]:
+    """Canonical organisation-wide settings (a fresh copy)."""
+    return dict(ORG)
+
+
+@pytest.fixture()
+def full() -> dict[str, Value]:
+    """Canonical settings for every variable but ``email_system`` (a fresh copy)."""
+    return ORG | MAILBOX
+
+
+@pytest.fixture()
+def gmail() -> dict[str, object]:
+    """The per-mailbox settings of the Gmail example, in its user spellings."""
+    return {n: v for n, v in GMAIL_ONLINE.items() if n in MAILBOX_VARIABLES}
+
+
+@pytest.fixture()
+def org_assignments() -> list[str]:
+    """``VAR=VALUE`` for each organisation-wide setting."""
+    return assignments(ORG)
 
 
 @pytest.fixture()

@@ -8,7 +8,7 @@ import json
 import tracemalloc
 
 import pytest
-from syncscope.model import ConfigurationError, Level
+from syncscope.model import ConfigurationError, Level, Value
 from syncscope.solver.brute import brute_verdict
 from syncscope.solver.nearest import nearest
 
@@ -16,26 +16,6 @@ import syncscope
 from syncscope.batch.runner import BatchRow, Evaluator
 from syncscope.batch.writer import CsvWriter, JsonlWriter, csv_cell
 
-ORG = {
-    "deployment": "online",
-    "version": "8.2",
-    "same_tenant": True,
-    "fips_mode": False,
-    "mfa": False,
-    "customer_key": False,
-    "outlook_on_the_web": False,
-    "outlook_manual_tracking": False,
-    "mass_email_campaigns": False,
-    "custom_email_provider": False,
-    "mixed_outlook_act_sync": False,
-    "incoming_protocol": "pop3",
-    "outgoing_protocol": "smtp",
-    "sync_appointments_contacts_tasks": False,
-    "authentication": "user-or-queue-credentials",
-    "autodiscover": False,
-    "profile_type": "pop3-smtp",
-    "ports": "default",
-}
 SYSTEMS = ["gmail", "yahoo-mail", "msn", "outlook-com", "exchange-online", "other-pop3-smtp"]
 
 
@@ -47,8 +27,8 @@ def inventory(n: int, systems: list[str] = SYSTEMS) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def test_check_batch_is_exported_and_gives_frozen_rows() -> None:
-    run = syncscope.check_batch(io.BytesIO(inventory(4)), defaults=ORG)
+def test_check_batch_is_exported_and_gives_frozen_rows(full) -> None:
+    run = syncscope.check_batch(io.BytesIO(inventory(4)), defaults=full)
     rows = list(run)
     assert [r.row for r in rows] == [1, 2, 3, 4]
     with pytest.raises(AttributeError):
@@ -57,8 +37,8 @@ def test_check_batch_is_exported_and_gives_frozen_rows() -> None:
     assert run.format == "csv" and run.extra_columns == ("id",)
 
 
-def test_verdicts_and_findings_match_the_reference_semantics(model, space) -> None:
-    rows = list(syncscope.check_batch(io.BytesIO(inventory(12)), defaults=ORG, fix=True))
+def test_verdicts_and_findings_match_the_reference_semantics(full, model, space) -> None:
+    rows = list(syncscope.check_batch(io.BytesIO(inventory(12)), defaults=full, fix=True))
     for row in rows:
         assert row.configuration is not None
         level = brute_verdict(model, dict(row.configuration))
@@ -75,8 +55,8 @@ def test_verdicts_and_findings_match_the_reference_semantics(model, space) -> No
             assert brute_verdict(model, fixed).valid
 
 
-def test_each_distinct_configuration_is_evaluated_once() -> None:
-    run = syncscope.check_batch(io.BytesIO(inventory(3000)), defaults=ORG, fix=True)
+def test_each_distinct_configuration_is_evaluated_once(full) -> None:
+    run = syncscope.check_batch(io.BytesIO(inventory(3000)), defaults=full, fix=True)
     rows = list(run)
     assert len(rows) == 3000
     distinct = {tuple(r.configuration.values()) for r in rows if r.configuration}
@@ -84,9 +64,9 @@ def test_each_distinct_configuration_is_evaluated_once() -> None:
     assert len(distinct) == len(SYSTEMS) * 2  # systems × deployments in this inventory
 
 
-def test_the_summary(model) -> None:
+def test_the_summary(full, model) -> None:
     data = inventory(6) + b"\nmbx-x,gmial,online\n"
-    run = syncscope.check_batch(io.BytesIO(data), defaults=ORG)
+    run = syncscope.check_batch(io.BytesIO(data), defaults=full)
     rows = list(run)
     summary = run.summary()
     assert summary.rows == len(rows) == 8
@@ -106,8 +86,8 @@ def test_the_summary(model) -> None:
     assert json.loads(json.dumps(summary.to_dict()))["rows"] == 8
 
 
-def test_defaults_take_any_spelling_and_bad_ones_raise() -> None:
-    org = {k: v for k, v in ORG.items() if k != "deployment"}
+def test_defaults_take_any_spelling_and_bad_ones_raise(full) -> None:
+    org = {k: v for k, v in full.items() if k != "deployment"}
     run = syncscope.check_batch(
         io.BytesIO(b"email_system\nGmail\n"), defaults={**org, "Deployment": "On Premises"}
     )
@@ -127,14 +107,14 @@ def test_the_evaluator_memo_keeps_the_first_outcome(space) -> None:
     assert first.verdict == Level.UNSUPPORTED
 
 
-def _rows_for_writers(fix: bool) -> list[BatchRow]:
+def _rows_for_writers(fix: bool, full: dict[str, Value]) -> list[BatchRow]:
     data = inventory(6) + b'\n"mbx ""q"", x",gmail,online\nmbx-n,gmail,"on\npremises"\n'
-    return list(syncscope.check_batch(io.BytesIO(data), defaults=ORG, fix=fix))
+    return list(syncscope.check_batch(io.BytesIO(data), defaults=full, fix=fix))
 
 
 @pytest.mark.parametrize("fix", [False, True])
-def test_the_jsonl_writer_equals_sorted_json_of_to_dict(fix: bool) -> None:
-    rows = _rows_for_writers(fix)
+def test_the_jsonl_writer_equals_sorted_json_of_to_dict(full, fix: bool) -> None:
+    rows = _rows_for_writers(fix, full)
     out = io.StringIO()
     writer = JsonlWriter(out)
     for row in rows + rows:  # twice: the second pass comes from the caches
@@ -146,8 +126,8 @@ def test_the_jsonl_writer_equals_sorted_json_of_to_dict(fix: bool) -> None:
 
 
 @pytest.mark.parametrize("fix", [False, True])
-def test_the_csv_writer_round_trips_through_the_csv_module(fix: bool) -> None:
-    rows = _rows_for_writers(fix)
+def test_the_csv_writer_round_trips_through_the_csv_module(full, fix: bool) -> None:
+    rows = _rows_for_writers(fix, full)
     out = io.StringIO(newline="")
     writer = CsvWriter(out, ("id",), fix=fix)
     for row in rows:
@@ -173,11 +153,11 @@ def test_csv_cell_quotes_like_the_csv_module(text: str) -> None:
     assert out.getvalue() == csv_cell(text) + ",x\r\n"
 
 
-def _peak(path: str) -> int:
+def _peak(path: str, full: dict[str, Value]) -> int:
     tracemalloc.start()
     try:
         rows = 0
-        for _ in syncscope.check_batch(path, defaults=ORG, fix=True):
+        for _ in syncscope.check_batch(path, defaults=full, fix=True):
             rows += 1
         assert rows > 0
         return tracemalloc.get_traced_memory()[1]
@@ -185,11 +165,11 @@ def _peak(path: str) -> int:
         tracemalloc.stop()
 
 
-def test_memory_stays_flat_in_the_number_of_rows(tmp_path) -> None:
+def test_memory_stays_flat_in_the_number_of_rows(full, tmp_path) -> None:
     small, large = tmp_path / "small.csv", tmp_path / "large.csv"
     small.write_bytes(inventory(2_000))
     large.write_bytes(inventory(40_000))
-    list(syncscope.check_batch(str(small), defaults=ORG))  # warm the model
-    grown = _peak(str(large)) - _peak(str(small))
+    list(syncscope.check_batch(str(small), defaults=full))  # warm the model
+    grown = _peak(str(large), full) - _peak(str(small), full)
     # Twenty times the rows, each with its own id, need no more than a little memory.
     assert grown < 64 * 1024, grown

@@ -3,43 +3,30 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Mapping
 
 import pytest
-from syncscope.model import Model, load_model
+from syncscope.model import Model, Value, load_model
 
 from syncscope.batch.errors import UnreadableInput
-from syncscope.batch.readers import read_records
+from syncscope.batch.readers import Record, read_records
 
 MODEL = load_model()
-FULL = {
-    "deployment": "online",
-    "version": "8.2",
-    "same_tenant": True,
-    "fips_mode": False,
-    "mfa": False,
-    "customer_key": False,
-    "outlook_on_the_web": False,
-    "outlook_manual_tracking": False,
-    "mass_email_campaigns": False,
-    "custom_email_provider": False,
-    "mixed_outlook_act_sync": False,
-    "incoming_protocol": "pop3",
-    "outgoing_protocol": "smtp",
-    "sync_appointments_contacts_tasks": False,
-    "authentication": "user-or-queue-credentials",
-    "autodiscover": False,
-    "profile_type": "pop3-smtp",
-    "ports": "default",
-}
-"""Canonical defaults for every variable but email_system."""
+Read = Callable[..., list[Record]]
 
 
-def records(data: bytes, defaults: dict[str, object] | None = None, model: Model = MODEL):
-    given = FULL if defaults is None else defaults
-    return list(read_records(io.BytesIO(data), model, input_format="csv", defaults=given))
+@pytest.fixture()
+def records(full: dict[str, Value]) -> Read:
+    """Read CSV bytes with ``full`` (every variable but email_system) as defaults."""
+
+    def read(data: bytes, defaults: Mapping[str, Value] | None = None, model: Model = MODEL):
+        given = full if defaults is None else defaults
+        return list(read_records(io.BytesIO(data), model, input_format="csv", defaults=given))
+
+    return read
 
 
-def test_a_plain_inventory_gives_one_record_per_line() -> None:
+def test_a_plain_inventory_gives_one_record_per_line(records) -> None:
     rows = records(b"id,email_system\nm1,Gmail\nm2,yahoo-mail\n")
     assert [(r.row, r.status, dict(r.extra)) for r in rows] == [
         (1, "ok", {"id": "m1"}),
@@ -49,17 +36,17 @@ def test_a_plain_inventory_gives_one_record_per_line() -> None:
     assert list(rows[0].config) == list(MODEL.names)  # complete, in model order
 
 
-def test_bom_and_crlf_are_handled() -> None:
+def test_bom_and_crlf_are_handled(records) -> None:
     rows = records(b"\xef\xbb\xbfid,email_system\r\nm1,Gmail\r\nm2,MSN\r\n")
     assert [r.status for r in rows] == ["ok", "ok"]
     assert dict(rows[0].extra) == {"id": "m1"}  # the BOM is not part of the first name
 
 
-def test_a_final_line_without_a_line_end_is_a_row() -> None:
+def test_a_final_line_without_a_line_end_is_a_row(records) -> None:
     assert len(records(b"id,email_system\nm1,Gmail\nm2,Gmail")) == 2
 
 
-def test_quoted_fields_with_line_ends_count_as_one_row() -> None:
+def test_quoted_fields_with_line_ends_count_as_one_row(records) -> None:
     data = b'id,email_system,note\nm1,Gmail,"two\r\nlines"\nm2,Gmail,"a ""quote"", and, commas"\n'
     rows = records(data)
     assert [r.row for r in rows] == [1, 2]
@@ -68,19 +55,19 @@ def test_quoted_fields_with_line_ends_count_as_one_row() -> None:
     assert rows[0].status == rows[1].status == "ok"
 
 
-def test_blank_lines_are_error_rows() -> None:
+def test_blank_lines_are_error_rows(records) -> None:
     rows = records(b"id,email_system\nm1,Gmail\n\n   \nm2,Gmail\n\n")
     assert [r.status for r in rows] == ["ok", "error", "error", "ok", "error"]
     assert rows[1].error == "row 2 (line 3): blank line"
     assert rows[2].error == "row 3 (line 4): blank line"
 
 
-def test_a_blank_line_is_an_error_even_with_a_single_column() -> None:
-    rows = records(b"email_system\ngmail\n\n \ngmail\n", {**FULL, "email_system": "gmail"})
+def test_a_blank_line_is_an_error_even_with_a_single_column(full, records) -> None:
+    rows = records(b"email_system\ngmail\n\n \ngmail\n", {**full, "email_system": "gmail"})
     assert [r.status for r in rows] == ["ok", "error", "error", "ok"]
 
 
-def test_unknown_value_names_row_column_value_and_close_match() -> None:
+def test_unknown_value_names_row_column_value_and_close_match(records) -> None:
     (row,) = records(b"id,Email System\nm1,Gmial\n")
     assert row.status == "error" and row.config is None
     assert row.error is not None
@@ -89,15 +76,15 @@ def test_unknown_value_names_row_column_value_and_close_match() -> None:
     assert dict(row.extra) == {"id": "m1"}
 
 
-def test_every_bad_cell_of_a_row_is_reported() -> None:
-    (row,) = records(b"deployment,email_system\nonlin,gmial\n", {k: v for k, v in FULL.items()})
+def test_every_bad_cell_of_a_row_is_reported(full, records) -> None:
+    (row,) = records(b"deployment,email_system\nonlin,gmial\n", {k: v for k, v in full.items()})
     assert row.error is not None
     assert "column 'deployment': unknown value 'onlin'" in row.error
     assert "column 'email_system': unknown value 'gmial'" in row.error
 
 
-def test_a_missing_column_makes_every_row_an_error_naming_it() -> None:
-    defaults = {k: v for k, v in FULL.items() if k != "ports"}
+def test_a_missing_column_makes_every_row_an_error_naming_it(full, records) -> None:
+    defaults = {k: v for k, v in full.items() if k != "ports"}
     rows = records(b"id,emial_system,prots\nm1,gmail,default\nm2,gmail,default\n", defaults)
     assert len(rows) == 2
     for row in rows:
@@ -114,15 +101,15 @@ def test_a_missing_column_makes_every_row_an_error_naming_it() -> None:
         }
 
 
-def test_set_defaults_fill_missing_columns_and_empty_cells_and_rows_win() -> None:
+def test_set_defaults_fill_missing_columns_and_empty_cells_and_rows_win(records) -> None:
     data = b"id,email_system,deployment\nm1,MSN,\nm2,MSN,on-premises\n"
     rows = records(data)
     assert rows[0].config is not None and rows[0].config["deployment"] == "online"
     assert rows[1].config is not None and rows[1].config["deployment"] == "on-premises"
 
 
-def test_an_empty_cell_without_default_is_an_error() -> None:
-    defaults = {k: v for k, v in FULL.items() if k != "deployment"}
+def test_an_empty_cell_without_default_is_an_error(full, records) -> None:
+    defaults = {k: v for k, v in full.items() if k != "deployment"}
     (row,) = records(b"email_system,deployment\ngmail, \n", defaults)
     assert row.error == "row 1 (line 2): column 'deployment' is empty and no --set gives deployment"
 
@@ -136,7 +123,9 @@ def test_an_empty_cell_without_default_is_an_error() -> None:
         (b'"m1"x,Gmail', "malformed CSV: text after the closing quote of field 1"),
     ],
 )
-def test_malformed_lines_are_error_rows_and_the_run_goes_on(line: bytes, problem: str) -> None:
+def test_malformed_lines_are_error_rows_and_the_run_goes_on(
+    records, line: bytes, problem: str
+) -> None:
     rows = records(b"id,email_system\n" + line + b"\nm2,Gmail\n")
     assert [r.status for r in rows] == ["error", "ok"]
     assert rows[0].error is not None and problem in rows[0].error
@@ -144,7 +133,7 @@ def test_malformed_lines_are_error_rows_and_the_run_goes_on(line: bytes, problem
     assert rows[1].row == 2
 
 
-def test_an_unclosed_quote_runs_to_the_end_as_one_error_row() -> None:
+def test_an_unclosed_quote_runs_to_the_end_as_one_error_row(records) -> None:
     rows = records(b'id,email_system\nm1,Gmail\nm2,"Gmail\nm3,Gmail\nm4,Gmail\n')
     assert [r.status for r in rows] == ["ok", "error"]
     assert rows[1].error is not None
@@ -152,7 +141,7 @@ def test_an_unclosed_quote_runs_to_the_end_as_one_error_row() -> None:
     assert "never closes" in rows[1].error
 
 
-def test_undecodable_bytes_spoil_one_row_only() -> None:
+def test_undecodable_bytes_spoil_one_row_only(records) -> None:
     rows = records(b'id,email_system\nm\xff1,Gmail\nm2,Gmail\nm3,"Gm\nai\xfe"\n')
     assert [r.status for r in rows] == ["error", "ok", "error"]
     assert rows[0].error == (
@@ -161,7 +150,7 @@ def test_undecodable_bytes_spoil_one_row_only() -> None:
     assert rows[2].error is not None and "line 5 is not UTF-8 text (byte 0xfe" in rows[2].error
 
 
-def test_a_lone_carriage_return_is_not_a_line_end() -> None:
+def test_a_lone_carriage_return_is_not_a_line_end(records) -> None:
     rows = records(b"id,email_system\nm1,Gmail\rm2,Gmail\n")
     assert len(rows) == 1 and rows[0].status == "error"
 
@@ -179,17 +168,19 @@ def test_a_lone_carriage_return_is_not_a_line_end() -> None:
         (b"id,email_system\rm1,Gmail\r", "not CR alone"),
     ],
 )
-def test_an_input_without_a_readable_header_is_unreadable(data: bytes, message: str) -> None:
+def test_an_input_without_a_readable_header_is_unreadable(
+    records, data: bytes, message: str
+) -> None:
     with pytest.raises(UnreadableInput, match=message.replace("(", r"\(").replace(")", r"\)")):
         records(data)
 
 
-def test_empty_header_names_become_numbered_columns() -> None:
+def test_empty_header_names_become_numbered_columns(records) -> None:
     (row,) = records(b"id,email_system,\nm1,Gmail,x\n")
     assert dict(row.extra) == {"id": "m1", "column 3": "x"}
 
 
-def test_same_cells_share_one_configuration_object() -> None:
+def test_same_cells_share_one_configuration_object(records) -> None:
     rows = records(b"id,email_system\nm1,Gmail\nm2,Gmail\nm3,gmail\n")
     assert rows[0].config is rows[1].config  # memoised per distinct cells
     assert rows[2].config == rows[0].config

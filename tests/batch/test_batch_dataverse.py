@@ -4,32 +4,20 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
-from syncscope.model import load_model
+from syncscope.model import Value, load_model
 
 from syncscope.batch import dataverse as dv
 from syncscope.batch.errors import UnreadableInput
 from syncscope.batch.jsonstream import array_items
-from syncscope.batch.readers import read_records
+from syncscope.batch.readers import Record, read_records
 
 MODEL = load_model()
 GOLDEN = Path(__file__).parent / "golden"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "dataverse-mapping.md"
-ORG = {
-    "deployment": "online",
-    "version": "8.2",
-    "same_tenant": True,
-    "fips_mode": False,
-    "mfa": False,
-    "customer_key": False,
-    "outlook_on_the_web": False,
-    "outlook_manual_tracking": False,
-    "mass_email_campaigns": False,
-    "custom_email_provider": False,
-    "mixed_outlook_act_sync": False,
-}
 EXO = {
     "servertype": 0,
     "emailservertypename": "Exchange Online",
@@ -44,10 +32,19 @@ def box(profile: dict[str, object] | None = None, **fields: object) -> dict[str,
     return {**SSS, "emailserverprofile": EXO if profile is None else profile, **fields}
 
 
-def read(value: list[object], defaults: dict[str, object] | None = None):
-    data = json.dumps({"value": value}).encode()
-    given = ORG if defaults is None else defaults
-    return list(read_records(io.BytesIO(data), MODEL, input_format="dataverse", defaults=given))
+Read = Callable[..., list[Record]]
+
+
+@pytest.fixture()
+def read(org: dict[str, Value]) -> Read:
+    """Read a Dataverse document of ``value`` with ``org`` (or ``defaults``) as defaults."""
+
+    def run(value: list[object], defaults: Mapping[str, Value] | None = None) -> list[Record]:
+        data = json.dumps({"value": value}).encode()
+        given = org if defaults is None else defaults
+        return list(read_records(io.BytesIO(data), MODEL, input_format="dataverse", defaults=given))
+
+    return run
 
 
 def test_the_fixture_covers_every_server_type_and_credential_option() -> None:
@@ -184,7 +181,7 @@ def test_well_known_hosts(host: str, systems: tuple[str, ...]) -> None:
         assert found.gaps["email_system"] == f"host {host} serves {' or '.join(systems)}"
 
 
-def test_an_unknown_host_is_a_gap_that_says_what_to_supply() -> None:
+def test_an_unknown_host_is_a_gap_that_says_what_to_supply(org, read) -> None:
     profile = {"servertype": 1, "incomingcredentialretrieval": 0, "incomingportnumber": 995}
     profile |= {"outgoingportnumber": 25, "incomingserverlocation": "pop.example.net"}
     (row,) = read([box(profile)])
@@ -193,19 +190,19 @@ def test_an_unknown_host_is_a_gap_that_says_what_to_supply() -> None:
         "row 1 (value[0]): email_system: unknown server host pop.example.net"
         " (not in the well-known hosts); supply it with --set email_system=VALUE"
     )
-    (row,) = read([box(profile)], {**ORG, "email_system": "other-pop3-smtp"})
+    (row,) = read([box(profile)], {**org, "email_system": "other-pop3-smtp"})
     assert row.status == "ok" and row.config is not None
     assert row.config["email_system"] == "other-pop3-smtp"
 
 
-def test_derived_values_win_over_set_values() -> None:
-    (row,) = read([box()], {**ORG, "email_system": "gmail", "authentication": "impersonation"})
+def test_derived_values_win_over_set_values(org, read) -> None:
+    (row,) = read([box()], {**org, "email_system": "gmail", "authentication": "impersonation"})
     assert row.config is not None
     assert row.config["email_system"] == "exchange-online"
     assert row.config["authentication"] == "server-to-server"
 
 
-def test_a_set_profile_type_lets_the_settings_that_follow_from_it_be_derived() -> None:
+def test_a_set_profile_type_lets_the_settings_that_follow_from_it_be_derived(org, read) -> None:
     imap = {"servertype": 4, "incomingcredentialretrieval": 0, "incomingportnumber": 995}
     imap |= {"outgoingportnumber": 587, "incomingserverlocation": "pop.gmail.com"}
     (row,) = read([box(imap)])
@@ -213,11 +210,11 @@ def test_a_set_profile_type_lets_the_settings_that_follow_from_it_be_derived() -
         "row 1 (value[0]): profile_type: servertype 4 (IMAP/SMTP) has no counterpart"
     )
     assert "(incoming_protocol, outgoing_protocol, autodiscover, ports follow from" in row.error
-    (row,) = read([box(imap)], {**ORG, "profile_type": "pop3-smtp"})
+    (row,) = read([box(imap)], {**org, "profile_type": "pop3-smtp"})
     assert row.config is not None and row.config["incoming_protocol"] == "pop3"
 
 
-def test_org_wide_settings_must_come_from_set() -> None:
+def test_org_wide_settings_must_come_from_set(read) -> None:
     (row,) = read([box()], {"deployment": "online"})
     assert row.error is not None
     assert row.error.startswith(
@@ -230,7 +227,9 @@ def test_org_wide_settings_must_come_from_set() -> None:
     ("incoming", "outgoing", "act"),
     [(i, o, a) for i in (0, 1, 3) for o in (0, 1) for a in (0, 2)],
 )
-def test_mailboxes_without_server_side_sync_are_not_applicable(incoming, outgoing, act) -> None:
+def test_mailboxes_without_server_side_sync_are_not_applicable(
+    read, incoming, outgoing, act
+) -> None:
     fields = {
         "incomingemaildeliverymethod": incoming,
         "outgoingemaildeliverymethod": outgoing,
@@ -254,12 +253,12 @@ def test_mailboxes_without_server_side_sync_are_not_applicable(incoming, outgoin
         },
     ],
 )
-def test_any_server_side_direction_makes_a_mailbox_applicable(fields) -> None:
+def test_any_server_side_direction_makes_a_mailbox_applicable(read, fields) -> None:
     (row,) = read([{**SSS, **fields, "emailserverprofile": EXO}])
     assert row.status == "ok"
 
 
-def test_act_delivery_gives_the_appointments_setting() -> None:
+def test_act_delivery_gives_the_appointments_setting(read) -> None:
     rows = read([box(actdeliverymethod=a) for a in (0, 1, 2)])
     assert [r.config["sync_appointments_contacts_tasks"] for r in rows if r.config] == [
         False,
@@ -276,19 +275,19 @@ def test_act_delivery_gives_the_appointments_setting() -> None:
         ({"outgoingemaildeliverymethod": True}, "expected an option value (a whole number)"),
     ],
 )
-def test_bad_option_values_are_error_rows(fields, message) -> None:
+def test_bad_option_values_are_error_rows(read, fields, message) -> None:
     (row,) = read([box(**fields)])
     assert row.status == "error" and row.error is not None and message in row.error
 
 
-def test_a_missing_profile_is_an_error_that_says_how_to_expand_it() -> None:
+def test_a_missing_profile_is_an_error_that_says_how_to_expand_it(read) -> None:
     (row,) = read([{**SSS, "emailserverprofile": None}])
     assert row.error is not None
     assert "the mailbox's email server profile is absent" in row.error
     assert "$expand=emailserverprofile" in row.error
 
 
-def test_extras_are_carried_with_empty_text_for_absent_fields() -> None:
+def test_extras_are_carried_with_empty_text_for_absent_fields(read) -> None:
     (row,) = read([box(mailboxid="m1", name="Ann", emailaddress=None)])
     assert dict(row.extra) == {
         "mailboxid": "m1",
@@ -299,7 +298,7 @@ def test_extras_are_carried_with_empty_text_for_absent_fields() -> None:
     }
 
 
-def test_non_object_elements_are_error_rows() -> None:
+def test_non_object_elements_are_error_rows(read) -> None:
     rows = read([box(), 3, None, box()])
     assert [r.status for r in rows] == ["ok", "error", "error", "ok"]
     assert (
@@ -316,21 +315,21 @@ def test_streaming_in_tiny_chunks_gives_the_same_items() -> None:
     assert whole == json.loads(text)["value"]
 
 
-def test_a_document_broken_midway_ends_with_an_error_row() -> None:
+def test_a_document_broken_midway_ends_with_an_error_row(org, read) -> None:
     data = (
         b'{"value": [' + json.dumps(box()).encode() + b", {broken}, " + json.dumps(box()).encode()
     )
-    rows = list(read_records(io.BytesIO(data), MODEL, input_format="dataverse", defaults=ORG))
+    rows = list(read_records(io.BytesIO(data), MODEL, input_format="dataverse", defaults=org))
     assert [r.status for r in rows] == ["ok", "error"]
     assert rows[1].error is not None
     assert rows[1].error.startswith("row 2 (value[1]): malformed JSON at line 1, column")
     assert rows[1].error.endswith("the rest of the document can't be read")
 
 
-def test_undecodable_bytes_spoil_only_their_element() -> None:
+def test_undecodable_bytes_spoil_only_their_element(org) -> None:
     good = json.dumps(box()).encode()
     data = b'{"value": [' + good + b', {"name": "\xff"}, ' + good + b"]}"
-    rows = list(read_records(io.BytesIO(data), MODEL, input_format="dataverse", defaults=ORG))
+    rows = list(read_records(io.BytesIO(data), MODEL, input_format="dataverse", defaults=org))
     assert [r.status for r in rows] == ["ok", "error", "ok"]
     assert rows[1].error is not None and "not UTF-8 text at line 1" in rows[1].error
 
@@ -345,18 +344,18 @@ def test_undecodable_bytes_spoil_only_their_element() -> None:
         (b'{"value" [', "malformed JSON"),
     ],
 )
-def test_documents_without_a_value_array_are_unreadable(data: bytes, message: str) -> None:
+def test_documents_without_a_value_array_are_unreadable(org, data: bytes, message: str) -> None:
     with pytest.raises(UnreadableInput, match=message):
-        list(read_records(io.BytesIO(data), MODEL, input_format="dataverse", defaults=ORG))
+        list(read_records(io.BytesIO(data), MODEL, input_format="dataverse", defaults=org))
 
 
-def test_an_export_of_one_page_of_several_gets_a_note() -> None:
+def test_an_export_of_one_page_of_several_gets_a_note(org) -> None:
     data = json.dumps({"value": [box()], "@odata.nextLink": "https://x/next"}).encode()
-    stream = read_records(io.BytesIO(data), MODEL, input_format="dataverse", defaults=ORG)
+    stream = read_records(io.BytesIO(data), MODEL, input_format="dataverse", defaults=org)
     assert len(list(stream)) == 1
     assert stream.notes() and "@odata.nextLink" in stream.notes()[0]
     data = json.dumps({"value": [box()]}).encode()
-    stream = read_records(io.BytesIO(data), MODEL, input_format="dataverse", defaults=ORG)
+    stream = read_records(io.BytesIO(data), MODEL, input_format="dataverse", defaults=org)
     list(stream)
     assert stream.notes() == ()
 

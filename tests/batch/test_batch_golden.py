@@ -11,20 +11,6 @@ from pathlib import Path
 
 import pytest
 
-ORG = [
-    "deployment=online",
-    "version=8.2",
-    "same_tenant=yes",
-    "fips_mode=no",
-    "mfa=no",
-    "customer_key=no",
-    "outlook_on_the_web=no",
-    "outlook_manual_tracking=no",
-    "mass_email_campaigns=no",
-    "custom_email_provider=no",
-    "mixed_outlook_act_sync=no",
-]
-
 CASES = [
     # (input, extra arguments, output stem, output format, exit code)
     ("inventory.csv", ["--fix"], "inventory.out.csv", "csv", 1),
@@ -51,9 +37,8 @@ def _check(path: Path, actual: str) -> None:
 
 
 @pytest.mark.parametrize(("source", "args", "stem", "fmt", "code"), CASES)
-def test_golden(run_batch, golden: Path, source, args, stem, fmt, code) -> None:
-    org = [a for s in ORG for a in ("--set", s)]
-    out = run_batch([str(golden / source), *org, *args, "--format", fmt])
+def test_golden(run_batch, org_args, golden: Path, source, args, stem, fmt, code) -> None:
+    out = run_batch([str(golden / source), *org_args, *args, "--format", fmt])
     assert out.exception is None
     assert out.code == code
     _check(golden / stem, out.stdout)

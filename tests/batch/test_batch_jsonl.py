@@ -4,66 +4,51 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable, Mapping
 
 import pytest
-from syncscope.model import ConfigurationError, load_model
+from syncscope.model import ConfigurationError, Value, load_model
 
 from syncscope import check
-from syncscope.batch.readers import read_records
+from syncscope.batch.readers import Record, read_records
 
 MODEL = load_model()
-ORG = {
-    "deployment": "online",
-    "version": "8.2",
-    "same_tenant": True,
-    "fips_mode": False,
-    "mfa": False,
-    "customer_key": False,
-    "outlook_on_the_web": False,
-    "outlook_manual_tracking": False,
-    "mass_email_campaigns": False,
-    "custom_email_provider": False,
-    "mixed_outlook_act_sync": False,
-}
-GMAIL = {
-    "email_system": "Gmail",
-    "incoming_protocol": "POP3",
-    "outgoing_protocol": "SMTP",
-    "sync_appointments_contacts_tasks": False,
-    "authentication": "user or queue",
-    "autodiscover": "no",
-    "profile_type": "POP3/SMTP",
-    "ports": "default",
-}
+Read = Callable[..., list[Record]]
 
 
-def records(data: bytes, defaults: dict[str, object] | None = None):
-    given = ORG if defaults is None else defaults
-    return list(read_records(io.BytesIO(data), MODEL, input_format="jsonl", defaults=given))
+@pytest.fixture()
+def records(org: dict[str, Value]) -> Read:
+    """Read JSON Lines bytes with ``org`` (or the given ``defaults``) as defaults."""
+
+    def read(data: bytes, defaults: Mapping[str, Value] | None = None) -> list[Record]:
+        given = org if defaults is None else defaults
+        return list(read_records(io.BytesIO(data), MODEL, input_format="jsonl", defaults=given))
+
+    return read
 
 
 def line(obj: object) -> bytes:
     return json.dumps(obj).encode()
 
 
-def test_objects_give_configurations_and_other_keys_are_carried() -> None:
-    data = line({"id": "m1", "seats": 3, "tags": ["a"], **GMAIL}) + b"\n"
+def test_objects_give_configurations_and_other_keys_are_carried(gmail, records) -> None:
+    data = line({"id": "m1", "seats": 3, "tags": ["a"], **gmail}) + b"\n"
     (row,) = records(data)
     assert row.status == "ok" and row.config is not None
     assert row.config["email_system"] == "gmail" and row.config["fips_mode"] is False
     assert dict(row.extra) == {"id": "m1", "seats": "3", "tags": '["a"]'}
 
 
-def test_rows_are_physical_lines_blank_ones_included() -> None:
-    ok = line(GMAIL)
+def test_rows_are_physical_lines_blank_ones_included(gmail, records) -> None:
+    ok = line(gmail)
     rows = records(ok + b"\n\n" + ok + b"\r\n \n" + ok)  # no final line end
     assert [r.row for r in rows] == [1, 2, 3, 4, 5]
     assert [r.status for r in rows] == ["ok", "error", "ok", "error", "ok"]
     assert rows[1].error == "row 2: blank line"
 
 
-def test_a_final_line_end_adds_no_row() -> None:
-    assert len(records(line(GMAIL) + b"\n")) == 1
+def test_a_final_line_end_adds_no_row(gmail, records) -> None:
+    assert len(records(line(gmail) + b"\n")) == 1
 
 
 @pytest.mark.parametrize(
@@ -76,8 +61,10 @@ def test_a_final_line_end_adds_no_row() -> None:
         (b"[" * 100000, "row 1: bad JSON: nested too deeply"),
     ],
 )
-def test_bad_lines_are_error_rows_and_the_run_goes_on(text: bytes, message: str) -> None:
-    rows = records(text + b"\n" + line(GMAIL) + b"\n")
+def test_bad_lines_are_error_rows_and_the_run_goes_on(
+    gmail, records, text: bytes, message: str
+) -> None:
+    rows = records(text + b"\n" + line(gmail) + b"\n")
     assert [r.status for r in rows] == ["error", "ok"]
     assert rows[0].error is not None and rows[0].error.startswith(message)
 
@@ -93,8 +80,8 @@ def test_bad_lines_are_error_rows_and_the_run_goes_on(text: bytes, message: str)
         ("8.3", "key 'version': unknown value '8.3' for version"),
     ],
 )
-def test_wrong_types_are_error_rows(value: object, message: str) -> None:
-    (row,) = records(line({**GMAIL, "version": value}))
+def test_wrong_types_are_error_rows(gmail, records, value: object, message: str) -> None:
+    (row,) = records(line({**gmail, "version": value}))
     assert row.status == "error"
     assert row.error is not None and message in row.error
 
@@ -112,15 +99,17 @@ def test_wrong_types_are_error_rows(value: object, message: str) -> None:
         ("deployment", {"v": 1}),
     ],
 )
-def test_batch_and_check_agree_on_json_values(name: str, value: object) -> None:
-    config = {**ORG, **GMAIL, name: value}
+def test_batch_and_check_agree_on_json_values(
+    gmail, org, records, name: str, value: object
+) -> None:
+    config = {**org, **gmail, name: value}
     try:
         check(config)
     except ConfigurationError as exc:
         expected: str | None = str(exc)
     else:
         expected = None
-    (row,) = records(line({name: value, **{k: v for k, v in GMAIL.items() if k != name}}))
+    (row,) = records(line({name: value, **{k: v for k, v in gmail.items() if k != name}}))
     if expected is None:
         assert row.status == "ok", row.error
     else:
@@ -128,35 +117,35 @@ def test_batch_and_check_agree_on_json_values(name: str, value: object) -> None:
         assert row.error == f"row 1: key {name!r}: {expected}"
 
 
-def test_null_and_empty_text_mean_not_given() -> None:
-    rows = records(line({**GMAIL, "version": None}) + b"\n" + line({**GMAIL, "version": ""}))
+def test_null_and_empty_text_mean_not_given(gmail, org, records) -> None:
+    rows = records(line({**gmail, "version": None}) + b"\n" + line({**gmail, "version": ""}))
     assert [r.status for r in rows] == ["ok", "ok"]
     assert rows[0].config is not None and rows[0].config["version"] == "8.2"  # the --set value
-    no_default = {k: v for k, v in ORG.items() if k != "version"}
-    (row,) = records(line({**GMAIL, "version": None}), no_default)
+    no_default = {k: v for k, v in org.items() if k != "version"}
+    (row,) = records(line({**gmail, "version": None}), no_default)
     assert row.error == "row 1: key 'version' is null and no --set gives version"
 
 
-def test_true_and_one_are_told_apart_in_the_memo() -> None:
+def test_true_and_one_are_told_apart_in_the_memo(gmail, records) -> None:
     rows = records(
-        line({**GMAIL, "autodiscover": True}) + b"\n" + line({**GMAIL, "autodiscover": 1})
+        line({**gmail, "autodiscover": True}) + b"\n" + line({**gmail, "autodiscover": 1})
     )
     assert rows[0].status == "ok"
     assert rows[1].status == "error"
 
 
-def test_a_variable_given_twice_is_an_error_row() -> None:
-    (row,) = records(line({**GMAIL, "Email System": "gmail"}))
+def test_a_variable_given_twice_is_an_error_row(gmail, records) -> None:
+    (row,) = records(line({**gmail, "Email System": "gmail"}))
     assert row.error == "row 1: keys 'email_system' and 'Email System' both give email_system"
 
 
-def test_row_values_override_defaults() -> None:
-    (row,) = records(line({**GMAIL, "deployment": "on premises"}))
+def test_row_values_override_defaults(gmail, records) -> None:
+    (row,) = records(line({**gmail, "deployment": "on premises"}))
     assert row.config is not None and row.config["deployment"] == "on-premises"
 
 
-def test_a_missing_key_names_the_variable_and_a_close_key() -> None:
-    gmail = {k: v for k, v in GMAIL.items() if k != "ports"}
+def test_a_missing_key_names_the_variable_and_a_close_key(gmail, records) -> None:
+    gmail = {k: v for k, v in gmail.items() if k != "ports"}
     (row,) = records(line({**gmail, "port": "default"}))
     assert row.error == (
         "row 1: no value for ports: the input has no such key and no --set gives it"
