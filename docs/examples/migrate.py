@@ -26,9 +26,26 @@ from pathlib import Path
 import networkx as nx
 
 import syncscope
-from syncscope import planfmt
+from syncscope.api.plan import Plan
 
 HERE = Path(__file__).resolve().parent
+
+
+def markdown_checklist(plan: Plan, model: syncscope.Model) -> str:
+    """One Markdown checkbox a step, in the labels the page uses, with the rules that tie it."""
+    lines = []
+    for number, step in enumerate(plan.steps, start=1):
+        changes = " and ".join(
+            f"{model.variable(c.variable).label} from"
+            f" {model.variable(c.variable).label_of(c.before)}"
+            f" to {model.variable(c.variable).label_of(c.after)}"
+            for c in step.changes
+        )
+        kind = " (repair)" if step.repair else ""
+        why = ", ".join(rule.id for rule in step.tied_by)
+        reason = f"; {'fixes' if step.repair else 'together, because of'} {why}" if why else ""
+        lines.append(f"- [ ] Step {number}{kind}: change {changes} (cost {step.cost:g}{reason})")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,9 +97,9 @@ def main(argv: list[str] | None = None) -> int:
             continue
         print(
             f"  today: {plan.start_verdict.id}; {len(plan.steps)} steps, change cost"
-            f" {plan.cost:g}; {plans} equally short plan(s)"
+            f" {plan.cost:g}; {plans} equally short {'plan' if plans == 1 else 'plans'}"
         )
-        checklist = planfmt.markdown(plan, model, title=None)
+        checklist = markdown_checklist(plan, model)
         print("\n".join("  " + line for line in checklist.splitlines()))
         sections.append(
             f"## Group {number}: {len(mailboxes)} {noun}\n\n{', '.join(mailboxes)}\n\n{checklist}\n"

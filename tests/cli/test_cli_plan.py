@@ -314,8 +314,8 @@ def test_batch_groups_mailboxes_by_plan_and_reports_bad_rows() -> None:
 def test_batch_summary_text_and_markdown() -> None:
     code, out, _ = run("plan", "--batch", INVENTORY, "--to", TARGET)
     assert code == 1
-    assert "Plans for 9 mailbox(es)" in out and "8 planned in 4 group(s)" in out
-    assert "[1] 3 mailbox(es)" in out and "row 9 [error]" in out
+    assert "Plans for 9 mailboxes" in out and "8 planned in 4 groups" in out
+    assert "[1] 3 mailboxes" in out and "row 9 [error]" in out
     code, out, _ = run("plan", "--batch", INVENTORY, "--to", TARGET, "--markdown")
     assert code == 1
     assert out.count("## Group ") == 4 and "## Skipped rows" in out

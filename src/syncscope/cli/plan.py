@@ -153,7 +153,7 @@ def command(
         return
     assert start_file is not None
     start = merge_assignments(model, sets, _config(model, start_file, "--from"))
-    from syncscope import planfmt
+    from . import planfmt
 
     if as_mermaid:
         from syncscope.api.plan import plan_graph
@@ -184,9 +184,10 @@ def _batch(
     as_json: bool,
     as_markdown: bool,
 ) -> None:
-    from syncscope import planfmt
     from syncscope.api.plan import plan_inventory
     from syncscope.batch.errors import UnreadableInput
+
+    from . import planfmt
 
     try:
         batch = plan_inventory(source, target, input_format=input_format, defaults=sets, **options)

@@ -16,6 +16,8 @@ from syncscope.solver.planbatch import BatchPlan, PlanGroup
 from syncscope.solver.results import Change, format_number
 from syncscope.solver.wording import Wording, join
 
+from .render import plural
+
 __all__ = [
     "batch_markdown",
     "batch_text",
@@ -95,8 +97,7 @@ def text(plan: Plan, model: Model) -> str:
     """
     if not plan.feasible:
         return _text_failure(plan, model)
-    count = len(plan.steps)
-    lines = [f"✓ Plan: {count} step{'s' if count != 1 else ''}, cost {format_number(plan.cost)}"]
+    lines = [f"✓ Plan: {plural(len(plan.steps), 'step')}, cost {format_number(plan.cost)}"]
     touched = _touched(plan)
     lines.append(f"  from: {_config_line(plan.start, touched)} [{plan.start_verdict.id}]")
     lines.append(f"  to:   {_config_line(plan.end, touched)}")
@@ -176,7 +177,7 @@ def markdown(plan: Plan, model: Model, *, title: str | None = "Migration plan") 
     if title:
         touched = _touched(plan)
         lines.append(
-            f"{len(plan.steps)} step(s), total change cost {format_number(plan.cost)}. From"
+            f"{plural(len(plan.steps), 'step')}, total change cost {format_number(plan.cost)}. From"
             f" `{_config_line(plan.start, touched)}` to `{_config_line(plan.end, touched)}`;"
             " every step lands on a valid configuration."
         )
@@ -299,6 +300,10 @@ def _set_lines(model: Model, changes: Sequence[Change]) -> list[str]:
 
 
 # -- many mailboxes --------------------------------------------------------------------------
+def _mailboxes(count: int) -> str:
+    return plural(count, "mailbox", "mailboxes")
+
+
 def _rows_text(group: PlanGroup, limit: int = 8) -> str:
     names = [next(iter(e.values()), "") if e else "" for e in group.extras[:limit]]
     shown = [
@@ -311,18 +316,18 @@ def _rows_text(group: PlanGroup, limit: int = 8) -> str:
 def batch_text(batch: BatchPlan, model: Model) -> str:
     """A summary of an inventory's plans: how many mailboxes share each plan, and its steps."""
     lines = [
-        f"Plans for {batch.mailboxes} mailbox(es) to {_config_line(batch.target)}:",
-        f"{batch.planned} planned in {len(batch.groups)} group(s) by plan;"
-        f" {batch.unplannable} without a plan; {len(batch.skipped)} row(s) skipped.",
+        f"Plans for {_mailboxes(batch.mailboxes)} to {_config_line(batch.target)}:",
+        f"{batch.planned} planned in {plural(len(batch.groups), 'group')} by plan;"
+        f" {batch.unplannable} without a plan; {plural(len(batch.skipped), 'row')} skipped.",
     ]
     for number, group in enumerate(batch.groups, 1):
         plan = group.plan
         lines.append("")
         if plan.feasible:
-            head = f"{len(plan.steps)} step(s), cost {format_number(plan.cost)}"
+            head = f"{plural(len(plan.steps), 'step')}, cost {format_number(plan.cost)}"
         else:
             head = f"no plan: {plan.reason}"
-        lines.append(f"[{number}] {len(group.rows)} mailbox(es) — {head}")
+        lines.append(f"[{number}] {_mailboxes(len(group.rows))} — {head}")
         lines.append(f"    rows: {_rows_text(group)}")
         start = _config_line(plan.start, _touched(plan) or None)
         lines.append(f"    start: {start} [{plan.start_verdict.id}]")
@@ -342,15 +347,15 @@ def batch_text(batch: BatchPlan, model: Model) -> str:
 def batch_markdown(batch: BatchPlan, model: Model) -> str:
     """The inventory's plans as Markdown: a checklist per group of mailboxes that share a plan."""
     lines = [
-        f"# Migration plans for {batch.mailboxes} mailbox(es)",
+        f"# Migration plans for {_mailboxes(batch.mailboxes)}",
         "",
         f"Target: `{_config_line(batch.target)}`. {batch.planned} planned in"
-        f" {len(batch.groups)} group(s); {batch.unplannable} without a plan;"
-        f" {len(batch.skipped)} row(s) skipped.",
+        f" {plural(len(batch.groups), 'group')}; {batch.unplannable} without a plan;"
+        f" {plural(len(batch.skipped), 'row')} skipped.",
     ]
     for number, group in enumerate(batch.groups, 1):
         lines.append("")
-        lines.append(f"## Group {number}: {len(group.rows)} mailbox(es)")
+        lines.append(f"## Group {number}: {_mailboxes(len(group.rows))}")
         lines.append("")
         lines.append(f"Rows: {_rows_text(group, 20)}.")
         lines.append("")
