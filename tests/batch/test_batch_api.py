@@ -13,7 +13,8 @@ from syncscope.solver.brute import brute_verdict
 from syncscope.solver.nearest import nearest
 
 import syncscope
-from syncscope.batch.runner import BatchRow, Evaluator
+from syncscope.batch.runner import VERDICTS, BatchRow, Evaluator
+from syncscope.batch.summary import BatchSummary, render_summary
 from syncscope.batch.writer import CsvWriter, JsonlWriter, csv_cell
 
 SYSTEMS = ["gmail", "yahoo-mail", "msn", "outlook-com", "exchange-online", "other-pop3-smtp"]
@@ -173,3 +174,11 @@ def test_memory_stays_flat_in_the_number_of_rows(full, tmp_path) -> None:
     grown = _peak(str(large), full) - _peak(str(small), full)
     # Twenty times the rows, each with its own id, need no more than a little memory.
     assert grown < 64 * 1024, grown
+
+
+def test_the_summary_text_counts_in_the_singular_and_the_plural() -> None:
+    zero = dict.fromkeys(VERDICTS, 0)
+    one = render_summary(BatchSummary(1, zero | {"error": 1}, (), 0)).splitlines()
+    assert one[0].startswith("1 row: 0 supported") and one[1] == "0 distinct configurations"
+    many = render_summary(BatchSummary(3, zero | {"supported": 3}, (), 1)).splitlines()
+    assert many[0].startswith("3 rows: 3 supported") and many[1] == "1 distinct configuration"

@@ -118,7 +118,7 @@ def test_an_empty_cell_without_default_is_an_error(full, records) -> None:
     ("line", "problem"),
     [
         (b"m1,Gmail,x,y", "malformed CSV: 4 fields where the header has 2"),
-        (b"m1", "malformed CSV: 1 fields where the header has 2"),
+        (b"m1", "malformed CSV: 1 field where the header has 2"),
         (b'm1,Gm"ail', "malformed CSV: a stray quote in field 2"),
         (b'"m1"x,Gmail', "malformed CSV: text after the closing quote of field 1"),
     ],

@@ -24,6 +24,7 @@ from .cells import Cells
 from .errors import UnreadableInput
 from .record import ERROR, OK, Record
 from .source import Input, strip_end
+from .words import counted
 
 __all__ = ["CsvRecords", "RawRecord", "gather", "parse_record"]
 
@@ -172,7 +173,7 @@ def _decode(raw: RawRecord) -> tuple[str | None, str | None]:
     """The record's text, or what is wrong with its bytes."""
     if raw.parts is None:
         return None, (
-            f"a quoted field runs over {raw.last - raw.first + 1} lines"
+            f"a quoted field runs over {counted(raw.last - raw.first + 1, 'line')}"
             f" (more than {_MAX_RECORD // 1024} KiB) and was not read"
         )
     try:
@@ -314,7 +315,7 @@ class CsvRecords:
         if problem is None and raw.unclosed:
             problem = "a quoted field opens and never closes before the end of the input"
         if problem is None and len(fields) != self.width:
-            problem = f"{len(fields)} fields where the header has {self.width}"
+            problem = f"{counted(len(fields), 'field')} where the header has {self.width}"
         if problem is not None:
             return Record(row, empty, None, ERROR, f"{where}: malformed CSV: {problem}")
         names = self.extra_columns or ()

@@ -10,6 +10,7 @@ from types import MappingProxyType
 from syncscope.model import Model
 
 from .runner import VERDICTS, BatchRow
+from .words import counted
 
 __all__ = ["BatchSummary", "RuleCount", "Tally", "render_summary"]
 
@@ -113,10 +114,9 @@ def render_summary(summary: BatchSummary, *, top: int = 5) -> str:
     1 distinct configuration
     """
     counts = ", ".join(f"{summary.verdicts[v]} {v}" for v in VERDICTS)
-    plural = "" if summary.distinct_configurations == 1 else "s"
     lines = [
-        f"{summary.rows} row{'' if summary.rows == 1 else 's'}: {counts}",
-        f"{summary.distinct_configurations} distinct configuration{plural}",
+        f"{counted(summary.rows, 'row')}: {counts}",
+        counted(summary.distinct_configurations, "distinct configuration"),
     ]
     if summary.rules:
         shown = summary.rules[:top]
