@@ -8,7 +8,8 @@ from typing import Protocol
 
 from syncscope.model import Value
 
-from .plan import Plan, plan
+from .plan import plan
+from .plantypes import Plan
 from .space import Space
 
 __all__ = ["BatchPlan", "PlanGroup", "RecordLike", "Skipped", "plan_batch"]

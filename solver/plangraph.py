@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from syncscope.model import Value
 
 from .moves import Node
-from .plan import Solution
 from .plansearch import region
+from .plantypes import Solution
 from .results import Change
 from .space import Space
 from .ties import ties

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from syncscope.model import Level, Model, Rule, Value, format_value
-from syncscope.solver.plan import Plan, Step
 from syncscope.solver.planbatch import BatchPlan, PlanGroup
+from syncscope.solver.plantypes import Plan, Step
 from syncscope.solver.results import Change, format_number
 from syncscope.solver.wording import Wording, join
 
