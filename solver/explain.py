@@ -106,8 +106,12 @@ def explain(space: Space, config: Mapping[str, Value]) -> Explanation:
     )
     named = tuple(tuple(tables.names[v] for v in _members(m, variables)) for m in diagnoses)
     more = len(conflict_masks) - len(shown)
-    levels = [space.diagram.best(space.encode(c.settings)) for c in conflicts]
-    text = wording.invalid(zip(conflicts, levels, strict=True), named, more=more)
+    # Each conflict's level over the settings its sentence names (see Wording.split).
+    named_settings = [wording.split(c, configuration)[2] for c in conflicts]
+    levels = [space.diagram.best(space.encode(s)) for s in named_settings]
+    text = wording.invalid(
+        zip(conflicts, levels, strict=True), named, more=more, given=configuration
+    )
     return Explanation(configuration, verdict, conflicts, named, more > 0, text)
 
 

@@ -6,9 +6,10 @@ their verbatim quotes, never from values the solver inferred.
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from syncscope.model import Level, Model, Rule, Value
@@ -119,8 +120,15 @@ class Wording:
         return word not in self.proper and not any(c.isupper() or c.isdigit() for c in word[1:])
 
     # -- sentences ---------------------------------------------------------
-    def conflict(self, conflict: Conflict, level: Level) -> str:
+    def conflict(
+        self, conflict: Conflict, level: Level, given: Mapping[str, Value] | None = None
+    ) -> str:
         """One conflict as a derivation from the rules to the user's choices.
+
+        ``given`` is everything the user set (the conflict's settings by
+        default). Rules the user's own settings can break are quoted first, as
+        the reason; a rule that only another value of one of the user's settings
+        would break is quoted after, saying which value that is.
 
         Examples
         --------
@@ -135,23 +143,69 @@ class Wording:
         authentication, not impersonation (“Using Impersonation”), and you chose Impersonation,
         this setup is unsupported.
         """
+        own, others, chosen = self.split(conflict, given)
         settings = dict(conflict.settings)
-        if len(conflict.rules) == 1:
-            rule = conflict.rules[0]
+        given = settings if given is None else {**given, **settings}
+        blocking = [n for n in chosen if n not in settings]
+        if len(own) == 1:
+            rule = own[0]
             guard = {name for alt in rule.when for name in alt}
-            chosen = {n: v for n, v in settings.items() if n not in guard} or settings
+            shown = {n: v for n, v in chosen.items() if n not in guard} or chosen
             text = (
-                f"Because {self.cite(rule)}, and you chose {self.choices(chosen)},"
+                f"Because {self.cite(rule)}, and you chose {self.choices(shown)},"
                 f" this setup is {level.id}."
             )
         else:
-            cited = [self.cite(r) for r in conflict.rules]
+            cited = [self.cite(r) for r in own]
             reasons = " and ".join(cited) if len(cited) == 2 else "; ".join(cited[:-1])
             if len(cited) > 2:
                 reasons += f"; and {cited[-1]}"
-            together = "together are" if len(settings) > 1 else "is"
-            text = f"Because {reasons}, {self.choices(settings)} {together} {level.id}."
+            together = "together are" if len(chosen) > 1 else "is"
+            text = f"Because {reasons}, {self.choices(chosen)} {together} {level.id}."
+        for rule in others:
+            names = [n for n in blocking if n in rule.variables]
+            fixed = {n: v for n, v in given.items() if n not in names}
+            ways = dict.fromkeys(
+                self.choices({n: found[n] for n in names})
+                for found in _breakers(self.model, rule, fixed)
+            )
+            text += f" Choosing {join(list(ways), 'or')} instead would not help: {self.cite(rule)}."
         return text
+
+    def split(
+        self, conflict: Conflict, given: Mapping[str, Value] | None = None
+    ) -> tuple[list[Rule], list[Rule], dict[str, Value]]:
+        """The conflict's rules the user's settings can break, the others, and what to name.
+
+        The settings named are the conflict's own plus the user's settings that
+        keep the other rules from applying, in model order.
+
+        Examples
+        --------
+        >>> from types import MappingProxyType
+        >>> from syncscope.model import load_model
+        >>> model = load_model()
+        >>> conflict = Conflict(MappingProxyType({"email_system": "other-pop3-smtp"}),
+        ...     (model.rule("table.email-system"), model.rule("important.other-pop3-smtp")))
+        >>> own, others, chosen = Wording.of(model).split(
+        ...     conflict, {"deployment": "on-premises", "email_system": "other-pop3-smtp"})
+        >>> [r.id for r in own], [r.id for r in others], chosen
+        (['important.other-pop3-smtp'], ['table.email-system'], \
+{'deployment': 'on-premises', 'email_system': 'other-pop3-smtp'})
+        """
+        settings = dict(conflict.settings)
+        given = settings if given is None else {**given, **settings}
+        own = [r for r in conflict.rules if next(_breakers(self.model, r, given), None)]
+        others = [r for r in conflict.rules if r not in own]
+        if not own:  # not a conflict of ``given``: quote it as it stands
+            own, others, given = list(conflict.rules), [], settings
+        names = self.model.names
+        chosen = {
+            n: given[n]
+            for n in names
+            if n in settings or (n in given and any(n in r.variables for r in others))
+        }
+        return own, others, chosen
 
     def valid(self, verdict: Level, given: Mapping[int, int]) -> str:
         """The sentence for a valid configuration."""
@@ -167,17 +221,39 @@ class Wording:
         diagnoses: Sequence[Sequence[str]],
         *,
         more: int,
+        given: Mapping[str, Value] | None = None,
     ) -> str:
-        """Paragraphs for an invalid configuration: each conflict, then the ways out."""
-        paragraphs = [self.conflict(c, level) for c, level in conflicts]
+        """Paragraphs for an invalid configuration: each conflict, then the ways out.
+
+        Examples
+        --------
+        >>> from syncscope.model import load_model
+        >>> wording = Wording.of(load_model())
+        >>> wording.invalid([], [("email_system",)], more=0)
+        'To make it valid, change email_system.'
+        >>> wording.invalid([], [("deployment", "email_system"), ("authentication",)], more=0)
+        'To make it valid, change one of these sets: {deployment, email_system}; {authentication}.'
+        """
+        paragraphs = [self.conflict(c, level, given) for c, level in conflicts]
         if more:
-            paragraphs.append(f"({more} more minimal conflict(s) not shown.)")
+            shown = "minimal conflict" if more == 1 else "minimal conflicts"
+            paragraphs.append(f"({more} more {shown} not shown.)")
         if len(diagnoses) == 1:
             paragraphs.append(f"To make it valid, change {join(list(diagnoses[0]))}.")
         elif diagnoses:
-            ways = "; ".join(" + ".join(d) for d in diagnoses)
-            paragraphs.append(f"To make it valid, change any one of: {ways}.")
+            ways = "; ".join("{" + ", ".join(d) + "}" for d in diagnoses)
+            paragraphs.append(f"To make it valid, change one of these sets: {ways}.")
         return "\n\n".join(paragraphs)
+
+
+def _breakers(model: Model, rule: Rule, fixed: Mapping[str, Value]) -> Iterator[dict[str, Value]]:
+    """Assignments of the rule's variables that agree with ``fixed`` and break the rule."""
+    names = rule.variables
+    domains = [(fixed[n],) if n in fixed else model.variable(n).domain for n in names]
+    for values in itertools.product(*domains):
+        assignment = dict(zip(names, values, strict=True))
+        if rule.broken(assignment):
+            yield assignment
 
 
 _lock = threading.Lock()

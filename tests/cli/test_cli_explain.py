@@ -53,7 +53,10 @@ def test_human_text() -> None:
     assert (
         "(“Using Impersonation”), and you chose Impersonation, this setup is unsupported." in flat
     )
-    assert "To make it valid, change any one of: deployment; email_system; authentication." in flat
+    assert (
+        "To make it valid, change one of these sets:"
+        " {deployment}; {email_system}; {authentication}." in flat
+    )
 
 
 def test_valid_exits_zero() -> None:

@@ -221,7 +221,8 @@ def test_conflict_text_follows_the_users_choices_and_quotes(space: Space) -> Non
         " Impersonation, this setup is unsupported."
     )
     assert result.text.endswith(
-        "To make it valid, change any one of: deployment; email_system; authentication."
+        "To make it valid, change one of these sets:"
+        " {deployment}; {email_system}; {authentication}."
     )
 
 
@@ -329,3 +330,36 @@ def test_every_diagnosis_restores_validity_on_the_diagram(space: Space) -> None:
         assert all(_diagnoses_restore(space, config, d) for d in result.diagnoses)
         if not result.valid:
             assert result.verdict in (Level.UNTESTED, Level.UNSUPPORTED)
+
+
+def test_text_quotes_the_rules_the_users_own_settings_break_first(space: Space) -> None:
+    # The minimal conflict is email_system alone; table.email-system only bites online,
+    # so for an on-premises user the reason is important.other-pop3-smtp, and the table
+    # rule is quoted only with the deployment that would bring it into play.
+    on_premises = {"deployment": "on-premises", "email_system": "other-pop3-smtp"}
+    result = explain(space, on_premises)
+    assert [dict(c.settings) for c in result.conflicts] == [{"email_system": "other-pop3-smtp"}]
+    assert {r.id for r in result.conflicts[0].rules} == {
+        "table.email-system",
+        "important.other-pop3-smtp",
+    }
+    flat = " ".join(result.text.split())
+    assert flat.startswith(
+        "Because Other POP3/SMTP systems might work with Dynamics 365 (on-premises) but were"
+        " not tested by Microsoft and are not supported ("
+    )
+    reason, rest = flat.split(" Choosing ", 1)
+    assert reason.endswith("and you chose Other POP3/SMTP server, this setup is untested.")
+    assert "not listed for this deployment" not in reason
+    assert rest.startswith(
+        "Dynamics 365 (online) instead would not help: the email system is not listed"
+    )
+    # Online, the roles swap and the verdict is the one of the user's own settings.
+    online = explain(space, {"deployment": "online", "email_system": "other-pop3-smtp"})
+    flat = " ".join(online.text.split())
+    assert flat.startswith("Because the email system is not listed for this deployment")
+    assert (
+        "and you chose Dynamics 365 (online) and Other POP3/SMTP server, this setup is"
+        " unsupported. Choosing Dynamics 365 (on-premises) instead would not help: Other" in flat
+    )
+    assert online.verdict.id == "unsupported"
