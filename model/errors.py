@@ -73,6 +73,25 @@ class ConfigurationError(SyncscopeError):
         options = ", ".join(repr(s) for s in self.suggestions)
         return f"{self.message}; did you mean {options}?"
 
+    def prefixed(self, where: str) -> ConfigurationError:
+        """The same error with ``where`` (e.g. ``"row 3: "``) in front of its message.
+
+        Examples
+        --------
+        >>> error = ConfigurationError("unknown value 'gmial'", variable="email_system",
+        ...                            suggestions=["gmail"])
+        >>> str(error.prefixed("configuration #2: "))
+        "configuration #2: unknown value 'gmial'; did you mean 'gmail'?"
+        """
+        if not where:
+            return self
+        return ConfigurationError(
+            where + self.message,
+            variable=self.variable,
+            value=self.value,
+            suggestions=self.suggestions,
+        )
+
     def to_dict(self) -> dict[str, object]:
         """Return the error as JSON-ready data."""
         return {

@@ -156,7 +156,7 @@ def read_configs(
             base = normalize_config(model, item)
             out.append(merge_assignments(model, sets, base))
         except ConfigurationError as exc:
-            raise _prefixed(exc, where) from None
+            raise exc.prefixed(where) from None
     return out, many
 
 
@@ -186,7 +186,7 @@ def run_configs(
         try:
             results.append(compute(model, config))
         except ConfigurationError as exc:
-            raise _prefixed(exc, f"configuration #{i + 1}: " if many else "") from None
+            raise exc.prefixed(f"configuration #{i + 1}: " if many else "") from None
     if as_json:
         data = [r.to_dict() for r in results]
         emit_json(data if many else data[0])
@@ -194,17 +194,6 @@ def run_configs(
         click.echo("\n\n".join(render(r) for r in results))
     sys.exit(EXIT_OK if all(ok(r) for r in results) else EXIT_INVALID)
 
-
-def _prefixed(exc: ConfigurationError, where: str) -> ConfigurationError:
-    """The same error with ``where`` in front of its message."""
-    if not where:
-        return exc
-    return ConfigurationError(
-        where + exc.message,
-        variable=exc.variable,
-        value=exc.value,
-        suggestions=exc.suggestions,
-    )
 
 
 def emit_json(data: object) -> None:
