@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from syncscope.model import Value, load_model
 
-from syncscope.batch import dataverse as dv
+from syncscope.batch import dataverse_options as options
+from syncscope.batch.dataverse_derive import derive
 from syncscope.batch.errors import UnreadableInput
 from syncscope.batch.jsonstream import array_items
 from syncscope.batch.readers import Record, read_records
@@ -53,39 +54,39 @@ def test_the_fixture_covers_every_server_type_and_credential_option() -> None:
     profiles = [p for p in profiles if isinstance(p, dict)]
     names = {p.get("emailservertypename") for p in profiles}
     assert {"Exchange Online", "Exchange Server", "Other (POP3/SMTP)", "IMAP/SMTP"} <= names
-    assert {p.get("servertype") for p in profiles} >= set(dv.SERVER_TYPES)
+    assert {p.get("servertype") for p in profiles} >= set(options.SERVER_TYPES)
     credentials = {p.get("incomingcredentialretrieval") for p in profiles}
-    assert credentials >= set(dv.CREDENTIALS)
+    assert credentials >= set(options.CREDENTIALS)
     assert any(p.get("incominguseimpersonation") is True for p in profiles)
     versions = {p.get("exchangeversion") for p in profiles}
     assert versions >= {0, 1, 4, 5, None}
 
 
-@pytest.mark.parametrize("code", sorted(dv.SERVER_TYPES))
+@pytest.mark.parametrize("code", sorted(options.SERVER_TYPES))
 def test_each_server_type_gives_its_profile_type(code: int) -> None:
-    _, kind = dv.SERVER_TYPES[code]
+    _, kind = options.SERVER_TYPES[code]
     profile = {"servertype": code, "incomingcredentialretrieval": 0, "useautodiscover": True}
-    found = dv.derive(box(profile))
+    found = derive(box(profile))
     if kind is None:
         assert "profile_type" in found.gaps and "IMAP" in found.gaps["profile_type"]
     else:
         assert found.values["profile_type"] == kind
         assert (found.values["incoming_protocol"], found.values["outgoing_protocol"]) == (
-            dv.PROTOCOLS[kind]
+            options.PROTOCOLS[kind]
         )
 
 
 def test_the_server_type_name_wins_over_the_code() -> None:
-    found = dv.derive(box({**EXO, "servertype": 0}))
+    found = derive(box({**EXO, "servertype": 0}))
     assert found.values["profile_type"] == "exchange-online"
     assert found.values["email_system"] == "exchange-online"
 
 
-@pytest.mark.parametrize("code", sorted(dv.CREDENTIALS))
+@pytest.mark.parametrize("code", sorted(options.CREDENTIALS))
 def test_each_credential_option(code: int) -> None:
-    label, method = dv.CREDENTIALS[code]
+    label, method = options.CREDENTIALS[code]
     profile = {**EXO, "incomingcredentialretrieval": code, "outgoingcredentialretrieval": code}
-    found = dv.derive(box(profile))
+    found = derive(box(profile))
     if method is None:
         assert label in found.gaps["authentication"]
         assert "not one of the page's four authentication methods" in found.gaps["authentication"]
@@ -97,14 +98,14 @@ def test_impersonation_flag_gives_impersonation() -> None:
     profile = {**EXO, "incomingcredentialretrieval": 1, "incominguseimpersonation": True}
     profile["outgoingcredentialretrieval"] = 1
     profile["outgoinguseimpersonation"] = True
-    assert dv.derive(box(profile)).values["authentication"] == "impersonation"
+    assert derive(box(profile)).values["authentication"] == "impersonation"
 
 
 def test_one_direction_is_enough_but_two_that_differ_are_a_gap() -> None:
     one = {**EXO, "outgoingcredentialretrieval": None}
-    assert dv.derive(box(one)).values["authentication"] == "server-to-server"
+    assert derive(box(one)).values["authentication"] == "server-to-server"
     two = {**EXO, "outgoingcredentialretrieval": 0}
-    assert "authenticate differently" in dv.derive(box(two)).gaps["authentication"]
+    assert "authenticate differently" in derive(box(two)).gaps["authentication"]
 
 
 @pytest.mark.parametrize(
@@ -123,7 +124,7 @@ def test_one_direction_is_enough_but_two_that_differ_are_a_gap() -> None:
 def test_pop3_smtp_ports_against_the_well_known_ones(fields, ports) -> None:
     profile = {"servertype": 1, "incomingcredentialretrieval": 0}
     profile["incomingserverlocation"] = "pop.gmail.com"
-    found = dv.derive(box({**profile, **fields}))
+    found = derive(box({**profile, **fields}))
     if ports is None:
         assert "no outgoing port number and no autodiscover" in found.gaps["ports"]
     else:
@@ -149,7 +150,7 @@ def test_pop3_smtp_ports_against_the_well_known_ones(fields, ports) -> None:
     ],
 )
 def test_ews_ports(fields, ports) -> None:
-    found = dv.derive(box({**EXO, "emailservertypename": None, **fields}))
+    found = derive(box({**EXO, "emailservertypename": None, **fields}))
     if ports is None:
         assert "no outgoing port number and no autodiscover" in found.gaps["ports"]
     else:
@@ -158,23 +159,23 @@ def test_ews_ports(fields, ports) -> None:
 
 def test_pop3_profiles_have_no_autodiscover() -> None:
     profile = {"servertype": 1, "incomingcredentialretrieval": 0, "useautodiscover": True}
-    assert dv.derive(box(profile)).values["autodiscover"] is False
+    assert derive(box(profile)).values["autodiscover"] is False
 
 
-@pytest.mark.parametrize(("code", "system"), sorted(dv.EXCHANGE_VERSIONS.items()))
+@pytest.mark.parametrize(("code", "system"), sorted(options.EXCHANGE_VERSIONS.items()))
 def test_exchange_versions(code: int, system: tuple[str, str | None]) -> None:
     profile = {"servertype": 0, "incomingcredentialretrieval": 1, "exchangeversion": code}
-    found = dv.derive(box(profile))
+    found = derive(box(profile))
     if system[1] is None:
         assert "2013, 2013 SP1 or 2016" in found.gaps["email_system"]
     else:
         assert found.values["email_system"] == system[1]
 
 
-@pytest.mark.parametrize(("host", "systems"), sorted(dv.HOSTS.items()))
+@pytest.mark.parametrize(("host", "systems"), sorted(options.HOSTS.items()))
 def test_well_known_hosts(host: str, systems: tuple[str, ...]) -> None:
     profile = {"servertype": 1, "incomingcredentialretrieval": 0}
-    found = dv.derive(box({**profile, "incomingserverlocation": f"https://{host.upper()}/x"}))
+    found = derive(box({**profile, "incomingserverlocation": f"https://{host.upper()}/x"}))
     if len(systems) == 1:
         assert found.values["email_system"] == systems[0]
     else:
@@ -369,11 +370,11 @@ def _table(rows: list[tuple[object, ...]]) -> list[str]:
 def test_the_docs_table_matches_the_code() -> None:
     text = DOCS.read_text(encoding="utf-8")
     expected: list[str] = []
-    expected += _table([(k, label, kind) for k, (label, kind) in dv.SERVER_TYPES.items()])
-    expected += _table([(name, kind) for name, kind in dv.SERVER_TYPE_NAMES.items()])
-    expected += _table([(k, label, m) for k, (label, m) in dv.CREDENTIALS.items()])
-    expected += _table([(k, label, s) for k, (label, s) in dv.EXCHANGE_VERSIONS.items()])
-    expected += _table([(h, " or ".join(s)) for h, s in dv.HOSTS.items()])
-    expected += _table([(p, ", ".join(map(str, sorted(v)))) for p, v in dv.PORTS.items()])
+    expected += _table([(k, label, kind) for k, (label, kind) in options.SERVER_TYPES.items()])
+    expected += _table([(name, kind) for name, kind in options.SERVER_TYPE_NAMES.items()])
+    expected += _table([(k, label, m) for k, (label, m) in options.CREDENTIALS.items()])
+    expected += _table([(k, label, s) for k, (label, s) in options.EXCHANGE_VERSIONS.items()])
+    expected += _table([(h, " or ".join(s)) for h, s in options.HOSTS.items()])
+    expected += _table([(p, ", ".join(map(str, sorted(v)))) for p, v in options.PORTS.items()])
     missing = [row for row in expected if row not in text]
     assert not missing, "docs/dataverse-mapping.md lacks:\n" + "\n".join(missing)
