@@ -316,3 +316,17 @@ def test_a_mistyped_command_gets_a_did_you_mean() -> None:
     result = CliRunner().invoke(cli, ["chek"])
     assert result.exit_code == 2
     assert "no such command 'chek'; did you mean 'check'?" in result.output
+
+
+def test_config_given_twice_is_refused() -> None:
+    result = CliRunner().invoke(cli, ["check", "--config", "a.json", "--config", "b.json"])
+    assert result.exit_code == 2
+    assert "given more than once" in result.output
+
+
+def test_a_key_given_twice_in_one_object_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "dup.json"
+    path.write_text('{"deployment": "online", "deployment": "on-premises"}', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", "--config", str(path)])
+    assert result.exit_code == 2
+    assert "the key 'deployment' appears twice" in result.output

@@ -96,13 +96,21 @@ def json_option(func: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")(func)
 
 
+def _once(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> str | None:
+    """Refuse an option given twice instead of silently keeping the last one."""
+    if len(value) > 1:
+        raise click.BadParameter("given more than once; give it once", ctx=ctx, param=param)
+    return value[0] if value else None
+
+
 def config_options(func: F) -> F:
     """``--set`` and ``--config FILE|-``."""
     func = click.option(
         "--config",
         "config_file",
         metavar="FILE|-",
-        default=None,
+        multiple=True,
+        callback=_once,
         help="A JSON object (or array of objects) of variable: value; '-' reads stdin.",
     )(func)
     return set_option(func)
@@ -123,8 +131,16 @@ def read_json_file(name: str) -> Any:
         raise InputError(f"{label}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
         raise InputError(f"{label}: not UTF-8 text (byte {exc.start})") from None
+    def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in seen:
+                raise InputError(f"{label}: the key {key!r} appears twice in one object")
+            seen[key] = value
+        return seen
+
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=unique_keys)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"{label}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
