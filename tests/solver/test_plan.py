@@ -115,6 +115,20 @@ def brute_best(
     return None
 
 
+@pytest.fixture(scope="module")
+def every_node() -> Callable[[Spec], tuple[Node, ...]]:
+    """Every configuration of a synthetic model, enumerated by brute force once per module."""
+    memo: dict[Spec, tuple[Node, ...]] = {}
+
+    def nodes(which: Spec) -> tuple[Node, ...]:
+        if which not in memo:
+            b = brute(*which)
+            memo[which] = tuple(sorted(b.node(c) for c, _ in brute_verdicts(b.model)))
+        return memo[which]
+
+    return nodes
+
+
 def weights_of(model: Model) -> list[float]:
     return [float(v.change_weight) for v in model.variables]
 
@@ -208,10 +222,11 @@ def test_partial_targets_reach_the_best_matching_configuration(
 
 @settings(max_examples=60, deadline=None)
 @given(small, st.data())
-def test_invalid_starts_begin_with_the_cheapest_repair(which: Spec, data: st.DataObject) -> None:
+def test_invalid_starts_begin_with_the_cheapest_repair(
+    every_node: Callable[[Spec], tuple[Node, ...]], which: Spec, data: st.DataObject
+) -> None:
     b = brute(*which)
-    everything = [b.node(c) for c, _ in brute_verdicts(b.model)]
-    invalid = [n for n in everything if n not in b.valid]
+    invalid = [n for n in every_node(which) if n not in b.valid]
     if not invalid:
         return
     start = data.draw(st.sampled_from(invalid))
@@ -237,10 +252,11 @@ def test_invalid_starts_begin_with_the_cheapest_repair(which: Spec, data: st.Dat
 
 @settings(max_examples=80, deadline=None)
 @given(small, st.data())
-def test_repairs_respect_keep_avoid_and_cap(which: Spec, data: st.DataObject) -> None:
+def test_repairs_respect_keep_avoid_and_cap(
+    every_node: Callable[[Spec], tuple[Node, ...]], which: Spec, data: st.DataObject
+) -> None:
     b = brute(*which)
-    everything = [b.node(c) for c, _ in brute_verdicts(b.model)]
-    invalid = [n for n in everything if n not in b.valid]
+    invalid = [n for n in every_node(which) if n not in b.valid]
     if not invalid:
         return
     start = data.draw(st.sampled_from(invalid))
@@ -299,11 +315,12 @@ def test_repairs_respect_keep_avoid_and_cap(which: Spec, data: st.DataObject) ->
 
 @settings(max_examples=40, deadline=None)
 @given(small, st.data())
-def test_decimal_weights_tie_exactly(which: Spec, data: st.DataObject) -> None:
+def test_decimal_weights_tie_exactly(
+    every_node: Callable[[Spec], tuple[Node, ...]], which: Spec, data: st.DataObject
+) -> None:
     """Weights of 0.1, 0.2 and 0.3: costs compare exactly, as brute force in fractions says."""
     b = brute(*which)
-    everything = sorted(b.node(c) for c, _ in brute_verdicts(b.model))
-    start = data.draw(st.sampled_from(everything))
+    start = data.draw(st.sampled_from(every_node(which)))
     target = data.draw(st.sampled_from(sorted(b.valid)))
     n = len(start)
     tenths = data.draw(st.lists(st.sampled_from([1, 2, 3]), min_size=n, max_size=n))
@@ -547,23 +564,51 @@ def _seed_minimal(space: Space, a: Node, b: Node) -> bool:
     return True
 
 
-def _layered_bfs(space: Space, start: Node, target: Node) -> int:
-    """Plain breadth-first distance over the move diagram (no bound, no best-first order)."""
+@pytest.fixture(scope="module")
+def seed_moves(space: Space) -> Callable[[Node], tuple[Node, ...]]:
+    """The seed's minimal moves, asked of the move diagram once per configuration per module."""
     moves = move_diagram(space)
-    dist = {start: 0}
-    queue = deque([start])
-    while queue:
-        u = queue.popleft()
-        if u == target:
-            return dist[u]
-        for v, _ in moves.moves(u):
-            if v not in dist:
-                dist[v] = dist[u] + 1
-                queue.append(v)
+    memo: dict[Node, tuple[Node, ...]] = {}
+
+    def of(node: Node) -> tuple[Node, ...]:
+        if node not in memo:
+            memo[node] = tuple(v for v, _ in moves.moves(node))
+        return memo[node]
+
+    return of
+
+
+def _layered_bfs(moves: Callable[[Node], tuple[Node, ...]], start: Node, target: Node) -> int:
+    """Plain breadth-first distance (no bound, no best-first order), from both ends at once.
+
+    Minimal moves go both ways, so a level of the smaller side is expanded in
+    turn until the two sides meet; the first level that meets gives the distance.
+    """
+    sides: tuple[dict[Node, int], dict[Node, int]] = ({start: 0}, {target: 0})
+    fronts = [[start], [target]]
+    if start == target:
+        return 0
+    while fronts[0] and fronts[1]:
+        k = 0 if len(fronts[0]) <= len(fronts[1]) else 1
+        mine, other = sides[k], sides[1 - k]
+        nxt: list[Node] = []
+        met: list[int] = []
+        for u in fronts[k]:
+            for v in moves(u):
+                if v in other:
+                    met.append(mine[u] + 1 + other[v])
+                if v not in mine:
+                    mine[v] = mine[u] + 1
+                    nxt.append(v)
+        if met:
+            return min(met)
+        fronts[k] = nxt
     raise AssertionError("unreachable")
 
 
-def test_seed_pairs_are_valid_minimal_and_shortest(space: Space, seed_valid: list[Node]) -> None:
+def test_seed_pairs_are_valid_minimal_and_shortest(
+    space: Space, seed_valid: list[Node], seed_moves: Callable[[Node], tuple[Node, ...]]
+) -> None:
     rng = random.Random(20240611)
     tables = space.tables
     for _ in range(12):
@@ -577,7 +622,7 @@ def test_seed_pairs_are_valid_minimal_and_shortest(space: Space, seed_valid: lis
             assert tables.verdict(after).valid and _seed_minimal(space, current, after)
             current = after
         assert current == t
-        assert len(result.steps) == _layered_bfs(space, a, t)
+        assert len(result.steps) == _layered_bfs(seed_moves, a, t)
 
 
 def test_seed_minimal_moves_are_sound(space: Space, seed_valid: list[Node]) -> None:
@@ -934,3 +979,38 @@ def test_goal_estimate_never_overestimates(space: Space, seed_valid: list[Node])
         result = plan(space, space.tables.decode(a), space.tables.decode(t))
         steps, cost = target_goal.estimate(a)
         assert steps <= len(result.steps) and cost <= (result.cost or 0) + 1e-9
+
+
+def test_plan_graph_is_the_plans_graph(space: Space, seed_valid: list[Node]) -> None:
+    """The plan is one of networkx's shortest paths through its graph, and the cheapest one."""
+    import networkx as nx
+    from syncscope.solver.plangraph import build_graph, node_key
+
+    rng = random.Random(5)
+    pairs = [tuple(rng.sample(seed_valid, 2)) for _ in range(4)]
+    exchange_2010 = dict(
+        EXO_ONLINE,
+        deployment="on-premises",
+        email_system="exchange-2010",
+        authentication="impersonation",
+        profile_type="exchange-server",
+        same_tenant=False,
+    )
+    ends = [(space.tables.decode(a), space.tables.decode(t)) for a, t in pairs]
+    ends.append((exchange_2010, EXO_ONLINE))  # an invalid start: the repair is the first edge
+    for start, target in ends:
+        solution = solve(space, start, target)
+        result = solution.plan
+        assert result.feasible and result.steps[0].repair == (start is exchange_2010)
+        graph = build_graph(space, solution)
+        origin = node_key(space, _node_of(space, start))
+        assert graph.graph["start"] == origin
+        path = [origin, *(tuple(s.configuration.values()) for s in result.steps)]
+        shortest = list(nx.all_shortest_paths(graph, origin, path[-1]))
+        assert path in shortest
+        assert all(len(p) == len(result.steps) + 1 for p in shortest)
+        cheapest = nx.shortest_path_length(graph, origin, path[-1], weight="cost")
+        assert cheapest == pytest.approx(result.cost)
+        assert [graph.edges[u, v]["on_plan"] for u, v in itertools.pairwise(path)] == [True] * len(
+            result.steps
+        )
