@@ -79,8 +79,9 @@ def _side_by_side(
     detail = note
     if len(questions) > 1:
         detail = (
-            f"{len(questions)} random partial assignments, medians; ratios"
-            f" {min(ratios):,.0f}×–{max(ratios):,.0f}×" + (f"; {note}" if note else "")
+            f"{len(questions)} partial assignments, medians; ratio median"
+            f" {statistics.median(ratios):,.0f}×, worst {min(ratios):,.0f}×,"
+            f" best {max(ratios):,.0f}×" + (f"; {note}" if note else "")
         )
     else:
         detail = _label(questions[0]) + (f"; {note}" if note else "")
@@ -108,46 +109,56 @@ def _counts(report: Report, partials: list[dict[str, Value]]) -> None:
     _side_by_side(report, "count", partials, ours, baseline.count_valid, 100)
 
 
+def _forget_explanations() -> None:
+    """Drop the explanations memoised on the seed space, so each call works them out afresh."""
+    memo = compiled().memo
+    for key in [k for k in memo if isinstance(k, tuple) and k[:1] == ("removed",)]:
+        del memo[key]
+
+
 def _domains(report: Report, partials: list[dict[str, Value]]) -> None:
     def allowed_only(fixed: dict[str, Value]) -> Domains:
         space, canonical = prepare(fixed, None)
         return valid_domains(space, canonical, explain=False)
 
-    def explained_fresh(fixed: dict[str, Value]) -> object:
-        space, canonical = prepare(fixed, None)
-        return valid_domains(space, canonical, memo=False)
+    def public_fresh(fixed: dict[str, Value]) -> Domains:
+        _forget_explanations()
+        return syncscope.domains(fixed)
 
-    def explained_api(fixed: dict[str, Value]) -> object:
+    def public_repeated(fixed: dict[str, Value]) -> Domains:
         return syncscope.domains(fixed)
 
     for fixed in partials[:3]:
-        found = allowed_only(fixed)
+        found = public_fresh(fixed)
         expected = baseline.valid_domains(fixed)
         assert all(list(d.allowed) == expected[n] for n, d in found.domains.items())
+        assert all(r.rules for d in found.domains.values() for r in d.removed)
     questions = [{"deployment": "online"}, *partials]
     _side_by_side(
         report,
-        "valid domains, allowed values only",
+        "syncscope.domains(): valid domains with a minimal rule set per removed value,"
+        " no explanation memoised",
+        questions,
+        public_fresh,
+        baseline.valid_domains,
+        100,
+        "the public call; its explanations are dropped before every call;"
+        " met only if the worst ratio is",
+    )
+    _side_by_side(
+        report,
+        "valid domains, allowed values only (internal, no reasons)",
         questions,
         allowed_only,
         baseline.valid_domains,
-        100,
+        None,
         "the baseline's answer has no reasons either",
     )
     _side_by_side(
         report,
-        "valid domains with a minimal rule set per removed value, nothing cached",
+        "syncscope.domains(), repeated question (memoised explanations)",
         questions,
-        explained_fresh,
-        baseline.valid_domains,
-        None,
-        "no ratio goal: the baseline names no rules; a conflict search per removed value",
-    )
-    _side_by_side(
-        report,
-        "valid domains with reasons, repeated question (memoised reasons)",
-        questions,
-        explained_api,
+        public_repeated,
         baseline.valid_domains,
         None,
         "what an interactive session sees when a question comes back",

@@ -18,7 +18,7 @@ from types import MappingProxyType
 
 from syncscope.model import Level, NoSolution, Rule, Value, format_value
 
-from .rulesat import blocking_rules, feasible, minimal_rules
+from .rulesat import Narrowed, Supports, blocking_rules, feasible, minimal_rules, narrow, supports
 from .space import Space
 from .tables import RuleTable
 
@@ -314,6 +314,80 @@ class _Explainer:
         return None
 
 
+def _closure(space: Space) -> Narrowed:
+    """Arc consistency over the blocking rules with nothing fixed (worked out once per space)."""
+    hit = space.memo.get("closure")
+    if isinstance(hit, Narrowed):
+        return hit
+    found = narrow(space.tables, {}, _preference(space), allowed=_supports(space))
+    if found is None:  # a rule set with no valid configuration at all
+        found = Narrowed(tuple(frozenset() for _ in space.tables.sizes), {}, ())
+    space.memo["closure"] = found
+    return found
+
+
+def _narrowed(space: Space, fixed: Mapping[int, int]) -> Narrowed:
+    """Arc consistency under ``fixed``, carried on from :func:`_closure`."""
+    closure = _closure(space)
+    empty = Narrowed(closure.domains, {}, closure.narrowed_by)
+    if not closure.narrowed_by:
+        return empty
+    order = _preference(space)
+    return narrow(space.tables, fixed, order, start=closure, allowed=_supports(space)) or empty
+
+
+def _supports(space: Space) -> Supports:
+    """:func:`supports` of the blocking rules (worked out once per space)."""
+    hit = space.memo.get("supports")
+    if isinstance(hit, dict):
+        return hit
+    found = supports(space.tables, _preference(space))
+    space.memo["supports"] = found
+    return found
+
+
+def _from_reasons(
+    space: Space, narrowed: Narrowed, fixed: Mapping[int, int], var: int, value: int
+) -> tuple[int, ...] | None:
+    """A minimal explanation picked from the rules arc consistency blamed, if it removed the value.
+
+    Called once :func:`_alone` found no single rule: the blamed rules are then
+    minimised with QuickXplain, which for two rules is no search at all.
+    """
+    blamed = narrowed.reasons.get((var, value))
+    if blamed is None:
+        return None
+    if len(blamed) == 1:
+        return tuple(blamed)
+    if len(blamed) == 2:
+        return tuple(sorted(blamed))
+    rank = _ranks(space)
+    question = {**fixed, var: value}
+    return minimal_rules(space.tables, question, sorted(blamed, key=rank.__getitem__))
+
+
+def _alone(space: Space, fixed: Mapping[int, int], var: int, value: int) -> tuple[int] | None:
+    """The most specific rule reading ``var`` that alone rules out ``value``, if any."""
+    tables = space.tables
+    index = _rule_index(space)
+    for rule in _reading(space).get(var, ()):
+        table = tables.rules[rule]
+        projection = tuple(value if v == var else fixed.get(v, -1) for v in table.scope)
+        if _status(table, index[rule], projection, tables.sizes) == _SURELY:
+            return (rule,)
+    return None
+
+
+def _ranks(space: Space) -> dict[int, int]:
+    """Blocking rule -> its place in :func:`_preference` order."""
+    hit = space.memo.get("ranks")
+    if isinstance(hit, dict):
+        return hit
+    ranks = {rule: k for k, rule in enumerate(_preference(space))}
+    space.memo["ranks"] = ranks
+    return ranks
+
+
 def _open_size(table: RuleTable, question: Mapping[int, int], sizes: tuple[int, ...]) -> int:
     """How many combinations of its open variables a rule ranges over."""
     total = 1
@@ -427,7 +501,8 @@ def valid_domains(
         found = conflict(space, fixed)
         raise NoSolution(f"no valid configuration matches the fixed values; {found}", [found])
     out: dict[str, Domain] = {}
-    explainer: _Explainer | None = None  # built on the first removed value
+    explainer: _Explainer | None = None  # built on the first removed value it is needed for
+    narrowed: Narrowed | None = None
     for var, name in enumerate(tables.names):
         if var in encoded:
             continue
@@ -446,6 +521,11 @@ def valid_domains(
             else:
                 key = ("removed", frozenset({**encoded, var: index}.items())) if memo else None
                 rule_ids = space.memo.get(key) if key else None
+                if not isinstance(rule_ids, tuple):
+                    rule_ids = _alone(space, encoded, var, index)
+                if not isinstance(rule_ids, tuple):
+                    narrowed = narrowed or _narrowed(space, encoded)
+                    rule_ids = _from_reasons(space, narrowed, encoded, var, index)
                 if not isinstance(rule_ids, tuple):
                     explainer = explainer or _Explainer(space, encoded)
                     rule_ids = explainer.removal(var, index)

@@ -2,18 +2,232 @@
 
 The compiled diagram answers questions about the whole rule set; explanations
 need to switch rules off one by one, so they use this small search instead:
-forward checking over the rules' tables, one variable at a time.
+forward checking over the rules' tables, one variable at a time. Arc
+consistency with provenance (:func:`narrow`) finds, for many excluded values
+at once, a small set of rules that excludes each: the candidates a minimal
+explanation is then picked from.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from syncscope.model import Level
 
 from .tables import RuleTable, Tables
 
-__all__ = ["blocking_rules", "feasible", "minimal_rules"]
+__all__ = [
+    "Narrowed",
+    "Supports",
+    "blocking_rules",
+    "feasible",
+    "minimal_rules",
+    "narrow",
+    "supports",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Narrowed:
+    """Domains after arc consistency, and the rules behind every value it removed."""
+
+    domains: tuple[frozenset[int], ...]
+    """Per variable, the value indices left."""
+    reasons: Mapping[tuple[int, int], frozenset[int]]
+    """(variable, value) -> rules that, with the fixed values, exclude that value
+    (values excluded by fixing their variable have no entry)."""
+    narrowed_by: tuple[frozenset[int], ...]
+    """Per variable, every rule behind the removals from its domain."""
+
+
+_ByValue = tuple[tuple[tuple[tuple[int, ...], ...], ...], ...]
+Supports = Mapping[int, tuple[_ByValue, _ByValue]]
+"""Rule -> the tuples it allows, and those it breaks, by scope position and value."""
+
+
+def supports(tables: Tables, rules: Iterable[int]) -> Supports:
+    """The tuples each of ``rules`` allows and breaks, by scope position and value."""
+    out = {}
+    for rule in rules:
+        table = tables.rules[rule]
+        ranges = [range(tables.sizes[v]) for v in table.scope]
+        allowed = [c for c in itertools.product(*ranges) if c not in table.broken]
+        broken = sorted(table.broken)
+        out[rule] = (_by_value(allowed, ranges), _by_value(broken, ranges))
+    return out
+
+
+def _by_value(combos: Sequence[tuple[int, ...]], ranges: Sequence[range]) -> _ByValue:
+    return tuple(
+        tuple(tuple(c for c in combos if c[k] == value) for value in values)
+        for k, values in enumerate(ranges)
+    )
+
+
+def narrow(
+    tables: Tables,
+    fixed: Mapping[int, int],
+    rules: Sequence[int],
+    start: Narrowed | None = None,
+    allowed: Supports | None = None,
+) -> Narrowed | None:
+    """Arc consistency over ``rules`` under ``fixed``, remembering why each value went.
+
+    A value is removed by a rule when no tuple of the values still left in the
+    rule's scope allows it; its reasons are that rule and, for every tuple the
+    rule allows with that value, the reasons for one of the tuple's values
+    already gone, so those rules with ``fixed`` exclude the value. Rules are
+    revised in the order of ``rules`` (earlier ones are blamed first).
+
+    Parameters
+    ----------
+    start : Narrowed, optional
+        A result for the same ``rules`` with nothing fixed, to carry on from.
+    allowed : Supports, optional
+        :func:`supports` of ``rules``, when the caller keeps it.
+
+    Returns
+    -------
+    Narrowed or None
+        None when some domain runs empty (``fixed`` has no completion).
+
+    Examples
+    --------
+    >>> from syncscope.model import load_model
+    >>> from syncscope.solver.tables import build_tables
+    >>> tables = build_tables(load_model())
+    >>> gmail = tables.encode({"email_system": "gmail"})
+    >>> found = narrow(tables, gmail, blocking_rules(tables))
+    >>> ews = tables.encode({"incoming_protocol": "ews"})[3]
+    >>> [tables.rules[i].rule.id for i in sorted(found.reasons[3, ews])]
+    ['table.pop3-smtp']
+    """
+    allowed = allowed if allowed is not None else supports(tables, rules)
+    rank = {rule: k for k, rule in enumerate(rules)}
+    watching: dict[int, list[int]] = {}
+    for rule in rules:
+        for var in tables.rules[rule].scope:
+            watching.setdefault(var, []).append(rule)
+    if start is None:
+        domains = [set(range(size)) for size in tables.sizes]
+        reasons: dict[tuple[int, int], frozenset[int]] = {}
+        why: list[frozenset[int]] = [frozenset()] * len(tables.sizes)
+        queue = [(rank[rule], rule) for rule in rules]
+    else:
+        domains = [set(values) for values in start.domains]
+        reasons = dict(start.reasons)
+        why = list(start.narrowed_by)
+        queue = sorted({(rank[r], r) for var in fixed for r in watching.get(var, ())})
+    for var, value in fixed.items():
+        if value not in domains[var]:
+            return None
+        domains[var] = {value}
+        why[var] = frozenset()
+        for other in range(tables.sizes[var]):
+            reasons.pop((var, other), None)  # gone by fixing: no rule needed
+    heapq.heapify(queue)
+    queued = {rule for _, rule in queue}
+    while queue:
+        rule = heapq.heappop(queue)[1]
+        queued.discard(rule)
+        scope = tables.rules[rule].scope
+        current = [domains[v] for v in scope]
+        breaking = allowed[rule][1]
+        sizes = [len(d) for d in current]
+        total = 1
+        for size in sizes:
+            total *= size
+        broken = tables.rules[rule].broken
+        broken_count = len(broken)
+        for k, var in enumerate(scope):
+            # A value keeps a support while the combinations of the other values left
+            # outnumber the broken ones among them; fixed values always keep theirs.
+            others = total // sizes[k]
+            if broken_count < others or var in fixed:
+                continue
+            gone = [
+                value
+                for value in current[k]
+                if len(breaking[k][value]) >= others and not _supported(broken, current, k, value)
+            ]
+            if not gone:
+                continue
+            if len(gone) == len(current[k]):
+                return None
+            because: frozenset[int] = frozenset()
+            for value in gone:
+                found = _blame(tables, allowed, rule, k, value, domains, fixed, reasons)
+                reasons[var, value] = found
+                because |= found
+            domains[var] = current[k] = current[k] - set(gone)
+            total = total // sizes[k] * len(current[k])
+            sizes[k] = len(current[k])
+            why[var] = why[var] | because
+            for follower in watching[var]:
+                if follower != rule and follower not in queued:
+                    heapq.heappush(queue, (rank[follower], follower))
+                    queued.add(follower)
+    return Narrowed(tuple(frozenset(d) for d in domains), reasons, tuple(why))
+
+
+def _supported(
+    broken: frozenset[tuple[int, ...]], current: Sequence[set[int]], k: int, value: int
+) -> bool:
+    """Whether some tuple of the values left, with ``value`` at position ``k``, is allowed."""
+    ranges = [(value,) if j == k else d for j, d in enumerate(current)]
+    return any(combo not in broken for combo in itertools.product(*ranges))
+
+
+def _blame(
+    tables: Tables,
+    allowed: Supports,
+    rule: int,
+    k: int,
+    value: int,
+    domains: Sequence[set[int]],
+    fixed: Mapping[int, int],
+    reasons: Mapping[tuple[int, int], frozenset[int]],
+) -> frozenset[int]:
+    """Rules that, with ``fixed``, leave ``value`` at position ``k`` of ``rule`` no support.
+
+    The rule itself, and for each tuple it allows with that value, a reason for
+    one of the tuple's other values being gone: none when fixing took it or a
+    rule already blamed excludes it on its own, else its recorded reasons,
+    those adding the fewest rules first.
+    """
+    scope = tables.rules[rule].scope
+    blamed = {rule}
+    for combo in allowed[rule][0][k][value]:
+        best: frozenset[int] | None = None
+        for j, v in enumerate(scope):
+            if j == k or combo[j] in domains[v]:
+                continue
+            found = reasons.get((v, combo[j]), frozenset())
+            if found <= blamed or any(
+                _excludes(tables, allowed, other, v, combo[j], fixed) for other in blamed
+            ):
+                best = frozenset()
+                break
+            if best is None or len(found - blamed) < len(best - blamed):
+                best = found
+        if best:
+            blamed.update(best)
+    return frozenset(blamed)
+
+
+def _excludes(
+    tables: Tables, allowed: Supports, rule: int, var: int, value: int, fixed: Mapping[int, int]
+) -> bool:
+    """Whether ``rule`` alone, with ``fixed``, rules out ``var = value``."""
+    scope = tables.rules[rule].scope
+    if var not in scope:
+        return False
+    k = scope.index(var)
+    pinned = [(j, fixed[v]) for j, v in enumerate(scope) if v in fixed]
+    return not any(all(combo[j] == a for j, a in pinned) for combo in allowed[rule][0][k][value])
 
 
 def blocking_rules(tables: Tables, threshold: Level = Level.UNTESTED) -> tuple[int, ...]:

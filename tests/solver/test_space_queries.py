@@ -27,7 +27,7 @@ from syncscope.solver.enumeration import (
     jsonl_lines,
     paths,
 )
-from syncscope.solver.rulesat import feasible
+from syncscope.solver.rulesat import blocking_rules, feasible, narrow
 from syncscope.solver.space import Space, compiled
 
 import syncscope
@@ -489,3 +489,28 @@ def test_a_single_verdict_string_is_one_verdict() -> None:
     assert table(verdicts="Untested").count == 768
     with pytest.raises(ConfigurationError, match="unknown verdict 'valid-ish'"):
         syncscope.configurations(verdicts="valid-ish")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(n=st.integers(4, 9), seed=st.integers(0, 10_000), picks=st.integers(0, 1_000))
+def test_explanations_under_two_fixed_values_are_sufficient_and_minimal(
+    n: int, seed: int, picks: int
+) -> None:
+    model = random_model(n, seed=seed, domain=(2, 4))
+    space = compiled(model, use_cache=False)
+    first = next(iter(configurations(space, {}, VALID)))
+    names = list(model.names)
+    chosen = [names[picks % n], names[(picks // n) % n]]
+    _check_explanations(space, {name: first[name] for name in chosen})
+
+
+def test_arc_consistency_reasons_rule_their_values_out(space: Space) -> None:
+    tables = space.tables
+    rules = blocking_rules(tables)
+    for fixed in ({"profile_type": "pop3-smtp"}, {"deployment": "online", "mfa": False}):
+        encoded = space.encode(fixed)
+        found = narrow(tables, encoded, rules)
+        assert found is not None and found.reasons
+        for (var, value), why in found.reasons.items():
+            assert not feasible(tables, {**encoded, var: value}, why)
+            assert value not in found.domains[var]
