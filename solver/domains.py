@@ -351,8 +351,9 @@ def _from_reasons(
 ) -> tuple[int, ...] | None:
     """A minimal explanation picked from the rules arc consistency blamed, if it removed the value.
 
-    Called once :func:`_alone` found no single rule: the blamed rules are then
-    minimised with QuickXplain, which for two rules is no search at all.
+    Called once :func:`_alone` found no single rule, so two blamed rules are
+    minimal as they stand; more are checked one by one, and minimised with
+    QuickXplain when some of them are not needed.
     """
     blamed = narrowed.reasons.get((var, value))
     if blamed is None:
@@ -361,8 +362,10 @@ def _from_reasons(
         return tuple(blamed)
     if len(blamed) == 2:
         return tuple(sorted(blamed))
-    rank = _ranks(space)
     question = {**fixed, var: value}
+    if all(feasible(space.tables, question, blamed - {rule}) for rule in blamed):
+        return tuple(sorted(blamed))  # already minimal: each rule is needed
+    rank = _ranks(space)
     return minimal_rules(space.tables, question, sorted(blamed, key=rank.__getitem__))
 
 
@@ -458,7 +461,8 @@ def _status(
 
 def _remember(space: Space, key: Hashable, answer: tuple[int, ...]) -> None:
     if len(space.memo) >= _MEMO_LIMIT:
-        space.memo.clear()
+        for stale in [k for k in space.memo if isinstance(k, tuple) and k[:1] == ("removed",)]:
+            del space.memo[stale]
     space.memo[key] = answer
 
 
@@ -523,12 +527,12 @@ def valid_domains(
                 rule_ids = space.memo.get(key) if key else None
                 if not isinstance(rule_ids, tuple):
                     rule_ids = _alone(space, encoded, var, index)
-                if not isinstance(rule_ids, tuple):
-                    narrowed = narrowed or _narrowed(space, encoded)
-                    rule_ids = _from_reasons(space, narrowed, encoded, var, index)
-                if not isinstance(rule_ids, tuple):
-                    explainer = explainer or _Explainer(space, encoded)
-                    rule_ids = explainer.removal(var, index)
+                    if rule_ids is None:
+                        narrowed = narrowed or _narrowed(space, encoded)
+                        rule_ids = _from_reasons(space, narrowed, encoded, var, index)
+                    if rule_ids is None:
+                        explainer = explainer or _Explainer(space, encoded)
+                        rule_ids = explainer.removal(var, index)
                     if key:
                         _remember(space, key, rule_ids)
                 removed.append(

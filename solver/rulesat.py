@@ -196,8 +196,26 @@ def _blame(
     The rule itself, and for each tuple it allows with that value, a reason for
     one of the tuple's other values being gone: none when fixing took it or a
     rule already blamed excludes it on its own, else its recorded reasons,
-    those adding the fewest rules first.
+    those adding the fewest rules first. A second pass lets a rule blamed by
+    the first stand alone for values other rules were first blamed for.
     """
+    first = _blame_pass(tables, allowed, rule, k, value, domains, fixed, reasons, frozenset())
+    if len(first) <= 2:
+        return first
+    return _blame_pass(tables, allowed, rule, k, value, domains, fixed, reasons, first)
+
+
+def _blame_pass(
+    tables: Tables,
+    allowed: Supports,
+    rule: int,
+    k: int,
+    value: int,
+    domains: Sequence[set[int]],
+    fixed: Mapping[int, int],
+    reasons: Mapping[tuple[int, int], frozenset[int]],
+    prefer: frozenset[int],
+) -> frozenset[int]:
     scope = tables.rules[rule].scope
     blamed = {rule}
     for combo in allowed[rule][0][k][value]:
@@ -206,6 +224,9 @@ def _blame(
             if j == k or combo[j] in domains[v]:
                 continue
             found = reasons.get((v, combo[j]), frozenset())
+            alone = [r for r in prefer if _excludes(tables, allowed, r, v, combo[j], fixed)]
+            if alone:
+                found = frozenset(alone[:1])
             if found <= blamed or any(
                 _excludes(tables, allowed, other, v, combo[j], fixed) for other in blamed
             ):
