@@ -7,12 +7,23 @@ import tempfile
 from collections.abc import Iterator
 
 import pytest
-
-# Set before any test imports the solver, so no run writes to the user's cache.
-os.environ.setdefault("SYNCSCOPE_CACHE_DIR", tempfile.mkdtemp(prefix="syncscope-test-cache-"))
-
+from hypothesis import HealthCheck, settings
 from syncscope.model import Model, load_model
 from syncscope.solver.space import Space, compiled
+
+# Property tests run the same examples on every machine: no flaky deadlines on a
+# loaded CI machine, no example database carried between runs.
+settings.register_profile(
+    "syncscope",
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("syncscope")
+
+# The cache folder is read at each use, so setting it here covers every test.
+os.environ.setdefault("SYNCSCOPE_CACHE_DIR", tempfile.mkdtemp(prefix="syncscope-test-cache-"))
 
 
 @pytest.fixture(scope="session")
