@@ -198,7 +198,7 @@ class _Explainer:
         self.tables = space.tables
         self.fixed = fixed
         self.order = _preference(space)
-        self.index = _rule_index(space)
+        self.statuses = _statuses(space)
         self.reading = _reading(space)
         self.rank = {rule: k for k, rule in enumerate(self.order)}
         self._base: dict[int, int] | None = None
@@ -211,9 +211,8 @@ class _Explainer:
         return self._base
 
     def status(self, rule: int, question: Mapping[int, int]) -> int:
-        table = self.tables.rules[rule]
-        projection = tuple(question.get(v, -1) for v in table.scope)
-        return _status(table, self.index[rule], projection, self.tables.sizes)
+        projection = tuple(question.get(v, -1) for v in self.tables.rules[rule].scope)
+        return self.statuses[rule][projection]
 
     def removal(self, var: int, value: int) -> tuple[int, ...]:
         question = {**self.fixed, var: value}
@@ -371,14 +370,75 @@ def _from_reasons(
 
 def _alone(space: Space, fixed: Mapping[int, int], var: int, value: int) -> tuple[int] | None:
     """The most specific rule reading ``var`` that alone rules out ``value``, if any."""
+    rule = _singles(space, fixed).get((var, value))
+    return None if rule is None else (rule,)
+
+
+def _singles(space: Space, fixed: Mapping[int, int]) -> dict[tuple[int, int], int]:
+    """(variable, value) -> the most specific rule that, with ``fixed``, alone rules it out.
+
+    One look-up per blocking rule in :func:`_surely` (open variables only).
+    """
+    tables = space.tables
+    surely = _surely(space)
+    out: dict[tuple[int, int], int] = {}
+    for rule in _preference(space):
+        projection = tuple(fixed.get(v, -1) for v in tables.rules[rule].scope)
+        for pair in surely[rule].get(projection, ()):
+            out.setdefault(pair, rule)
+    return out
+
+
+def _surely(space: Space) -> dict[int, dict[tuple[int, ...], tuple[tuple[int, int], ...]]]:
+    """Per blocking rule, per projection of fixed values (-1 = open): the open (variable, value)
+    pairs that, added to it, leave every completion breaking the rule (worked out once per space).
+    """
+    hit = space.memo.get("surely")
+    if isinstance(hit, dict):
+        return hit
+    tables = space.tables
+    statuses = _statuses(space)
+    out: dict[int, dict[tuple[int, ...], tuple[tuple[int, int], ...]]] = {}
+    for rule in _preference(space):
+        scope = tables.rules[rule].scope
+        table = statuses[rule]
+        per: dict[tuple[int, ...], tuple[tuple[int, int], ...]] = {}
+        for projection, status in table.items():
+            if status == _SURELY:
+                continue  # already broken by the fixed values: no completion at all
+            pairs = tuple(
+                (var, value)
+                for k, var in enumerate(scope)
+                if projection[k] < 0
+                for value in range(tables.sizes[var])
+                if table[(*projection[:k], value, *projection[k + 1 :])] == _SURELY
+            )
+            if pairs:
+                per[projection] = pairs
+        out[rule] = per
+    space.memo["surely"] = out
+    return out
+
+
+def _statuses(space: Space) -> tuple[dict[tuple[int, ...], int], ...]:
+    """Per rule, :func:`_status` of every projection of its scope (worked out once per space)."""
+    hit = space.memo.get("statuses")
+    if isinstance(hit, tuple):
+        return hit
     tables = space.tables
     index = _rule_index(space)
-    for rule in _reading(space).get(var, ()):
-        table = tables.rules[rule]
-        projection = tuple(value if v == var else fixed.get(v, -1) for v in table.scope)
-        if _status(table, index[rule], projection, tables.sizes) == _SURELY:
-            return (rule,)
-    return None
+    out = []
+    for table in tables.rules:
+        ranges = [range(-1, tables.sizes[v]) for v in table.scope]
+        out.append(
+            {
+                projection: _status(table, index[table.index], projection, tables.sizes)
+                for projection in itertools.product(*ranges)
+            }
+        )
+    found = tuple(out)
+    space.memo["statuses"] = found
+    return found
 
 
 def _ranks(space: Space) -> dict[int, int]:
@@ -507,6 +567,7 @@ def valid_domains(
     out: dict[str, Domain] = {}
     explainer: _Explainer | None = None  # built on the first removed value it is needed for
     narrowed: Narrowed | None = None
+    singles: dict[tuple[int, int], int] | None = None
     for var, name in enumerate(tables.names):
         if var in encoded:
             continue
@@ -526,7 +587,9 @@ def valid_domains(
                 key = ("removed", frozenset({**encoded, var: index}.items())) if memo else None
                 rule_ids = space.memo.get(key) if key else None
                 if not isinstance(rule_ids, tuple):
-                    rule_ids = _alone(space, encoded, var, index)
+                    singles = _singles(space, encoded) if singles is None else singles
+                    single = singles.get((var, index))
+                    rule_ids = None if single is None else (single,)
                     if rule_ids is None:
                         narrowed = narrowed or _narrowed(space, encoded)
                         rule_ids = _from_reasons(space, narrowed, encoded, var, index)
