@@ -130,6 +130,7 @@ def narrow(
             reasons.pop((var, other), None)  # gone by fixing: no rule needed
     heapq.heapify(queue)
     queued = {rule for _, rule in queue}
+    excludes = _Excludes(tables, allowed, fixed)
     while queue:
         rule = heapq.heappop(queue)[1]
         queued.discard(rule)
@@ -159,7 +160,7 @@ def narrow(
                 return None
             because: frozenset[int] = frozenset()
             for value in gone:
-                found = _blame(tables, allowed, rule, k, value, domains, fixed, reasons)
+                found = _blame(tables, allowed, rule, k, value, domains, excludes, reasons)
                 reasons[var, value] = found
                 because |= found
             domains[var] = current[k] = current[k] - set(gone)
@@ -188,7 +189,7 @@ def _blame(
     k: int,
     value: int,
     domains: Sequence[set[int]],
-    fixed: Mapping[int, int],
+    excludes: _Excludes,
     reasons: Mapping[tuple[int, int], frozenset[int]],
 ) -> frozenset[int]:
     """Rules that, with ``fixed``, leave ``value`` at position ``k`` of ``rule`` no support.
@@ -199,10 +200,10 @@ def _blame(
     those adding the fewest rules first. A second pass lets a rule blamed by
     the first stand alone for values other rules were first blamed for.
     """
-    first = _blame_pass(tables, allowed, rule, k, value, domains, fixed, reasons, frozenset())
+    first = _blame_pass(tables, allowed, rule, k, value, domains, excludes, reasons, frozenset())
     if len(first) <= 2:
         return first
-    return _blame_pass(tables, allowed, rule, k, value, domains, fixed, reasons, first)
+    return _blame_pass(tables, allowed, rule, k, value, domains, excludes, reasons, first)
 
 
 def _blame_pass(
@@ -212,7 +213,7 @@ def _blame_pass(
     k: int,
     value: int,
     domains: Sequence[set[int]],
-    fixed: Mapping[int, int],
+    excludes: _Excludes,
     reasons: Mapping[tuple[int, int], frozenset[int]],
     prefer: frozenset[int],
 ) -> frozenset[int]:
@@ -224,12 +225,10 @@ def _blame_pass(
             if j == k or combo[j] in domains[v]:
                 continue
             found = reasons.get((v, combo[j]), frozenset())
-            alone = [r for r in prefer if _excludes(tables, allowed, r, v, combo[j], fixed)]
+            alone = [r for r in prefer if excludes(r, v, combo[j])]
             if alone:
                 found = frozenset(alone[:1])
-            if found <= blamed or any(
-                _excludes(tables, allowed, other, v, combo[j], fixed) for other in blamed
-            ):
+            if found <= blamed or any(excludes(other, v, combo[j]) for other in blamed):
                 best = frozenset()
                 break
             if best is None or len(found - blamed) < len(best - blamed):
@@ -237,6 +236,25 @@ def _blame_pass(
         if best:
             blamed.update(best)
     return frozenset(blamed)
+
+
+class _Excludes:
+    """:func:`_excludes` under one set of fixed values, remembered for the length of a search."""
+
+    def __init__(self, tables: Tables, allowed: Supports, fixed: Mapping[int, int]) -> None:
+        self.tables = tables
+        self.allowed = allowed
+        self.fixed = fixed
+        self.known: dict[tuple[int, int, int], bool] = {}
+
+    def __call__(self, rule: int, var: int, value: int) -> bool:
+        key = (rule, var, value)
+        found = self.known.get(key)
+        if found is None:
+            found = self.known[key] = _excludes(
+                self.tables, self.allowed, rule, var, value, self.fixed
+            )
+        return found
 
 
 def _excludes(
