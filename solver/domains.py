@@ -326,13 +326,42 @@ def _closure(space: Space) -> Narrowed:
 
 
 def _narrowed(space: Space, fixed: Mapping[int, int]) -> Narrowed:
-    """Arc consistency under ``fixed``, carried on from :func:`_closure`."""
+    """Arc consistency under ``fixed``, carried on from the :func:`_settled` state of one value."""
     closure = _closure(space)
     empty = Narrowed(closure.domains, {}, closure.narrowed_by)
     if not closure.narrowed_by:
         return empty
+    settled = _settled(space)
+    start = closure
+    for pair in fixed.items():
+        one = settled[pair]
+        if one is None:  # a single fixed value already leaves nothing
+            return empty
+        if len(one.reasons) > len(start.reasons):
+            start = one
     order = _preference(space)
-    return narrow(space.tables, fixed, order, start=closure, allowed=_supports(space)) or empty
+    return narrow(space.tables, fixed, order, start=start, allowed=_supports(space)) or empty
+
+
+def _settled(space: Space) -> dict[tuple[int, int], Narrowed | None]:
+    """(variable, value) -> arc consistency with just that value fixed (worked out once per space).
+
+    None when that value alone leaves some domain empty.
+    """
+    hit = space.memo.get("settled")
+    if isinstance(hit, dict):
+        return hit
+    closure = _closure(space)
+    order = _preference(space)
+    allowed = _supports(space)
+    out: dict[tuple[int, int], Narrowed | None] = {}
+    for var, size in enumerate(space.tables.sizes):
+        for value in range(size):
+            out[var, value] = narrow(
+                space.tables, {var: value}, order, start=closure, allowed=allowed
+            )
+    space.memo["settled"] = out
+    return out
 
 
 def _supports(space: Space) -> Supports:

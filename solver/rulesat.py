@@ -120,7 +120,9 @@ def narrow(
         domains = [set(values) for values in start.domains]
         reasons = dict(start.reasons)
         why = list(start.narrowed_by)
-        queue = sorted({(rank[r], r) for var in fixed for r in watching.get(var, ())})
+        # A variable the start already narrowed to its fixed value changes nothing.
+        changed = [var for var, value in fixed.items() if start.domains[var] != {value}]
+        queue = sorted({(rank[r], r) for var in changed for r in watching.get(var, ())})
     for var, value in fixed.items():
         if value not in domains[var]:
             return None

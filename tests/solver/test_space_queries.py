@@ -514,3 +514,30 @@ def test_arc_consistency_reasons_rule_their_values_out(space: Space) -> None:
         for (var, value), why in found.reasons.items():
             assert not feasible(tables, {**encoded, var: value}, why)
             assert value not in found.domains[var]
+
+
+@pytest.mark.parametrize(
+    "fixed",
+    [
+        {"profile_type": "pop3-smtp", "outlook_on_the_web": False},
+        {"deployment": "online", "mfa": False, "email_system": "exchange-online"},
+        {"email_system": "gmail", "authentication": "profile-credentials"},
+    ],
+)
+def test_arc_consistency_carried_on_from_one_fixed_value_matches_a_fresh_run(
+    space: Space, fixed: dict[str, Value]
+) -> None:
+    tables = space.tables
+    rules = blocking_rules(tables)
+    encoded = space.encode(fixed)
+    fresh = narrow(tables, encoded, rules)
+    assert fresh is not None
+    for var, value in encoded.items():
+        start = narrow(tables, {var: value}, rules)
+        assert start is not None
+        carried = narrow(tables, encoded, rules, start=start)
+        assert carried is not None
+        assert carried.domains == fresh.domains
+        assert set(carried.reasons) == set(fresh.reasons)
+        for (other, gone), why in carried.reasons.items():
+            assert not feasible(tables, {**encoded, other: gone}, why)
