@@ -238,8 +238,8 @@ class _Explainer:
                 return (rule,)
         candidates = [rule for rule in self.order if status[rule] == _MAYBE]
         derived = self.propagate(question, candidates, start)
-        if derived is not None:
-            return minimal_rules(self.tables, question, derived)
+        if derived is not None:  # a domain ran empty: these rules leave nothing
+            return minimal_rules(self.tables, question, derived, infeasible=True)
         reached = set(start)
         ring: set[int] = set()
         while True:

@@ -338,7 +338,11 @@ def _search(tables: Tables, assign: dict[int, int], chosen: Sequence[RuleTable])
 
 
 def minimal_rules(
-    tables: Tables, fixed: Mapping[int, int], rules: Iterable[int] | None = None
+    tables: Tables,
+    fixed: Mapping[int, int],
+    rules: Iterable[int] | None = None,
+    *,
+    infeasible: bool = False,
 ) -> tuple[int, ...]:
     """A minimal subset of ``rules`` that, with ``fixed``, admits no completion.
 
@@ -350,6 +354,9 @@ def minimal_rules(
     ----------
     rules : iterable of int, optional
         Candidate rules; the blocking rules (untested or unsupported) by default.
+    infeasible : bool
+        Whether the caller has already shown that ``rules`` leave ``fixed`` no
+        completion (e.g. by arc consistency), so the opening search is skipped.
 
     Raises
     ------
@@ -366,7 +373,7 @@ def minimal_rules(
     ['important.profile-type', 'facts.server-to-server-profile']
     """
     candidates = list(blocking_rules(tables) if rules is None else rules)
-    if feasible(tables, fixed, candidates):
+    if not infeasible and feasible(tables, fixed, candidates):
         raise ValueError("the fixed values are feasible under these rules")
 
     def consistent(subset: Sequence[int]) -> bool:

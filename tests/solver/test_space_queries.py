@@ -27,7 +27,7 @@ from syncscope.solver.enumeration import (
     jsonl_lines,
     paths,
 )
-from syncscope.solver.rulesat import blocking_rules, feasible, narrow
+from syncscope.solver.rulesat import blocking_rules, feasible, minimal_rules, narrow
 from syncscope.solver.space import Space, compiled
 
 import syncscope
@@ -541,3 +541,14 @@ def test_arc_consistency_carried_on_from_one_fixed_value_matches_a_fresh_run(
         assert set(carried.reasons) == set(fresh.reasons)
         for (other, gone), why in carried.reasons.items():
             assert not feasible(tables, {**encoded, other: gone}, why)
+
+
+def test_minimal_rules_trusting_a_known_conflict_gives_the_same_minimal_set(space: Space) -> None:
+    tables = space.tables
+    rules = blocking_rules(tables)
+    question = space.encode({"email_system": "gmail", "authentication": "server-to-server"})
+    checked = minimal_rules(tables, question, rules)
+    trusted = minimal_rules(tables, question, rules, infeasible=True)
+    assert trusted == checked
+    assert not feasible(tables, question, trusted)
+    assert all(feasible(tables, question, set(trusted) - {rule}) for rule in trusted)
