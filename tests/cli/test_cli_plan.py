@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from syncscope.model import load_model, normalize_config
 
 from syncscope.cli import cli
 
@@ -16,27 +17,7 @@ EXCHANGE_2010 = str(EXAMPLES / "onprem-exchange-2010.json")
 TARGET = str(EXAMPLES / "target-online.json")
 INVENTORY = str(EXAMPLES / "inventory.csv")
 
-GMAIL = {
-    "deployment": "online",
-    "version": "8.2",
-    "email_system": "gmail",
-    "incoming_protocol": "pop3",
-    "outgoing_protocol": "smtp",
-    "sync_appointments_contacts_tasks": False,
-    "authentication": "user-or-queue-credentials",
-    "autodiscover": True,
-    "profile_type": "pop3-smtp",
-    "ports": "default",
-    "same_tenant": True,
-    "fips_mode": False,
-    "mfa": False,
-    "customer_key": False,
-    "outlook_on_the_web": False,
-    "outlook_manual_tracking": False,
-    "mass_email_campaigns": False,
-    "custom_email_provider": False,
-    "mixed_outlook_act_sync": False,
-}
+GMAIL = normalize_config(load_model(), json.loads((EXAMPLES / "gmail-online.json").read_text()))
 EXO = dict(
     GMAIL,
     email_system="exchange-online",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import json
 import math
 import random
 from collections import deque
@@ -11,12 +12,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from syncscope.model import ConfigurationError, Level, Model, Value, load_model
+from syncscope.model import ConfigurationError, Level, Model, Value, load_model, normalize_config
 from syncscope.model.synthetic import random_model
 from syncscope.solver.brute import brute_verdict, brute_verdicts
 from syncscope.solver.moves import move_diagram
@@ -652,27 +654,10 @@ def test_seed_groups_are_the_six_tied_settings(space: Space) -> None:
     ]
 
 
-GMAIL_ONLINE = {
-    "deployment": "online",
-    "version": "8.2",
-    "email_system": "gmail",
-    "incoming_protocol": "pop3",
-    "outgoing_protocol": "smtp",
-    "sync_appointments_contacts_tasks": False,
-    "authentication": "user-or-queue-credentials",
-    "autodiscover": True,
-    "profile_type": "pop3-smtp",
-    "ports": "default",
-    "same_tenant": True,
-    "fips_mode": False,
-    "mfa": False,
-    "customer_key": False,
-    "outlook_on_the_web": False,
-    "outlook_manual_tracking": False,
-    "mass_email_campaigns": False,
-    "custom_email_provider": False,
-    "mixed_outlook_act_sync": False,
-}
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
+GMAIL_ONLINE = normalize_config(
+    load_model(), json.loads((EXAMPLES / "gmail-online.json").read_text(encoding="utf-8"))
+)
 EXO_ONLINE = dict(
     GMAIL_ONLINE,
     email_system="exchange-online",
