@@ -9,12 +9,15 @@ bits per verdict, so a count over all four verdicts is a single addition.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from syncscope.model import Level
 
 __all__ = ["TERMINALS", "Diagram", "finish"]
+
+T = TypeVar("T")
 
 TERMINALS = len(Level)
 _DEAD = -1
@@ -80,18 +83,32 @@ class Diagram:
         """
         if not fixed:
             return self.below
-        below = list(self.below)
+        return self._pin_below(self.below, fixed, sum)
+
+    def _pin_below(
+        self,
+        base: Sequence[T],
+        fixed: Mapping[int, int],
+        combine: Callable[[Iterator[T]], T],
+    ) -> list[T]:
+        """Redo a bottom-up table from the deepest fixed level up, following only pinned values.
+
+        ``base`` holds each node's unrestricted entry (levels below the deepest
+        fixed one keep theirs); ``combine`` folds a node's children (``sum`` for
+        counts, ``any`` for reachability).
+        """
+        table = list(base)
         children = self.children
-        get = below.__getitem__
+        get = table.__getitem__
         for level in range(max(fixed), -1, -1):
             value = fixed.get(level)
             if value is None:
                 for node in self.levels[level]:
-                    below[node] = sum(map(get, children[node]))
+                    table[node] = combine(map(get, children[node]))
             else:
                 for node in self.levels[level]:
-                    below[node] = below[children[node][value]]
-        return below
+                    table[node] = table[children[node][value]]
+        return table
 
     def restricted_above(self, fixed: Mapping[int, int]) -> list[int]:
         """The number of paths from the root to every node that agree with ``fixed``."""
@@ -187,18 +204,7 @@ class Diagram:
         static_live, static_edges = self._live_tables(mask)
         deepest = max(fixed, default=-1)
         # live[node]: some path below it, agreeing with ``fixed``, ends in ``verdicts``.
-        live = static_live
-        if fixed:
-            live = list(static_live)
-            get = live.__getitem__
-            for level in range(deepest, -1, -1):
-                pinned = fixed.get(level)
-                if pinned is None:
-                    for node in self.levels[level]:
-                        live[node] = any(map(get, children[node]))
-                else:
-                    for node in self.levels[level]:
-                        live[node] = live[children[node][pinned]]
+        live = self._pin_below(static_live, fixed, any) if fixed else static_live
         out: list[list[int]] = []
         reach: Sequence[int] = [self.root] if live[self.root] else []
         for level in range(len(self.levels)):
