@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import functools
 import hashlib
+import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -80,12 +81,12 @@ def load_model(path: str | Path | None = None) -> Model:
     >>> model.size
     15335424
     """
-    target = Path(path) if path is not None else builtin_path()
+    target = os.fspath(path) if path is not None else str(builtin_path())
     try:
-        info = target.stat()
+        info = os.stat(target)
     except OSError as exc:
-        raise ModelError(str(target), [f"cannot read the rule set: {exc.strerror}"]) from None
-    return _load_cached(str(target), (info.st_mtime_ns, info.st_size))
+        raise ModelError(target, [f"cannot read the rule set: {exc.strerror}"]) from None
+    return _load_cached(target, (info.st_mtime_ns, info.st_size))
 
 
 class _Loader:

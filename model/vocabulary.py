@@ -183,9 +183,17 @@ def normalize_config(model: Model, config: Mapping[str, object]) -> dict[str, Va
         raise ConfigurationError(
             f"a configuration is a JSON object of variable: value, got {type(config).__name__}"
         )
+    exact = _exact(model)
     found: dict[str, Value] = {}
     spelled: dict[str, str] = {}
     for name, raw in config.items():
+        hit = exact.get(name) if isinstance(name, str) else None
+        if hit is not None and name not in found and isinstance(raw, (str, bool)):
+            canonical = hit.get((type(raw), raw))
+            if canonical is not None:  # already canonical: nothing to fold or parse
+                found[name] = canonical
+                spelled[name] = name
+                continue
         var = resolve_variable(model, name)
         if var.name in found:
             raise ConfigurationError(
@@ -195,6 +203,27 @@ def normalize_config(model: Model, config: Mapping[str, object]) -> dict[str, Va
         found[var.name] = parse_value(var, raw)
         spelled[var.name] = name
     return {n: found[n] for n in model.names if n in found}
+
+
+_EXACT: dict[str, tuple[Model, dict[str, dict[tuple[type, Value], Value]]]] = {}
+"""Per model digest: variable name -> (type, canonical value) -> that value."""
+
+
+def _exact(model: Model) -> dict[str, dict[tuple[type, Value], Value]]:
+    """Canonical names and values of ``model``, for input that needs no folding.
+
+    Keys pair a value with its type, so ``1`` never passes for ``True``.
+    """
+    hit = _EXACT.get(model.digest)
+    if hit is not None and hit[0] is model:
+        return hit[1]
+    table = {
+        var.name: {(type(value), value): value for value in var.domain} for var in model.variables
+    }
+    if len(_EXACT) >= 64:
+        _EXACT.clear()
+    _EXACT[model.digest] = (model, table)
+    return table
 
 
 def parse_assignment(model: Model, text: str) -> tuple[str, Value]:

@@ -3,22 +3,35 @@
 The diagram gives the allowed values exactly: a value is allowed when some
 valid completion of the fixed values passes through it, so the domains are
 complete and backtrack-free. Each removed value is explained by a minimal set
-of blocking rules (QuickXplain over :mod:`syncscope.solver.rulesat`); the
-explanations are memoised on the space, since the same question tends to come
-back while someone configures.
+of blocking rules: looked up among the single rules and pairs of rules that
+rule it out (:mod:`syncscope.solver.blame`), and only for the rare value that
+needs three rules or more, searched for with arc consistency and QuickXplain
+(:mod:`syncscope.solver.rulesat`). The explanations are memoised on the space,
+since the same question tends to come back while someone configures.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
 from syncscope.model import Level, NoSolution, Rule, Value, format_value
 
-from .rulesat import Narrowed, Supports, blocking_rules, feasible, minimal_rules, narrow, supports
+from .blame import (
+    MAYBE,
+    SURELY,
+    fixed_row,
+    pair_rules,
+    preference,
+    ranks,
+    reading,
+    single_rules,
+    statuses,
+)
+from .rulesat import Narrowed, Supports, feasible, minimal_rules, narrow, supports
 from .space import Space
 from .tables import RuleTable
 
@@ -134,30 +147,6 @@ def conflict(space: Space, fixed: Mapping[str, Value]) -> Conflict:
     )
 
 
-def _preference(space: Space) -> tuple[int, ...]:
-    """Blocking rules, most specific first: the share of its scope a rule rules out, ascending.
-
-    Explanations are searched in this order, so a removed value is blamed on
-    the narrowest statement that excludes it (e.g. "Exchange Server 2003 and
-    2007 are not supported" before the table's closed-world rule).
-    """
-    hit = space.memo.get("preference")
-    if isinstance(hit, tuple):
-        return hit
-    tables = space.tables
-
-    def share(index: int) -> tuple[float, int]:
-        table = tables.rules[index]
-        combos = 1
-        for var in table.scope:
-            combos *= tables.sizes[var]
-        return (len(table.broken) / combos, index)
-
-    order = tuple(sorted(blocking_rules(tables), key=share))
-    space.memo["preference"] = order
-    return order
-
-
 def explain_removal(space: Space, question: Mapping[int, int]) -> tuple[int, ...]:
     """A minimal set of blocking rules under which ``question`` has no completion.
 
@@ -187,7 +176,7 @@ class _Explainer:
     Rules that no completion can break are left out; a rule that every
     completion breaks is a minimal answer on its own; otherwise QuickXplain
     searches the smallest ring of rules around the question's variables that
-    has no solution, in :func:`_preference` order. Since the fixed values
+    has no solution, in :func:`~syncscope.solver.blame.preference` order. Since the fixed values
     alone have a valid completion, no rule is surely broken by them: a removed
     value looks for a surely broken rule among the rules reading its variable
     first, and works out every rule's status only when there is none.
@@ -197,9 +186,9 @@ class _Explainer:
         self.space = space
         self.tables = space.tables
         self.fixed = fixed
-        self.order = _preference(space)
-        self.statuses = _statuses(space)
-        self.reading = _reading(space)
+        self.order = preference(space)
+        self.statuses = statuses(space)
+        self.reading = reading(space)
         self.rank = {rule: k for k, rule in enumerate(self.order)}
         self._base: dict[int, int] | None = None
 
@@ -219,7 +208,7 @@ class _Explainer:
         changed = {}
         for rule in self.reading.get(var, ()):
             found = changed[rule] = self.status(rule, question)
-            if found == _SURELY:
+            if found == SURELY:
                 return (rule,)
         return self.explain(question, {**self.base, **changed}, {var})
 
@@ -234,9 +223,9 @@ class _Explainer:
         Small rings keep each feasibility search small.
         """
         for rule in self.order:
-            if status[rule] == _SURELY:
+            if status[rule] == SURELY:
                 return (rule,)
-        candidates = [rule for rule in self.order if status[rule] == _MAYBE]
+        candidates = [rule for rule in self.order if status[rule] == MAYBE]
         derived = self.propagate(question, candidates, start)
         if derived is not None:  # a domain ran empty: these rules leave nothing
             return minimal_rules(self.tables, question, derived, infeasible=True)
@@ -313,12 +302,21 @@ class _Explainer:
         return None
 
 
+def _open_size(table: RuleTable, question: Mapping[int, int], sizes: tuple[int, ...]) -> int:
+    """How many combinations of its open variables a rule ranges over."""
+    total = 1
+    for var in table.scope:
+        if var not in question:
+            total *= sizes[var]
+    return total
+
+
 def _closure(space: Space) -> Narrowed:
     """Arc consistency over the blocking rules with nothing fixed (worked out once per space)."""
     hit = space.memo.get("closure")
     if isinstance(hit, Narrowed):
         return hit
-    found = narrow(space.tables, {}, _preference(space), allowed=_supports(space))
+    found = narrow(space.tables, {}, preference(space), allowed=_supports(space))
     if found is None:  # a rule set with no valid configuration at all
         found = Narrowed(tuple(frozenset() for _ in space.tables.sizes), {}, ())
     space.memo["closure"] = found
@@ -339,7 +337,7 @@ def _narrowed(space: Space, fixed: Mapping[int, int]) -> Narrowed:
             return empty
         if len(one.reasons) > len(start.reasons):
             start = one
-    order = _preference(space)
+    order = preference(space)
     return narrow(space.tables, fixed, order, start=start, allowed=_supports(space)) or empty
 
 
@@ -352,7 +350,7 @@ def _settled(space: Space) -> dict[tuple[int, int], Narrowed | None]:
     if isinstance(hit, dict):
         return hit
     closure = _closure(space)
-    order = _preference(space)
+    order = preference(space)
     allowed = _supports(space)
     out: dict[tuple[int, int], Narrowed | None] = {}
     for var, size in enumerate(space.tables.sizes):
@@ -369,190 +367,116 @@ def _supports(space: Space) -> Supports:
     hit = space.memo.get("supports")
     if isinstance(hit, dict):
         return hit
-    found = supports(space.tables, _preference(space))
+    found = supports(space.tables, preference(space))
     space.memo["supports"] = found
     return found
 
 
 def _from_reasons(
-    space: Space, narrowed: Narrowed, fixed: Mapping[int, int], var: int, value: int
-) -> tuple[int, ...] | None:
-    """A minimal explanation picked from the rules arc consistency blamed, if it removed the value.
+    space: Space, blamed: frozenset[int], fixed: Mapping[int, int], var: int, value: int
+) -> tuple[int, ...]:
+    """A minimal explanation picked from rules that arc consistency blamed for the value.
 
-    Called once :func:`_alone` found no single rule, so two blamed rules are
-    minimal as they stand; more are checked one by one, and minimised with
-    QuickXplain when some of them are not needed.
+    Called once no single rule and no pair of rules rules the value out, so
+    any three blamed rules are minimal as they stand; more are checked one by
+    one, and minimised with QuickXplain when some of them are not needed.
     """
-    blamed = narrowed.reasons.get((var, value))
-    if blamed is None:
-        return None
-    if len(blamed) == 1:
-        return tuple(blamed)
-    if len(blamed) == 2:
+    if len(blamed) <= 3:
         return tuple(sorted(blamed))
     question = {**fixed, var: value}
     if all(feasible(space.tables, question, blamed - {rule}) for rule in blamed):
         return tuple(sorted(blamed))  # already minimal: each rule is needed
-    rank = _ranks(space)
+    rank = ranks(space)
     return minimal_rules(space.tables, question, sorted(blamed, key=rank.__getitem__))
 
 
-def _alone(space: Space, fixed: Mapping[int, int], var: int, value: int) -> tuple[int] | None:
-    """The most specific rule reading ``var`` that alone rules out ``value``, if any."""
-    rule = _singles(space, fixed).get((var, value))
-    return None if rule is None else (rule,)
+class _Blame:
+    """Explanations of removed values under one set of fixed values.
 
-
-def _singles(space: Space, fixed: Mapping[int, int]) -> dict[tuple[int, int], int]:
-    """(variable, value) -> the most specific rule that, with ``fixed``, alone rules it out.
-
-    One look-up per blocking rule in :func:`_surely` (open variables only).
+    Each removed value is looked up among the single rules, then the pairs of
+    rules, that rule it out (:mod:`syncscope.solver.blame`); only a value that
+    needs three rules or more costs arc consistency, and a search when that
+    is not enough. Every index is consulted only once some value needs it.
     """
-    tables = space.tables
-    surely = _surely(space)
-    out: dict[tuple[int, int], int] = {}
-    for rule in _preference(space):
-        projection = tuple(fixed.get(v, -1) for v in tables.rules[rule].scope)
-        for pair in surely[rule].get(projection, ()):
-            out.setdefault(pair, rule)
-    return out
+
+    def __init__(self, space: Space, fixed: Mapping[int, int]) -> None:
+        self.space = space
+        self.fixed = fixed
+        self.row = fixed_row(space, fixed)
+        self.singles: dict[tuple[int, int], int] | None = None
+        self.pairs: dict[tuple[int, int], tuple[int, int]] | None = None
+        self.narrowed: Narrowed | None = None
+        self.explainer: _Explainer | None = None
+
+    def rules(self, var: int, value: int) -> tuple[int, ...]:
+        """A minimal set of blocking rules that, with the fixed values, rule out ``var=value``."""
+        space = self.space
+        if self.singles is None:
+            self.singles = single_rules(space, self.row)
+        single = self.singles.get((var, value))
+        if single is not None:
+            return (single,)
+        if self.pairs is None:
+            self.pairs = pair_rules(space, self.row)
+        pair = self.pairs.get((var, value))
+        if pair is not None:
+            return pair
+        blamed = self.reasons(var, value)
+        if blamed is not None:
+            return _from_reasons(space, blamed, self.fixed, var, value)
+        if self.explainer is None:
+            self.explainer = _Explainer(space, self.fixed)
+        return self.explainer.removal(var, value)
+
+    def reasons(self, var: int, value: int) -> frozenset[int] | None:
+        """Rules that arc consistency blamed for removing the value, if it did.
+
+        Reasons found with one of the fixed values alone (worked out once per
+        space) hold for all of them, so arc consistency under every fixed value
+        runs only when none of those removed it.
+        """
+        settled = _settled(self.space)
+        for pair in self.fixed.items():
+            state = settled[pair]
+            found = None if state is None else state.reasons.get((var, value))
+            if found is not None:
+                return found
+        if self.narrowed is None:
+            self.narrowed = _narrowed(self.space, self.fixed)
+        return self.narrowed.reasons.get((var, value))
 
 
-def _surely(space: Space) -> dict[int, dict[tuple[int, ...], tuple[tuple[int, int], ...]]]:
-    """Per blocking rule, per projection of fixed values (-1 = open): the open (variable, value)
-    pairs that, added to it, leave every completion breaking the rule (worked out once per space).
+_Answers = dict[tuple[int, int], tuple[int, ...]]
+
+
+def _answers(space: Space, fixed: Mapping[int, int], memo: bool) -> _Answers:
+    """The explanations kept for these fixed values: (variable, value) -> rule indices.
+
+    A fresh, unshared dict when ``memo`` is false.
     """
-    hit = space.memo.get("surely")
+    if not memo:
+        return {}
+    key = ("removed", frozenset(fixed.items()))
+    hit = space.memo.get(key)
     if isinstance(hit, dict):
         return hit
-    tables = space.tables
-    statuses = _statuses(space)
-    out: dict[int, dict[tuple[int, ...], tuple[tuple[int, int], ...]]] = {}
-    for rule in _preference(space):
-        scope = tables.rules[rule].scope
-        table = statuses[rule]
-        per: dict[tuple[int, ...], tuple[tuple[int, int], ...]] = {}
-        for projection, status in table.items():
-            if status == _SURELY:
-                continue  # already broken by the fixed values: no completion at all
-            pairs = tuple(
-                (var, value)
-                for k, var in enumerate(scope)
-                if projection[k] < 0
-                for value in range(tables.sizes[var])
-                if table[(*projection[:k], value, *projection[k + 1 :])] == _SURELY
-            )
-            if pairs:
-                per[projection] = pairs
-        out[rule] = per
-    space.memo["surely"] = out
-    return out
-
-
-def _statuses(space: Space) -> tuple[dict[tuple[int, ...], int], ...]:
-    """Per rule, :func:`_status` of every projection of its scope (worked out once per space)."""
-    hit = space.memo.get("statuses")
-    if isinstance(hit, tuple):
-        return hit
-    tables = space.tables
-    index = _rule_index(space)
-    out = []
-    for table in tables.rules:
-        ranges = [range(-1, tables.sizes[v]) for v in table.scope]
-        out.append(
-            {
-                projection: _status(table, index[table.index], projection, tables.sizes)
-                for projection in itertools.product(*ranges)
-            }
-        )
-    found = tuple(out)
-    space.memo["statuses"] = found
-    return found
-
-
-def _ranks(space: Space) -> dict[int, int]:
-    """Blocking rule -> its place in :func:`_preference` order."""
-    hit = space.memo.get("ranks")
-    if isinstance(hit, dict):
-        return hit
-    ranks = {rule: k for k, rule in enumerate(_preference(space))}
-    space.memo["ranks"] = ranks
-    return ranks
-
-
-def _open_size(table: RuleTable, question: Mapping[int, int], sizes: tuple[int, ...]) -> int:
-    """How many combinations of its open variables a rule ranges over."""
-    total = 1
-    for var in table.scope:
-        if var not in question:
-            total *= sizes[var]
-    return total
-
-
-def _reading(space: Space) -> dict[int, list[int]]:
-    """Variable -> the blocking rules that read it, in :func:`_preference` order."""
-    hit = space.memo.get("reading")
-    if isinstance(hit, dict):
-        return hit
-    reading: dict[int, list[int]] = {}
-    for i in _preference(space):
-        for var in space.tables.rules[i].scope:
-            reading.setdefault(var, []).append(i)
-    space.memo["reading"] = reading
-    return reading
-
-
-_NEVER, _MAYBE, _SURELY = 0, 1, 2
-
-_Index = tuple[tuple[frozenset[tuple[int, ...]], ...], ...]
-
-
-def _rule_index(space: Space) -> tuple[_Index, ...]:
-    """Per rule, per scope position, per value: the breaking tuples with that value there."""
-    hit = space.memo.get("rule-index")
-    if isinstance(hit, tuple):
-        return hit
-    tables = space.tables
-    out = []
-    for table in tables.rules:
-        per_position = []
-        for k, var in enumerate(table.scope):
-            by_value: list[set[tuple[int, ...]]] = [set() for _ in range(tables.sizes[var])]
-            for combo in table.broken:
-                by_value[combo[k]].add(combo)
-            per_position.append(tuple(frozenset(b) for b in by_value))
-        out.append(tuple(per_position))
-    index = tuple(out)
-    space.memo["rule-index"] = index
-    return index
-
-
-def _status(
-    table: RuleTable, index: _Index, projection: tuple[int, ...], sizes: tuple[int, ...]
-) -> int:
-    """Whether no, some or every completion of ``projection`` (-1 = open) breaks the rule."""
-    combos = 1
-    sets = []
-    for k, value in enumerate(projection):
-        if value < 0:
-            combos *= sizes[table.scope[k]]
-        else:
-            sets.append(index[k][value])
-    if sets:
-        sets.sort(key=len)
-        hits = len(sets[0].intersection(*sets[1:])) if len(sets) > 1 else len(sets[0])
-    else:
-        hits = len(table.broken)
-    if not hits:
-        return _NEVER
-    return _SURELY if hits == combos else _MAYBE
-
-
-def _remember(space: Space, key: Hashable, answer: tuple[int, ...]) -> None:
     if len(space.memo) >= _MEMO_LIMIT:
         for stale in [k for k in space.memo if isinstance(k, tuple) and k[:1] == ("removed",)]:
             del space.memo[stale]
-    space.memo[key] = answer
+    answers: _Answers = {}
+    space.memo[key] = answers
+    return answers
+
+
+def _open_domains(space: Space) -> tuple[Domain, ...]:
+    """Per variable, its domain with nothing removed (shared by every query; frozen)."""
+    hit = space.memo.get("open-domains")
+    if isinstance(hit, tuple):
+        return hit
+    tables = space.tables
+    found = tuple(Domain(name, tables.domains[v], ()) for v, name in enumerate(tables.names))
+    space.memo["open-domains"] = found
+    return found
 
 
 def valid_domains(
@@ -567,8 +491,9 @@ def valid_domains(
     fixed : mapping
         Canonical variable -> value.
     explain : bool
-        Whether to name the rules behind each removed value (costs a small
-        search per removed value; the allowed values never need one).
+        Whether to name the rules behind each removed value (mostly table
+        look-ups, a small search for the rare value that needs three rules or
+        more; the allowed values never need one).
     memo : bool
         Whether explanations may be reused from earlier calls on this space.
 
@@ -587,48 +512,55 @@ def valid_domains(
     ['table.pop3-smtp']
     """
     tables = space.tables
-    diagram = space.diagram
     encoded = space.encode(fixed)
-    live = diagram.live_values(encoded, (Level.SUPPORTED, Level.DISCOURAGED))
+    live = space.diagram.live_masks(encoded, _VALID)
     if not live[0]:
         found = conflict(space, fixed)
         raise NoSolution(f"no valid configuration matches the fixed values; {found}", [found])
+    unchanged = _open_domains(space)
     out: dict[str, Domain] = {}
-    explainer: _Explainer | None = None  # built on the first removed value it is needed for
-    narrowed: Narrowed | None = None
-    singles: dict[tuple[int, int], int] | None = None
+    answers: _Answers | None = None
+    blame: _Blame | None = None  # built on the first removed value that needs it
     for var, name in enumerate(tables.names):
         if var in encoded:
             continue
         values = tables.domains[var]
-        if len(live[var]) == len(values):
-            out[name] = Domain(name, values, ())
+        taken = live[var]
+        if taken == (1 << len(values)) - 1:
+            out[name] = unchanged[var]
             continue
         allowed = []
         removed = []
-        taken = set(live[var])
-        for index in range(len(values)):
-            if index in taken:
-                allowed.append(values[index])
+        for index, value in enumerate(values):
+            if taken >> index & 1:
+                allowed.append(value)
             elif not explain:
-                removed.append(Removal(values[index], ()))
+                removed.append(Removal(value, ()))
             else:
-                key = ("removed", frozenset({**encoded, var: index}.items())) if memo else None
-                rule_ids = space.memo.get(key) if key else None
-                if not isinstance(rule_ids, tuple):
-                    singles = _singles(space, encoded) if singles is None else singles
-                    single = singles.get((var, index))
-                    rule_ids = None if single is None else (single,)
-                    if rule_ids is None:
-                        narrowed = narrowed or _narrowed(space, encoded)
-                        rule_ids = _from_reasons(space, narrowed, encoded, var, index)
-                    if rule_ids is None:
-                        explainer = explainer or _Explainer(space, encoded)
-                        rule_ids = explainer.removal(var, index)
-                    if key:
-                        _remember(space, key, rule_ids)
-                removed.append(
-                    Removal(values[index], tuple(tables.rules[i].rule for i in rule_ids))
-                )
+                if answers is None:
+                    answers = _answers(space, encoded, memo)
+                rule_ids = answers.get((var, index))
+                if rule_ids is None:
+                    blame = blame or _Blame(space, encoded)
+                    rule_ids = answers[var, index] = blame.rules(var, index)
+                removed.append(_removal(space, var, index, rule_ids))
         out[name] = Domain(name, tuple(allowed), tuple(removed))
     return Domains(MappingProxyType(tables.decode(encoded)), MappingProxyType(out))
+
+
+def _removal(space: Space, var: int, index: int, rule_ids: tuple[int, ...]) -> Removal:
+    """The :class:`Removal` of one value for these rules (frozen, so shared between answers)."""
+    made = space.memo.get("removals")
+    if not isinstance(made, dict):
+        made = space.memo["removals"] = {}
+    key = (var, index, rule_ids)
+    found = made.get(key)
+    if found is None:
+        rules = space.tables.rules
+        found = made[key] = Removal(
+            space.tables.domains[var][index], tuple(rules[i].rule for i in rule_ids)
+        )
+    return found
+
+
+_VALID = (Level.SUPPORTED, Level.DISCOURAGED)

@@ -28,6 +28,21 @@ _SHARED_DEPTH = 256
 
 
 @dataclass(frozen=True, slots=True)
+class _Bits:
+    """A diagram's edges as bit masks: bit ``i`` of a level's mask is that level's ``i``-th
+    node (terminals form the level below the last). Per level, in node order:"""
+
+    union: tuple[tuple[tuple[int, int], ...], ...]
+    """(node bit, its children's bits together)."""
+    kids: tuple[tuple[tuple[int, tuple[int, ...]], ...], ...]
+    """(node bit, its child's bit per value)."""
+    groups: tuple[tuple[tuple[int, tuple[tuple[int, int], ...]], ...], ...]
+    """(node bit, ((child bit, bit mask of the values leading there), ...))."""
+    values: tuple[range, ...]
+    """The value indices of each level."""
+
+
+@dataclass(frozen=True, slots=True)
 class Diagram:
     """A compiled solution space. Build one with :func:`compile_diagram`."""
 
@@ -187,9 +202,6 @@ class Diagram:
         """For each level, the value indices that some completion of ``fixed`` ending in
         ``verdicts`` takes, in value order. Empty lists when there is no such completion.
 
-        Only reachability matters here, so the walk from the root follows live
-        edges and never multiplies counts.
-
         Examples
         --------
         >>> from syncscope.solver.space import compiled
@@ -199,55 +211,115 @@ class Diagram:
         >>> space.diagram.live_values(gmail, valid)[3]  # incoming_protocol: pop3 only
         [1]
         """
-        mask = self.lane_mask(verdicts)
-        children = self.children
-        static_live, static_edges = self._live_tables(mask)
-        deepest = max(fixed, default=-1)
-        # live[node]: some path below it, agreeing with ``fixed``, ends in ``verdicts``.
-        live = self._pin_below(static_live, fixed, any) if fixed else static_live
-        out: list[list[int]] = []
-        reach: Sequence[int] = [self.root] if live[self.root] else []
-        for level in range(len(self.levels)):
+        masks = self.live_masks(fixed, verdicts)
+        return [
+            [v for v in values if masks[k] >> v & 1] for k, values in enumerate(self._bits().values)
+        ]
+
+    def live_masks(self, fixed: Mapping[int, int], verdicts: Sequence[Level]) -> list[int]:
+        """:meth:`live_values` as one bit mask of value indices per level (bit ``v`` = value ``v``).
+
+        Only reachability matters here, so both passes carry sets of nodes as
+        bit masks over a level (:class:`_Bits`): one pass up from the deepest
+        fixed level marks the nodes with a path below that agrees with
+        ``fixed`` and ends in ``verdicts``, one pass down from the root follows
+        the edges into those nodes.
+
+        Examples
+        --------
+        >>> from syncscope.solver.space import compiled
+        >>> space = compiled()
+        >>> gmail = space.encode({"email_system": "gmail"})
+        >>> bin(space.diagram.live_masks(gmail, [Level.SUPPORTED])[3])  # pop3 only
+        '0b10'
+        """
+        bits = self._bits()
+        live = list(self._live_masks(self.lane_mask(verdicts)))
+        for level in range(max(fixed, default=-1), -1, -1):
+            below = live[level + 1]
             pinned = fixed.get(level)
-            taken: set[int] = set()
-            ahead: set[int] = set()
-            if pinned is not None:
-                for node in reach:
-                    child = children[node][pinned]
-                    if live[child]:
-                        taken.add(pinned)
-                        ahead.add(child)
-            elif level >= deepest:
-                # Below every fixed level the live edges are those of the whole diagram.
-                for node in reach:
-                    values, kids = static_edges[node]
-                    taken.update(values)
-                    ahead.update(kids)
+            found = 0
+            if pinned is None:
+                for bit, kids in bits.union[level]:
+                    if kids & below:
+                        found |= bit
             else:
-                for node in reach:
-                    for value, child in enumerate(children[node]):
-                        if live[child]:
-                            taken.add(value)
-                            ahead.add(child)
-            out.append(sorted(taken))
-            reach = sorted(ahead)
+                for bit, per_value in bits.kids[level]:
+                    if per_value[pinned] & below:
+                        found |= bit
+            live[level] = found
+        if not live[0]:
+            return [0] * len(self.levels)
+        out: list[int] = []
+        reach = 1  # the root, alone on its level
+        for level in range(len(self.levels)):
+            below = live[level + 1]
+            pinned = fixed.get(level)
+            ahead = 0
+            if pinned is not None:
+                for bit, per_value in bits.kids[level]:
+                    if reach & bit and per_value[pinned] & below:
+                        ahead |= per_value[pinned]
+                out.append(1 << pinned if ahead else 0)
+            else:
+                taken = 0
+                for bit, groups in bits.groups[level]:
+                    if reach & bit:
+                        for kid, chosen in groups:
+                            if kid & below:
+                                taken |= chosen
+                                ahead |= kid
+                out.append(taken)
+            reach = ahead
         return out
 
-    def _live_tables(
-        self, mask: int
-    ) -> tuple[list[bool], list[tuple[tuple[int, ...], tuple[int, ...]]]]:
-        """Per node, for the lanes in ``mask`` with nothing fixed: whether it is live, and
-        its live edges as (values, children). Computed once per mask."""
-        key = ("live", mask)
+    def _bits(self) -> _Bits:
+        """The diagram's edges as bit masks over each level's nodes (built once)."""
+        hit = self.memo.get("bits")
+        if isinstance(hit, _Bits):
+            return hit
+        union = []
+        kids = []
+        groups = []
+        values = []
+        for level, ids in enumerate(self.levels):
+            start = self.levels[level + 1].start if level + 1 < len(self.levels) else 0
+            union_level = []
+            kids_level = []
+            groups_level = []
+            for node in ids:
+                bit = 1 << (node - ids.start)
+                masks = tuple(1 << (child - start) for child in self.children[node])
+                by_kid: dict[int, int] = {}
+                for value, kid in enumerate(masks):
+                    by_kid[kid] = by_kid.get(kid, 0) | 1 << value
+                union_level.append((bit, sum(by_kid)))
+                kids_level.append((bit, masks))
+                groups_level.append((bit, tuple(by_kid.items())))
+            union.append(tuple(union_level))
+            kids.append(tuple(kids_level))
+            groups.append(tuple(groups_level))
+            values.append(range(len(self.children[ids.start])))
+        found = _Bits(tuple(union), tuple(kids), tuple(groups), tuple(values))
+        self.memo["bits"] = found
+        return found
+
+    def _live_masks(self, mask: int) -> tuple[int, ...]:
+        """Per level, then the terminals: the nodes with some path below ending in the lanes
+        of ``mask``, as a bit mask over the level (nothing fixed; built once per mask)."""
+        key = ("live-masks", mask)
         hit = self.memo.get(key)
-        if hit is None:
-            live = [bool(packed & mask) for packed in self.below]
-            edges = []
-            for kids in self.children:
-                pairs = [(v, c) for v, c in enumerate(kids) if live[c]]
-                edges.append((tuple(v for v, _ in pairs), tuple(c for _, c in pairs)))
-            hit = self.memo[key] = (live, edges)
-        return hit  # type: ignore[return-value]
+        if isinstance(hit, tuple):
+            return hit
+        out = []
+        for ids in (*self.levels, range(TERMINALS)):
+            found = 0
+            for node in ids:
+                if self.below[node] & mask:
+                    found |= 1 << (node - ids.start)
+            out.append(found)
+        self.memo[key] = tuple(out)
+        return tuple(out)
 
     def paths(
         self, fixed: Mapping[int, int], verdicts: Sequence[Level]

@@ -235,6 +235,39 @@ def test_normalize_rejects_a_variable_given_twice(model: Model) -> None:
     assert "given twice" in str(info.value)
 
 
+def test_normalize_rejects_a_variable_given_twice_whichever_spelling_comes_first(
+    model: Model,
+) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        normalize_config(model, {"Email System": "msn", "email_system": "gmail"})
+    assert "given twice" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("fips_mode", 1),
+        ("fips_mode", 0),
+        ("fips_mode", 1.0),
+        ("email_system", True),
+        ("version", ["8.2"]),
+        ("email_system", {"id": "gmail"}),
+    ],
+)
+def test_normalize_checks_types_even_for_canonical_names(
+    model: Model, name: str, raw: object
+) -> None:
+    """Canonical names take a fast path; it must not let 1 pass for true, or crash on a list."""
+    with pytest.raises(ConfigurationError) as info:
+        normalize_config(model, {name: raw})
+    assert info.value.variable == name
+
+
+def test_normalize_returns_canonical_input_unchanged(model: Model) -> None:
+    config = {"deployment": "online", "version": "8.2", "fips_mode": False, "mfa": True}
+    assert normalize_config(model, config) == config
+
+
 def test_normalize_rejects_non_objects(model: Model) -> None:
     with pytest.raises(ConfigurationError):
         normalize_config(model, ["gmail"])  # type: ignore[arg-type]
