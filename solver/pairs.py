@@ -2,7 +2,7 @@
 
 Many removed values are ruled out by two rules together and by neither alone
 (say, one rule needs ``deployment=online`` and the other ``on-premises``).
-For every pair of blocking rules that share a variable, :func:`pair_tables`
+For every pair of blocking rules that share a variable, :func:`build_pair_tables`
 lists the partial assignments of their joint scope (``-1`` = open) under which
 every completion breaks one of the two while neither breaks for sure on its
 own. Looking a question up there replaces a feasibility search plus
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from .tables import RuleTable, Tables
 
-__all__ = ["PairTable", "build_pair_tables", "joint_conflict"]
+__all__ = ["PairTable", "build_pair_tables"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,14 +75,6 @@ def build_pair_tables(tables: Tables, rules: Sequence[int]) -> dict[tuple[int, i
         if found.conflicts:
             out[a, b] = found
     return out
-
-
-def joint_conflict(
-    pairs: Mapping[tuple[int, int], PairTable], question: Mapping[int, int], a: int, b: int
-) -> bool:
-    """Whether rules ``a`` and ``b`` together, and neither alone, leave ``question`` nothing."""
-    table = pairs.get((a, b) if a < b else (b, a))
-    return table is not None and table.rules_out(question)
 
 
 _Side = dict[tuple[int, ...], dict[frozenset[tuple[int, ...]], list[tuple[int, ...]]]]
