@@ -17,8 +17,9 @@ blamed on the narrowest statement that excludes it.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import itemgetter
+from typing import TypeVar
 
 from .pairs import build_pair_tables
 from .rulesat import blocking_rules
@@ -37,6 +38,8 @@ __all__ = [
     "single_rules",
     "statuses",
 ]
+
+T = TypeVar("T")
 
 NEVER, MAYBE, SURELY = 0, 1, 2
 """Whether no, some or every completion of a projection breaks a rule."""
@@ -134,12 +137,7 @@ def single_rules(space: Space, row: Sequence[int]) -> dict[tuple[int, int], int]
     >>> space.tables.rules[found[ews]].rule.id
     'table.pop3-smtp'
     """
-    out: dict[tuple[int, int], int] = {}
-    for read, table, rule in _single_index(space):
-        for pair in table.get(read(row), ()):
-            if pair not in out:
-                out[pair] = rule
-    return out
+    return _first_found(_single_index(space), row)
 
 
 def pair_rules(space: Space, row: Sequence[int]) -> dict[tuple[int, int], tuple[int, int]]:
@@ -159,11 +157,18 @@ def pair_rules(space: Space, row: Sequence[int]) -> dict[tuple[int, int], tuple[
     >>> [space.tables.rules[i].rule.id for i in found[other]]
     ['table.email-system', 'important.other-pop3-smtp']
     """
-    out: dict[tuple[int, int], tuple[int, int]] = {}
-    for read, table, rules in _pair_index(space):
+    return _first_found(_pair_index(space), row)
+
+
+def _first_found(
+    index: Iterable[tuple[Projector, _Pairs, T]], row: Sequence[int]
+) -> dict[tuple[int, int], T]:
+    """(variable, value) -> the owner of the first index entry that lists it under ``row``."""
+    out: dict[tuple[int, int], T] = {}
+    for read, table, owner in index:
         for pair in table.get(read(row), ()):
             if pair not in out:
-                out[pair] = rules
+                out[pair] = owner
     return out
 
 
