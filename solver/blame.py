@@ -70,6 +70,8 @@ def fixed_row(space: Space, fixed: Mapping[int, int]) -> list[int]:
 
 def projector(scope: Sequence[int]) -> Projector:
     """A fast reader of ``scope`` out of a :func:`fixed_row` (always a tuple)."""
+    if not scope:
+        return lambda row: ()
     if len(scope) == 1:
         only = scope[0]
         return lambda row: (row[only],)
