@@ -23,7 +23,7 @@ from typing import TypeVar
 
 from .pairs import build_pair_tables
 from .rulesat import blocking_rules
-from .space import Space
+from .space import Space, per_space
 from .tables import RuleTable
 
 __all__ = [
@@ -78,6 +78,7 @@ def projector(scope: Sequence[int]) -> Projector:
     return itemgetter(*scope)
 
 
+@per_space
 def preference(space: Space) -> tuple[int, ...]:
     """Blocking rules, most specific first: the share of its scope a rule rules out, ascending.
 
@@ -85,9 +86,6 @@ def preference(space: Space) -> tuple[int, ...]:
     the narrowest statement that excludes it (e.g. "Exchange Server 2003 and
     2007 are not supported" before the table's closed-world rule).
     """
-    hit = space.memo.get("preference")
-    if isinstance(hit, tuple):
-        return hit
     tables = space.tables
 
     def share(index: int) -> tuple[float, int]:
@@ -98,30 +96,23 @@ def preference(space: Space) -> tuple[int, ...]:
         return (len(table.broken) / combos, index)
 
     order = tuple(sorted(blocking_rules(tables), key=share))
-    space.memo["preference"] = order
     return order
 
 
+@per_space
 def ranks(space: Space) -> dict[int, int]:
     """Blocking rule -> its place in :func:`preference` order."""
-    hit = space.memo.get("ranks")
-    if isinstance(hit, dict):
-        return hit
     found = {rule: k for k, rule in enumerate(preference(space))}
-    space.memo["ranks"] = found
     return found
 
 
+@per_space
 def reading(space: Space) -> dict[int, list[int]]:
     """Variable -> the blocking rules that read it, in :func:`preference` order."""
-    hit = space.memo.get("reading")
-    if isinstance(hit, dict):
-        return hit
     found: dict[int, list[int]] = {}
     for i in preference(space):
         for var in space.tables.rules[i].scope:
             found.setdefault(var, []).append(i)
-    space.memo["reading"] = found
     return found
 
 
@@ -174,13 +165,11 @@ def _first_found(
     return out
 
 
+@per_space
 def _single_index(space: Space) -> list[tuple[Projector, _Pairs, int]]:
     """Per blocking rule in :func:`preference` order: its projector, per projection of fixed
     values the open (variable, value) pairs that leave every completion breaking it, and the
     rule."""
-    hit = space.memo.get("single-index")
-    if isinstance(hit, list):
-        return hit
     tables = space.tables
     status = statuses(space)
     out = []
@@ -201,18 +190,13 @@ def _single_index(space: Space) -> list[tuple[Projector, _Pairs, int]]:
             if pairs:
                 per[projection] = pairs
         out.append((projector(scope), per, rule))
-    space.memo["single-index"] = out
     return out
 
 
-def _pair_index(
-    space: Space,
-) -> list[tuple[Projector, _Pairs, tuple[int, int]]]:
+@per_space
+def _pair_index(space: Space) -> list[tuple[Projector, _Pairs, tuple[int, int]]]:
     """Per conflicting pair, preferred first: its projector, per projection of fixed values
     the open (variable, value) pairs the two rule out together, and the two rules."""
-    hit = space.memo.get("pair-index")
-    if isinstance(hit, list):
-        return hit
     rank = ranks(space)
     tables = build_pair_tables(space.tables, preference(space))
     out = []
@@ -228,16 +212,13 @@ def _pair_index(
                     per.setdefault(opened, []).append((table.scope[k], value))
         frozen = {key: tuple(sorted(set(found))) for key, found in per.items()}
         out.append((projector(table.scope), frozen, rules))
-    space.memo["pair-index"] = out
     return out
 
 
+@per_space
 def statuses(space: Space) -> tuple[dict[tuple[int, ...], int], ...]:
     """Per rule, whether no, some or every completion of each projection of its scope
     (-1 = open) breaks it (worked out once per space)."""
-    hit = space.memo.get("statuses")
-    if isinstance(hit, tuple):
-        return hit
     tables = space.tables
     index = _rule_index(space)
     out = []
@@ -250,15 +231,12 @@ def statuses(space: Space) -> tuple[dict[tuple[int, ...], int], ...]:
             }
         )
     found = tuple(out)
-    space.memo["statuses"] = found
     return found
 
 
+@per_space
 def _rule_index(space: Space) -> tuple[_Index, ...]:
     """Per rule, per scope position, per value: the breaking tuples with that value there."""
-    hit = space.memo.get("rule-index")
-    if isinstance(hit, tuple):
-        return hit
     tables = space.tables
     out = []
     for table in tables.rules:
@@ -270,7 +248,6 @@ def _rule_index(space: Space) -> tuple[_Index, ...]:
             per_position.append(tuple(frozenset(b) for b in by_value))
         out.append(tuple(per_position))
     index = tuple(out)
-    space.memo["rule-index"] = index
     return index
 
 

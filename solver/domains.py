@@ -21,7 +21,7 @@ from syncscope.model import Level, NoSolution, Rule, Value, format_value
 from .blame import fixed_row, pair_rules, single_rules
 from .rulesat import Narrowed, feasible
 from .searchblame import Explainer, explain_removal, from_reasons, narrowed, settled
-from .space import Space
+from .space import Space, per_space
 
 __all__ = [
     "Conflict",
@@ -213,14 +213,11 @@ def _answers(space: Space, fixed: Mapping[int, int], memo: bool) -> _Answers:
     return answers
 
 
+@per_space
 def _open_domains(space: Space) -> tuple[Domain, ...]:
     """Per variable, its domain with nothing removed (shared by every query; frozen)."""
-    hit = space.memo.get("open-domains")
-    if isinstance(hit, tuple):
-        return hit
     tables = space.tables
     found = tuple(Domain(name, tables.domains[v], ()) for v, name in enumerate(tables.names))
-    space.memo["open-domains"] = found
     return found
 
 
@@ -295,9 +292,7 @@ def valid_domains(
 
 def _removal(space: Space, var: int, index: int, rule_ids: tuple[int, ...]) -> Removal:
     """The :class:`Removal` of one value for these rules (frozen, so shared between answers)."""
-    made = space.memo.get("removals")
-    if not isinstance(made, dict):
-        made = space.memo["removals"] = {}
+    made = _removals(space)
     key = (var, index, rule_ids)
     found = made.get(key)
     if found is None:
@@ -306,6 +301,12 @@ def _removal(space: Space, var: int, index: int, rule_ids: tuple[int, ...]) -> R
             space.tables.domains[var][index], tuple(rules[i].rule for i in rule_ids)
         )
     return found
+
+
+@per_space
+def _removals(space: Space) -> dict[tuple[int, int, tuple[int, ...]], Removal]:
+    """Every :class:`Removal` made so far, by (variable, value, rule indices)."""
+    return {}
 
 
 _VALID = (Level.SUPPORTED, Level.DISCOURAGED)

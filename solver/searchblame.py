@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 from .blame import MAYBE, SURELY, preference, ranks, reading, statuses
 from .rulesat import Narrowed, Supports, feasible, minimal_rules, narrow, supports
-from .space import Space
+from .space import Space, per_space
 from .tables import RuleTable
 
 __all__ = ["Explainer", "explain_removal", "from_reasons", "narrowed", "settled"]
@@ -187,15 +187,12 @@ def _open_size(table: RuleTable, question: Mapping[int, int], sizes: tuple[int, 
     return total
 
 
+@per_space
 def _closure(space: Space) -> Narrowed:
     """Arc consistency over the blocking rules with nothing fixed (worked out once per space)."""
-    hit = space.memo.get("closure")
-    if isinstance(hit, Narrowed):
-        return hit
     found = narrow(space.tables, {}, preference(space), allowed=_supports(space))
     if found is None:  # a rule set with no valid configuration at all
         found = Narrowed(tuple(frozenset() for _ in space.tables.sizes), {}, ())
-    space.memo["closure"] = found
     return found
 
 
@@ -217,14 +214,12 @@ def narrowed(space: Space, fixed: Mapping[int, int]) -> Narrowed:
     return narrow(space.tables, fixed, order, start=start, allowed=_supports(space)) or empty
 
 
+@per_space
 def settled(space: Space) -> dict[tuple[int, int], Narrowed | None]:
     """(variable, value) -> arc consistency with just that value fixed (worked out once per space).
 
     None when that value alone leaves some domain empty.
     """
-    hit = space.memo.get("settled")
-    if isinstance(hit, dict):
-        return hit
     closure = _closure(space)
     order = preference(space)
     allowed = _supports(space)
@@ -234,17 +229,13 @@ def settled(space: Space) -> dict[tuple[int, int], Narrowed | None]:
             out[var, value] = narrow(
                 space.tables, {var: value}, order, start=closure, allowed=allowed
             )
-    space.memo["settled"] = out
     return out
 
 
+@per_space
 def _supports(space: Space) -> Supports:
     """:func:`supports` of the blocking rules (worked out once per space)."""
-    hit = space.memo.get("supports")
-    if isinstance(hit, dict):
-        return hit
     found = supports(space.tables, preference(space))
-    space.memo["supports"] = found
     return found
 
 

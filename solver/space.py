@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar, cast
 
 from syncscope.model import Level, Model, Value, builtin_path, load_model
 
@@ -14,7 +15,9 @@ from .compile import compile_diagram
 from .mdd import Diagram
 from .tables import Tables, build_tables
 
-__all__ = ["Space", "compiled"]
+__all__ = ["Space", "compiled", "per_space"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,33 @@ class Space:
         """Whether some completion of ``config`` is valid (supported or discouraged)."""
         counts = self.diagram.count(self.encode(config))
         return bool(counts[Level.SUPPORTED] or counts[Level.DISCOURAGED])
+
+
+def per_space(build: Callable[[Space], T]) -> Callable[[Space], T]:
+    """Run ``build`` once per space and keep its answer in :attr:`Space.memo`.
+
+    For tables that depend on the compiled model alone, never on a query.
+
+    Examples
+    --------
+    >>> @per_space
+    ... def variables(space: Space) -> int:
+    ...     return len(space.tables.sizes)
+    >>> space = compiled()
+    >>> variables(space), variables(space) is variables(space)
+    (19, True)
+    """
+    key = f"{build.__module__}.{build.__qualname__}"
+
+    @functools.wraps(build)
+    def kept(space: Space) -> T:
+        try:
+            return cast(T, space.memo[key])
+        except KeyError:
+            found = space.memo[key] = build(space)
+            return found
+
+    return kept
 
 
 _lock = threading.Lock()
