@@ -95,15 +95,13 @@ def preference(space: Space) -> tuple[int, ...]:
             combos *= tables.sizes[var]
         return (len(table.broken) / combos, index)
 
-    order = tuple(sorted(blocking_rules(tables), key=share))
-    return order
+    return tuple(sorted(blocking_rules(tables), key=share))
 
 
 @per_space
 def ranks(space: Space) -> dict[int, int]:
     """Blocking rule -> its place in :func:`preference` order."""
-    found = {rule: k for k, rule in enumerate(preference(space))}
-    return found
+    return {rule: k for k, rule in enumerate(preference(space))}
 
 
 @per_space
@@ -230,8 +228,7 @@ def statuses(space: Space) -> tuple[dict[tuple[int, ...], int], ...]:
                 for projection in itertools.product(*ranges)
             }
         )
-    found = tuple(out)
-    return found
+    return tuple(out)
 
 
 @per_space
@@ -247,8 +244,7 @@ def _rule_index(space: Space) -> tuple[_Index, ...]:
                 by_value[combo[k]].add(combo)
             per_position.append(tuple(frozenset(b) for b in by_value))
         out.append(tuple(per_position))
-    index = tuple(out)
-    return index
+    return tuple(out)
 
 
 def _status(

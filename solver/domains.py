@@ -217,8 +217,7 @@ def _answers(space: Space, fixed: Mapping[int, int], memo: bool) -> _Answers:
 def _open_domains(space: Space) -> tuple[Domain, ...]:
     """Per variable, its domain with nothing removed (shared by every query; frozen)."""
     tables = space.tables
-    found = tuple(Domain(name, tables.domains[v], ()) for v, name in enumerate(tables.names))
-    return found
+    return tuple(Domain(name, tables.domains[v], ()) for v, name in enumerate(tables.names))
 
 
 def valid_domains(

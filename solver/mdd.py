@@ -9,15 +9,13 @@ bits per verdict, so a count over all four verdicts is a single addition.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 from syncscope.model import Level
 
 __all__ = ["TERMINALS", "Diagram", "finish"]
 
-T = TypeVar("T")
 
 TERMINALS = len(Level)
 _DEAD = -1
@@ -98,28 +96,14 @@ class Diagram:
         """
         if not fixed:
             return self.below
-        return self._pin_below(self.below, fixed, sum)
-
-    def _pin_below(
-        self,
-        base: Sequence[T],
-        fixed: Mapping[int, int],
-        combine: Callable[[Iterator[T]], T],
-    ) -> list[T]:
-        """Redo a bottom-up table from the deepest fixed level up, following only pinned values.
-
-        ``base`` holds each node's unrestricted entry (levels below the deepest
-        fixed one keep theirs); ``combine`` folds a node's children (``sum`` for
-        counts, ``any`` for reachability).
-        """
-        table = list(base)
+        table = list(self.below)
         children = self.children
         get = table.__getitem__
         for level in range(max(fixed), -1, -1):
             value = fixed.get(level)
             if value is None:
                 for node in self.levels[level]:
-                    table[node] = combine(map(get, children[node]))
+                    table[node] = sum(map(get, children[node]))
             else:
                 for node in self.levels[level]:
                     table[node] = table[children[node][value]]

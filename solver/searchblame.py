@@ -235,8 +235,7 @@ def settled(space: Space) -> dict[tuple[int, int], Narrowed | None]:
 @per_space
 def _supports(space: Space) -> Supports:
     """:func:`supports` of the blocking rules (worked out once per space)."""
-    found = supports(space.tables, preference(space))
-    return found
+    return supports(space.tables, preference(space))
 
 
 def from_reasons(
