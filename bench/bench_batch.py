@@ -31,7 +31,7 @@ from typing import Any
 import baseline
 from harness import Report, Row, median_seconds
 from syncscope.model import Value, format_value, load_model, normalize_config
-from syncscope.solver.space import Space, compiled
+from syncscope.solver.diagram.space import Space, compiled
 
 from syncscope.api.batch import check_batch
 from syncscope.batch.runner import Evaluator

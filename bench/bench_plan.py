@@ -22,8 +22,8 @@ from collections.abc import Callable
 
 from harness import Report, Row, median_seconds
 from syncscope.model import Level
-from syncscope.solver.moves import Node, move_diagram
-from syncscope.solver.space import Space, compiled
+from syncscope.solver.diagram.space import Space, compiled
+from syncscope.solver.plan.moves import Node, move_diagram
 
 import syncscope
 from syncscope.api.plan import plan_inventory

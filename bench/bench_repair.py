@@ -20,10 +20,10 @@ from typing import Any
 import baseline
 from harness import Report, Row, median_seconds
 from syncscope.model import Value
-from syncscope.solver.explain import explain
-from syncscope.solver.nearest import nearest
-from syncscope.solver.space import Space, compiled
-from syncscope.solver.weights import default_weights
+from syncscope.solver.diagram.space import Space, compiled
+from syncscope.solver.explain.diagnoses import explain
+from syncscope.solver.repair.nearest import nearest
+from syncscope.solver.repair.weights import default_weights
 
 SECTION = "Repair: nearest and explain"
 SEED = 20_161_201

@@ -23,12 +23,12 @@ import baseline
 from harness import Report, Row, median_seconds
 from syncscope.model import Level, Model, Value
 from syncscope.model.synthetic import random_model
-from syncscope.solver import enumeration
-from syncscope.solver.compile import compile_diagram
-from syncscope.solver.counting import count
-from syncscope.solver.domains import Domains, valid_domains
-from syncscope.solver.space import Space, compiled
-from syncscope.solver.tables import build_tables
+from syncscope.solver.diagram.compile import compile_diagram
+from syncscope.solver.diagram.space import Space, compiled
+from syncscope.solver.diagram.tables import build_tables
+from syncscope.solver.queries import enumeration
+from syncscope.solver.queries.counting import count
+from syncscope.solver.queries.domains import Domains, valid_domains
 
 import syncscope
 from syncscope.api._inputs import prepare

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import HealthCheck, settings
 from syncscope.model import Model, load_model
-from syncscope.solver.space import Space, compiled
+from syncscope.solver.diagram.space import Space, compiled
 
 # Property tests run the same examples on every machine: no flaky deadlines on a
 # loaded CI machine, no example database carried between runs.

@@ -9,8 +9,8 @@ import tracemalloc
 
 import pytest
 from syncscope.model import ConfigurationError, Level, Value
-from syncscope.solver.brute import brute_verdict
-from syncscope.solver.nearest import nearest
+from syncscope.solver.queries.brute import brute_verdict
+from syncscope.solver.repair.nearest import nearest
 
 import syncscope
 from syncscope.batch.runner import VERDICTS, BatchRow, Evaluator

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-from syncscope.solver.space import Space
+from syncscope.solver.diagram.space import Space
 
 import syncscope
 from syncscope.cli import cli

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from syncscope.model.synthetic import random_model
-from syncscope.solver.space import Space
+from syncscope.solver.diagram.space import Space
 
 import syncscope
 from syncscope.cli import cli

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from syncscope.model import Level
-from syncscope.solver.space import Space
+from syncscope.solver.diagram.space import Space
 
 import syncscope
 

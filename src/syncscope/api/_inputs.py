@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from syncscope.model import Model, Value, normalize_config
-from syncscope.solver.space import Space, compiled
+from syncscope.solver.diagram.space import Space, compiled
 
 __all__ = ["prepare"]
 

@@ -10,7 +10,7 @@ from syncscope.batch.runner import BatchRow
 from syncscope.batch.source import Source
 from syncscope.batch.summary import BatchSummary
 from syncscope.model import Model, normalize_config
-from syncscope.solver.space import compiled
+from syncscope.solver.diagram.space import compiled
 
 __all__ = ["BatchRow", "BatchRun", "BatchSummary", "check_batch"]
 

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from syncscope.model import Model
-from syncscope.solver.check import CheckResult
-from syncscope.solver.check import check as _check
+from syncscope.solver.queries.check import CheckResult
+from syncscope.solver.queries.check import check as _check
 
 from ._inputs import prepare
 
@@ -51,7 +51,7 @@ def check(config: Mapping[str, object], *, model: Model | None = None) -> CheckR
     if result.valid:
         return result
     # Only invalid input pays for the repair search (and its import).
-    from syncscope.solver.nearest import nearest
+    from syncscope.solver.repair.nearest import nearest
 
     repair = nearest(space, canonical, top=1)
     if not repair.candidates:

@@ -16,10 +16,10 @@ from syncscope.model import (
     parse_value,
     resolve_variable,
 )
-from syncscope.solver.plan import Plan, Solution, Step, solve
-from syncscope.solver.planbatch import BatchPlan, plan_batch
-from syncscope.solver.space import Space, compiled
-from syncscope.solver.weights import resolve_weights
+from syncscope.solver.diagram.space import Space, compiled
+from syncscope.solver.plan.batch import BatchPlan, plan_batch
+from syncscope.solver.plan.planner import Plan, Solution, Step, solve
+from syncscope.solver.repair.weights import resolve_weights
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -132,7 +132,7 @@ def plan_graph(
     >>> len(paths), graph.graph["steps"]
     (2, 2)
     """
-    from syncscope.solver.plangraph import build_graph
+    from syncscope.solver.plan.graph import build_graph
 
     space, solution = _solve(start, target, keep, avoid, weights, max_step, model)
     return build_graph(space, solution)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from syncscope.model import ConfigurationError, Model, resolve_variable
-from syncscope.solver.explain import Explanation
-from syncscope.solver.explain import explain as _explain
-from syncscope.solver.nearest import Candidate, NearestResult
-from syncscope.solver.nearest import nearest as _nearest
-from syncscope.solver.weights import resolve_weights
+from syncscope.solver.explain.diagnoses import Explanation
+from syncscope.solver.explain.diagnoses import explain as _explain
+from syncscope.solver.repair.nearest import Candidate, NearestResult
+from syncscope.solver.repair.nearest import nearest as _nearest
+from syncscope.solver.repair.weights import resolve_weights
 
 from ._inputs import prepare
 

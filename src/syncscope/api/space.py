@@ -6,11 +6,11 @@ import difflib
 from collections.abc import Iterable, Iterator, Mapping
 
 from syncscope.model import ConfigurationError, Level, Model, Value
-from syncscope.solver import enumeration
-from syncscope.solver.counting import Counts
-from syncscope.solver.counting import count as _count
-from syncscope.solver.domains import Conflict, Domain, Domains, Removal, valid_domains
-from syncscope.solver.matrix import Matrix, cube_cover
+from syncscope.solver.queries import enumeration
+from syncscope.solver.queries.counting import Counts
+from syncscope.solver.queries.counting import count as _count
+from syncscope.solver.queries.domains import Conflict, Domain, Domains, Removal, valid_domains
+from syncscope.solver.queries.matrix import Matrix, cube_cover
 
 from ._inputs import prepare
 

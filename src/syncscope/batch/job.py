@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from syncscope.solver.space import Space
+from syncscope.solver.diagram.space import Space
 
 from .readers import RecordStream
 from .runner import BatchRow, Evaluator, run_rows

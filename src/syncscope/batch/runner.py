@@ -12,10 +12,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from syncscope.model import Level, Value
-from syncscope.solver.check import check
-from syncscope.solver.nearest import nearest
+from syncscope.solver.diagram.space import Space
+from syncscope.solver.queries.check import check
+from syncscope.solver.repair.nearest import nearest
 from syncscope.solver.results import Change, Finding
-from syncscope.solver.space import Space
 
 from .readers import RecordStream
 from .record import OK
@@ -111,7 +111,7 @@ class Evaluator:
 
     Examples
     --------
-    >>> from syncscope.solver.space import compiled
+    >>> from syncscope.solver.diagram.space import compiled
     >>> space = compiled()
     >>> ev = Evaluator(space, fix=True)
     >>> config = dict(zip(space.tables.names, [d[0] for d in space.tables.domains]))

@@ -8,7 +8,7 @@ import click
 
 from syncscope.api.space import domains
 from syncscope.model import NoSolution, format_value, merge_assignments
-from syncscope.solver.domains import Conflict, Domains
+from syncscope.solver.queries.domains import Conflict, Domains
 
 from .common import (
     EXIT_INVALID,

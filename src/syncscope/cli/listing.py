@@ -12,12 +12,12 @@ import click
 
 from syncscope.api.space import VALID, parse_verdicts
 from syncscope.model import Level, Model, Value, format_value, merge_assignments
-from syncscope.solver import enumeration
-from syncscope.solver.counting import Counts
-from syncscope.solver.counting import count as count_space
-from syncscope.solver.domains import Conflict, conflict
-from syncscope.solver.matrix import ANY, Cube, Matrix, cube_cover
-from syncscope.solver.space import Space, compiled
+from syncscope.solver.diagram.space import Space, compiled
+from syncscope.solver.queries import enumeration
+from syncscope.solver.queries.counting import Counts
+from syncscope.solver.queries.counting import count as count_space
+from syncscope.solver.queries.domains import Conflict, conflict
+from syncscope.solver.queries.matrix import ANY, Cube, Matrix, cube_cover
 
 from .common import (
     EXIT_INVALID,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from syncscope.api.repair import nearest
-from syncscope.solver.nearest import Candidate, NearestResult
+from syncscope.solver.repair.nearest import Candidate, NearestResult
 from syncscope.solver.results import Finding, format_number
 
 from .common import config_options, handle_errors, json_option, run_configs

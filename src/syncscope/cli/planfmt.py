@@ -11,10 +11,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from syncscope.model import Level, Model, Rule, Value, format_value
-from syncscope.solver.planbatch import BatchPlan, PlanGroup
-from syncscope.solver.plantypes import Plan, Step
+from syncscope.solver.explain.wording import Wording, join
+from syncscope.solver.plan.batch import BatchPlan, PlanGroup
+from syncscope.solver.plan.results import Plan, Step
 from syncscope.solver.results import Change, format_number
-from syncscope.solver.wording import Wording, join
 
 from .render import plural
 
@@ -91,7 +91,7 @@ def text(plan: Plan, model: Model) -> str:
     Examples
     --------
     >>> from syncscope.model import load_model
-    >>> from syncscope.solver.plan import Plan
+    >>> from syncscope.solver.plan.planner import Plan
     >>> print(text(Plan(False, {}, {}, reason="the target is unsupported"), load_model()))
     ✗ No plan: the target is unsupported.
     """
@@ -154,7 +154,7 @@ def markdown(plan: Plan, model: Model, *, title: str | None = "Migration plan") 
     --------
     >>> from types import MappingProxyType
     >>> from syncscope.model import Level, load_model
-    >>> from syncscope.solver.plan import Plan, Step
+    >>> from syncscope.solver.plan.planner import Plan, Step
     >>> from syncscope.solver.results import Change, format_number
     >>> model = load_model()
     >>> step = Step((Change("autodiscover", False, True),),
@@ -230,7 +230,7 @@ def mermaid(graph: Any, model: Model, *, alternatives: int = 3) -> str:
     --------
     >>> import networkx as nx
     >>> from syncscope.model import load_model
-    >>> from syncscope.solver.plan import Plan
+    >>> from syncscope.solver.plan.planner import Plan
     >>> graph = nx.DiGraph(plan=Plan(False, {}, {}, reason="no way"))
     >>> print(mermaid(graph, load_model()))
     flowchart LR

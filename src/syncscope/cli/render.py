@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from textwrap import indent
 
 from syncscope.model import Level, Value, format_value
-from syncscope.solver.check import CheckResult
+from syncscope.solver.queries.check import CheckResult
 from syncscope.solver.results import Change, Finding
 
 __all__ = ["plural", "render_changes", "render_check", "render_config", "render_finding"]

@@ -1,0 +1,119 @@
+"""The compiled form of a model: its rule tables and decision diagram, built once."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar, cast
+
+from syncscope.model import Level, Model, Value, builtin_path, load_model
+
+from . import cache
+from .compile import compile_diagram
+from .mdd import Diagram
+from .tables import Tables, build_tables
+
+__all__ = ["Space", "compiled", "per_space"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Space:
+    """A model together with everything the solvers precompute for it."""
+
+    model: Model
+    tables: Tables
+    diagram: Diagram
+    memo: dict[Hashable, object] = field(default_factory=dict, compare=False, repr=False)
+    """Answers worth keeping for the life of the space (e.g. explanations), by query key."""
+
+    def encode(self, config: Mapping[str, Value]) -> dict[int, int]:
+        """Canonical configuration -> ``{level: value index}`` (levels follow model order)."""
+        return self.tables.encode(config)
+
+    def is_valid(self, config: Mapping[str, Value]) -> bool:
+        """Whether some completion of ``config`` is valid (supported or discouraged)."""
+        counts = self.diagram.count(self.encode(config))
+        return bool(counts[Level.SUPPORTED] or counts[Level.DISCOURAGED])
+
+
+def per_space(build: Callable[[Space], T]) -> Callable[[Space], T]:
+    """Run ``build`` once per space and keep its answer in :attr:`Space.memo`.
+
+    For tables that depend on the compiled model alone, never on a query.
+
+    Examples
+    --------
+    >>> @per_space
+    ... def variables(space: Space) -> int:
+    ...     return len(space.tables.sizes)
+    >>> space = compiled()
+    >>> variables(space), variables(space) is variables(space)
+    (19, True)
+    """
+    key = f"{build.__module__}.{build.__qualname__}"
+
+    @functools.wraps(build)
+    def kept(space: Space) -> T:
+        try:
+            return cast(T, space.memo[key])
+        except KeyError:
+            found = space.memo[key] = build(space)
+            return found
+
+    return kept
+
+
+_lock = threading.Lock()
+_memo: dict[str, Space] = {}
+
+
+def compiled(model: Model | None = None, *, use_cache: bool = True) -> Space:
+    """Return the compiled space of ``model`` (the built-in seed model by default).
+
+    The diagram is memoised per rule-set hash in the process and, unless
+    ``use_cache`` is false, on disk (see :mod:`syncscope.solver.diagram.cache`). A cache
+    entry that is stale, corrupt or of another format is rebuilt.
+
+    Examples
+    --------
+    >>> space = compiled()
+    >>> space.diagram.count({})[0]  # supported configurations
+    19440
+    """
+    model = model if model is not None else load_model(_builtin_path())
+    with _lock:
+        hit = _memo.get(model.digest)
+        if hit is not None:
+            return hit
+    tables = build_tables(model)
+    diagram = cache.load_cached(model.digest) if use_cache else None
+    if (
+        diagram is None
+        or diagram.order != tuple(range(len(tables.sizes)))
+        or not _fits(diagram, tables)
+    ):
+        diagram = compile_diagram(tables)
+        if use_cache:
+            cache.store(model.digest, diagram)
+    space = Space(model, tables, diagram)
+    with _lock:
+        _memo[model.digest] = space
+    return space
+
+
+@functools.cache
+def _builtin_path() -> str:
+    """Where the built-in rule set lives (resolved once; the loader still checks its stamp)."""
+    return str(builtin_path())
+
+
+def _fits(diagram: Diagram, tables: Tables) -> bool:
+    """A cached diagram must at least match the model's domain sizes."""
+    return all(
+        len(diagram.children[ids.start]) == size
+        for ids, size in zip(diagram.levels, tables.sizes, strict=True)
+    )

@@ -1,0 +1,247 @@
+"""Shortest plans over the minimal-move graph: fewest steps first, then the lowest cost.
+
+The graph is never built whole. The search asks the move diagram for the
+moves of each configuration it reaches, best first, guided by a lower bound
+that never overestimates (see :class:`Goal`), so it walks little more than the
+plan itself. :func:`region` then recovers, when asked, every configuration on
+some plan with the fewest steps.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from syncscope.model import Level
+
+from ..diagram.mdd import Diagram
+from .moves import MoveDiagram, Node
+
+__all__ = ["Edge", "Goal", "Limits", "Region", "Route", "Walker", "any_valid", "region", "search"]
+
+Edge = tuple[Node, int, tuple[int, ...]]
+"""A move as the search sees it: the configuration reached, its cost, the variables changed.
+
+Costs are whole numbers (change weights scaled to integers), so equal costs compare exactly.
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What a plan may do: values allowed per variable, the largest step, change weights."""
+
+    allowed: tuple[frozenset[int] | None, ...]
+    """Per variable, the value indices a configuration may take (None: any)."""
+    max_step: int | None
+    """The most variables one step may change (None: no cap)."""
+    weights: tuple[int, ...]
+    """Per variable, the cost of changing it once, scaled to a whole number."""
+
+    def admits(self, node: Node) -> bool:
+        """Whether every value of ``node`` is allowed."""
+        return all(a is None or v in a for v, a in zip(node, self.allowed, strict=True))
+
+
+class Walker:
+    """The moves of the graph a plan walks, under some :class:`Limits`, memoised per search."""
+
+    __slots__ = ("_edges", "limits", "moves")
+
+    def __init__(self, moves: MoveDiagram, limits: Limits) -> None:
+        self.moves = moves
+        self.limits = limits
+        self._edges: dict[Node, tuple[Edge, ...]] = {}
+
+    def edges(self, node: Node) -> tuple[Edge, ...]:
+        """The moves from ``node`` that the limits allow, with their costs."""
+        hit = self._edges.get(node)
+        if hit is not None:
+            return hit
+        allowed = self.limits.allowed
+        cap = self.limits.max_step
+        weights = self.limits.weights
+        out = []
+        for reached, changed in self.moves.moves(node):
+            if cap is not None and len(changed) > cap:
+                continue
+            ok = True
+            for v in changed:
+                a = allowed[v]
+                if a is not None and reached[v] not in a:
+                    ok = False
+                    break
+            if ok:
+                out.append((reached, sum(weights[v] for v in changed), changed))
+        found = tuple(out)
+        self._edges[node] = found
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Goal:
+    """What the end of a plan must be, and a lower bound on the way there.
+
+    The bound counts, for the variables still to change, the groups of
+    :attr:`MoveDiagram.components` they fall in (one step changes variables
+    of one group at most, so each group needs a step of its own), and the sum
+    of their change weights (each changes at least once). It never
+    overestimates and drops by at most one step and the cost of a move along
+    any move, so a best-first search guided by it finds an optimal plan first.
+    """
+
+    wanted: tuple[tuple[int, int], ...]
+    """(variable, value index) pairs the end must have."""
+    group_of: tuple[int, ...]
+    """Per variable, the number of its group."""
+    weights: tuple[int, ...]
+    """Per variable, the cost of changing it, scaled to a whole number."""
+
+    def matches(self, node: Node) -> bool:
+        """Whether ``node`` has every wanted value."""
+        return all(node[v] == i for v, i in self.wanted)
+
+    def estimate(self, node: Node) -> tuple[int, int]:
+        """A lower bound on (steps, cost) from ``node`` to the goal."""
+        groups = set()
+        cost = 0
+        for v, i in self.wanted:
+            if node[v] != i:
+                groups.add(self.group_of[v])
+                cost += self.weights[v]
+        return len(groups), cost
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """An optimal plan: its configurations, number of steps and cost."""
+
+    steps: int
+    """The fewest steps."""
+    cost: int
+    """The lowest cost among plans with the fewest steps (scaled weights)."""
+    path: tuple[Node, ...]
+    """The configurations, from the start to the end."""
+
+
+def search(walker: Walker, starts: Sequence[Node], goal: Goal) -> Route | None:
+    """The plan with the fewest steps, then the lowest cost, from any of ``starts`` to ``goal``.
+
+    A best-first (A*) search over (steps, cost) compared in that order, guided
+    by :meth:`Goal.estimate`. Among equally good candidates it goes deeper
+    first, then takes the smaller configuration in value order, so the answer
+    is deterministic.
+
+    Parameters
+    ----------
+    walker : Walker
+        The moves allowed.
+    starts : sequence of Node
+        Valid configurations the limits admit; the plan may begin at any of
+        them (all at no cost), ties going to the earlier one.
+    goal : Goal
+        What the end must be.
+
+    Returns
+    -------
+    Route or None
+        None when no plan within the limits reaches the goal.
+    """
+    best: dict[Node, tuple[int, int, Node | None]] = {}
+    heap: list[tuple[int, int, int, int, Node]] = []
+    for rank, start in enumerate(starts):
+        if start not in best:
+            best[start] = (0, 0, None)
+            hs, hc = goal.estimate(start)
+            heap.append((hs, hc, 0, rank, start))
+    heapq.heapify(heap)
+    closed: set[Node] = set()
+    while heap:
+        u = heapq.heappop(heap)[4]
+        if u in closed:
+            continue
+        gs, gc, _ = best[u]
+        if goal.matches(u):
+            path = [u]
+            parent = best[u][2]
+            while parent is not None:
+                path.append(parent)
+                parent = best[parent][2]
+            path.reverse()
+            return Route(gs, gc, tuple(path))
+        closed.add(u)
+        for v, w, _ in walker.edges(u):
+            if v in closed:
+                continue
+            steps, cost = gs + 1, gc + w
+            old = best.get(v)
+            if old is None or (steps, cost) < (old[0], old[1]):
+                best[v] = (steps, cost, u)
+                hs, hc = goal.estimate(v)
+                heapq.heappush(heap, (steps + hs, cost + hc, -steps, 0, v))
+    return None
+
+
+Region = tuple[tuple[frozenset[Node], ...], tuple[tuple[Node, Node, Edge], ...]]
+"""Layers of configurations (``i`` steps from the start) and the moves between them."""
+
+
+def region(walker: Walker, start: Node, goal: Goal, steps: int) -> Region:
+    """Every configuration and move on some plan with ``steps`` steps, the fewest there are.
+
+    A breadth-first search from the start that drops configurations the
+    goal's bound puts too far away, then a trace back from the goals reached
+    in the last layer.
+
+    Returns
+    -------
+    layers : tuple of frozenset
+        ``layers[i]``: the configurations ``i`` steps from the start on some shortest plan.
+    edges : tuple of (from, to, edge)
+        The moves between consecutive layers, sorted.
+    """
+    layers: list[set[Node]] = [{start}]
+    seen = {start}
+    for i in range(1, steps + 1):
+        nxt: set[Node] = set()
+        for u in layers[-1]:
+            for v, _, _ in walker.edges(u):
+                if v not in seen and i + goal.estimate(v)[0] <= steps:
+                    nxt.add(v)
+        seen |= nxt
+        layers.append(nxt)
+    kept: list[set[Node]] = [set() for _ in range(steps + 1)]
+    kept[steps] = {v for v in layers[steps] if goal.matches(v)}
+    edges: set[tuple[Node, Node, Edge]] = set()
+    for i in range(steps, 0, -1):
+        below = layers[i - 1]
+        for v in kept[i]:
+            for u, cost, changed in walker.edges(v):
+                if u in below:
+                    kept[i - 1].add(u)
+                    edges.add((u, v, (v, cost, changed)))
+    return tuple(frozenset(x) for x in kept), tuple(sorted(edges))
+
+
+def any_valid(diagram: Diagram, allowed: Sequence[frozenset[int] | None]) -> bool:
+    """Whether some valid configuration takes only allowed values (levels in model order).
+
+    Examples
+    --------
+    >>> from syncscope.solver.diagram.space import compiled
+    >>> space = compiled()
+    >>> allowed = [None] * len(space.tables.names)
+    >>> allowed[space.tables.index_of["mass_email_campaigns"]] = frozenset([0])  # true
+    >>> any_valid(space.diagram, allowed)
+    False
+    """
+    mask = diagram.lane_mask([Level.SUPPORTED, Level.DISCOURAGED])
+    children = diagram.children
+    alive = [bool(b & mask) for b in diagram.below]
+    for level in range(len(diagram.levels) - 1, -1, -1):
+        values = allowed[level]
+        for node in diagram.levels[level]:
+            kids = children[node]
+            pick = range(len(kids)) if values is None else values
+            alive[node] = any(alive[kids[v]] for v in pick if v < len(kids))
+    return alive[diagram.root]

@@ -1,0 +1,146 @@
+"""``check``: the verdict of one configuration, full or partial, with the rules it breaks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from syncscope.model import Advice, Level, Value
+
+from ..diagram.space import Space
+from ..diagram.tables import RuleTable
+from ..explain.propagate import minimal_rules
+from ..results import Change, Finding
+
+__all__ = ["CheckResult", "check"]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """The verdict on one configuration.
+
+    For a full configuration, ``findings`` lists every rule it breaks, warnings
+    included, and the verdict is the worst level among them (``supported`` when
+    there are none).
+
+    For a partial configuration the missing variables are unknown. The verdict
+    is the best level that some completion reaches, and ``findings`` explains
+    it with two kinds of rules, in model order:
+
+    - the rules that every completion breaks, whatever their level;
+    - when none of those reaches the verdict ``v``, a minimal set of rules of
+      level ``v`` or worse that no completion can all respect: they are what
+      keeps every completion from a level better than ``v``. Dropping any one of
+      them would let some completion do better.
+
+    So the findings are never empty when the verdict is not ``supported``, and
+    no completion respects every finding whose level is the verdict or worse.
+    """
+
+    verdict: Level
+    """The worst level broken; for a partial input, the best any completion reaches."""
+    configuration: Mapping[str, Value]
+    """The input, in canonical values and model order."""
+    complete: bool
+    """Whether every variable was given."""
+    findings: tuple[Finding, ...]
+    """Rules the configuration breaks; for a partial input, see the class notes."""
+    required: Mapping[str, Value] = field(default_factory=lambda: MappingProxyType({}))
+    """For a partial input: missing variables whose value every valid completion shares."""
+    advice: tuple[Advice, ...] = ()
+    """Advice the page gives for this verdict (e.g. the Email Router)."""
+    fix: tuple[Change, ...] | None = None
+    """For an invalid input: the changes of the nearest valid configuration."""
+
+    @property
+    def valid(self) -> bool:
+        """Whether the verdict is supported or discouraged."""
+        return self.verdict.valid
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready data following the ``check`` contract."""
+        out: dict[str, object] = {
+            "verdict": self.verdict.id,
+            "configuration": dict(self.configuration),
+            "complete": self.complete,
+            "findings": [f.to_dict() for f in self.findings],
+            "required": dict(self.required),
+            "advice": [
+                {"id": a.id, "message": a.message, "sources": [s.to_dict() for s in a.sources]}
+                for a in self.advice
+            ],
+        }
+        if self.fix is not None:
+            out["fix"] = [c.to_dict() for c in self.fix]
+        return out
+
+
+def check(space: Space, config: Mapping[str, Value]) -> CheckResult:
+    """Check a canonical configuration against the rules.
+
+    A full configuration gets the worst level among the rules it breaks. A
+    partial one gets the best verdict that some completion reaches, the rules
+    that explain that verdict (see :class:`CheckResult`), and the values every
+    valid completion shares (``required``).
+
+    Examples
+    --------
+    >>> from syncscope.solver.diagram.space import compiled
+    >>> result = check(compiled(), {"email_system": "gmail"})
+    >>> result.verdict.id, result.required["incoming_protocol"]
+    ('supported', 'pop3')
+
+    No single rule rules out Gmail with server-to-server authentication, but
+    no completion can respect both of these:
+
+    >>> result = check(compiled(), {"email_system": "gmail", "authentication": "server-to-server"})
+    >>> result.verdict.id, [f.rule.id for f in result.findings]
+    ('unsupported', ['important.profile-type', 'facts.server-to-server-profile'])
+    """
+    tables = space.tables
+    fixed = tables.encode(config)
+    complete = len(fixed) == len(tables.sizes)
+    if complete:
+        broken = tables.broken_rules([fixed[v] for v in range(len(tables.sizes))])
+        verdict = max((t.level for t in broken), default=Level.SUPPORTED)
+        required: dict[str, Value] = {}
+    else:
+        verdict = space.diagram.best(fixed)
+        broken = _explain_partial(space, fixed, verdict)
+        required = _required(space, fixed) if verdict.valid else {}
+    advice = tuple(a for a in space.model.advice if verdict in a.applies_to)
+    return CheckResult(
+        verdict=verdict,
+        configuration=MappingProxyType(tables.decode(fixed)),
+        complete=complete,
+        findings=tuple(Finding(t.rule) for t in broken),
+        required=MappingProxyType(required),
+        advice=advice,
+    )
+
+
+def _explain_partial(space: Space, fixed: Mapping[int, int], verdict: Level) -> list[RuleTable]:
+    """The rules every completion breaks, plus a minimal conflict when they fall short."""
+    tables = space.tables
+    broken = [t for t in tables.rules if t.surely_broken(fixed, tables.sizes)]
+    if verdict <= max((t.level for t in broken), default=Level.SUPPORTED):
+        return broken
+    # No completion avoids every rule of level >= verdict (else it would score better),
+    # so a minimal subset of them that no completion can all respect explains the verdict.
+    candidates = [t.index for t in tables.rules if t.level >= verdict]
+    chosen = {t.index for t in broken}.union(minimal_rules(tables, fixed, candidates))
+    return [tables.rules[i] for i in sorted(chosen)]
+
+
+def _required(space: Space, fixed: Mapping[int, int]) -> dict[str, Value]:
+    diagram = space.diagram
+    valid = diagram.lane_mask([Level.SUPPORTED, Level.DISCOURAGED])
+    out: dict[str, Value] = {}
+    for var, sums in enumerate(diagram.value_counts(fixed)):
+        if var in fixed:
+            continue
+        allowed = [i for i, packed in enumerate(sums) if packed & valid]
+        if len(allowed) == 1:
+            out[space.tables.names[var]] = space.tables.domains[var][allowed[0]]
+    return out

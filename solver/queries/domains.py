@@ -1,0 +1,311 @@
+"""Valid domains: what each open variable can still take, and why the other values are gone.
+
+The diagram gives the allowed values exactly: a value is allowed when some
+valid completion of the fixed values passes through it, so the domains are
+complete and backtrack-free. Each removed value is explained by a minimal set
+of blocking rules: looked up among the single rules and pairs of rules that
+rule it out (:mod:`syncscope.solver.explain.blame`), and only for the rare value that
+needs three rules or more, searched for with arc consistency and QuickXplain
+(:mod:`syncscope.solver.explain.propagate`). The explanations are memoised on the space,
+since the same question tends to come back while someone configures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from syncscope.model import Level, NoSolution, Rule, Value, format_value
+
+from ..diagram.space import Space, per_space
+from ..explain.blame import fixed_row, pair_rules, single_rules
+from ..explain.propagate import Narrowed, feasible
+from ..explain.quickxplain import Explainer, explain_removal, from_reasons, narrowed, settled
+
+__all__ = [
+    "Conflict",
+    "Domain",
+    "Domains",
+    "Removal",
+    "conflict",
+    "explain_removal",
+    "valid_domains",
+]
+
+_MEMO_LIMIT = 1 << 14
+"""Explanations kept per space before the memo starts over."""
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """A value no valid completion can take, with the rules that rule it out."""
+
+    value: Value
+    rules: tuple[Rule, ...]
+    """A minimal set of blocking rules that, with the fixed values, exclude ``value``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    """One open variable's valid domain."""
+
+    variable: str
+    allowed: tuple[Value, ...]
+    """Values with at least one valid completion, in declared order."""
+    removed: tuple[Removal, ...]
+    """Values with none, in declared order."""
+
+    def to_dict(self) -> dict[str, object]:
+        """``{"allowed": [values], "removed": {"value": [rule ids]}}``."""
+        return {
+            "allowed": list(self.allowed),
+            "removed": {format_value(r.value): [rule.id for rule in r.rules] for r in self.removed},
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Domains:
+    """The valid domain of every variable the fixed values leave open."""
+
+    fixed: Mapping[str, Value]
+    """The fixed values, canonical, in model order."""
+    domains: Mapping[str, Domain]
+    """Open variable -> its domain, in model order."""
+
+    def to_dict(self) -> dict[str, object]:
+        """``{"fixed": {...}, "domains": {VAR: {"allowed": [...], "removed": {...}}}}``."""
+        return {
+            "fixed": dict(self.fixed),
+            "domains": {name: d.to_dict() for name, d in self.domains.items()},
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """Why fixed values admit no valid configuration: rules and the settings they clash with."""
+
+    rules: tuple[Rule, ...]
+    """A minimal set of blocking rules that, with ``settings``, leaves nothing valid."""
+    settings: Mapping[str, Value]
+    """A minimal subset of the fixed values that those rules rule out together."""
+
+    def to_dict(self) -> dict[str, object]:
+        """``{"rules": [{"rule", "level", "message"}], "settings": {...}}``."""
+        return {
+            "rules": [
+                {"rule": r.id, "level": r.level.id, "message": r.message} for r in self.rules
+            ],
+            "settings": dict(self.settings),
+        }
+
+    def __str__(self) -> str:
+        settings = ", ".join(f"{k}={format_value(v)}" for k, v in self.settings.items())
+        rules = " and ".join(f"{r.id} ({r.message.rstrip('.')})" for r in self.rules)
+        return f"{settings or 'every configuration'} is ruled out by {rules}"
+
+
+def conflict(space: Space, fixed: Mapping[str, Value]) -> Conflict:
+    """Explain why canonical ``fixed`` values have no valid completion.
+
+    Raises
+    ------
+    ValueError
+        If ``fixed`` does have a valid completion.
+
+    Examples
+    --------
+    >>> from syncscope.solver.diagram.space import compiled
+    >>> found = conflict(compiled(), {"deployment": "online", "email_system": "msn"})
+    >>> [r.id for r in found.rules], dict(found.settings)
+    (['unsupported.fips'], {'deployment': 'online', 'email_system': 'msn'})
+    """
+    tables = space.tables
+    encoded = space.encode(fixed)
+    rule_ids = explain_removal(space, encoded)
+    # Drop every fixed value the conflict does not need (deletion, in model order).
+    needed = dict(encoded)
+    for var in sorted(encoded):
+        trial = {k: v for k, v in needed.items() if k != var}
+        if not feasible(tables, trial, rule_ids):
+            needed = trial
+    return Conflict(
+        rules=tuple(tables.rules[i].rule for i in rule_ids),
+        settings=MappingProxyType(tables.decode(needed)),
+    )
+
+
+class _Blame:
+    """Explanations of removed values under one set of fixed values.
+
+    Each removed value is looked up among the single rules, then the pairs of
+    rules, that rule it out (:mod:`syncscope.solver.explain.blame`); only a value that
+    needs three rules or more costs arc consistency, and a search when that
+    is not enough. Every index is consulted only once some value needs it.
+    """
+
+    def __init__(self, space: Space, fixed: Mapping[int, int]) -> None:
+        self.space = space
+        self.fixed = fixed
+        self.row = fixed_row(space, fixed)
+        self.singles: dict[tuple[int, int], int] | None = None
+        self.pairs: dict[tuple[int, int], tuple[int, int]] | None = None
+        self.narrowed: Narrowed | None = None
+        self.explainer: Explainer | None = None
+
+    def rules(self, var: int, value: int) -> tuple[int, ...]:
+        """A minimal set of blocking rules that, with the fixed values, rule out ``var=value``."""
+        space = self.space
+        if self.singles is None:
+            self.singles = single_rules(space, self.row)
+        single = self.singles.get((var, value))
+        if single is not None:
+            return (single,)
+        if self.pairs is None:
+            self.pairs = pair_rules(space, self.row)
+        pair = self.pairs.get((var, value))
+        if pair is not None:
+            return pair
+        blamed = self.reasons(var, value)
+        if blamed is not None:
+            return from_reasons(space, blamed, self.fixed, var, value)
+        if self.explainer is None:
+            self.explainer = Explainer(space, self.fixed)
+        return self.explainer.removal(var, value)
+
+    def reasons(self, var: int, value: int) -> frozenset[int] | None:
+        """Rules that arc consistency blamed for removing the value, if it did.
+
+        Reasons found with one of the fixed values alone (worked out once per
+        space) hold for all of them, so arc consistency under every fixed value
+        runs only when none of those removed it.
+        """
+        states = settled(self.space)
+        for pair in self.fixed.items():
+            state = states[pair]
+            found = None if state is None else state.reasons.get((var, value))
+            if found is not None:
+                return found
+        if self.narrowed is None:
+            self.narrowed = narrowed(self.space, self.fixed)
+        return self.narrowed.reasons.get((var, value))
+
+
+_Answers = dict[tuple[int, int], tuple[int, ...]]
+
+
+def _answers(space: Space, fixed: Mapping[int, int], memo: bool) -> _Answers:
+    """The explanations kept for these fixed values: (variable, value) -> rule indices.
+
+    A fresh, unshared dict when ``memo`` is false.
+    """
+    if not memo:
+        return {}
+    key = ("removed", frozenset(fixed.items()))
+    hit = space.memo.get(key)
+    if isinstance(hit, dict):
+        return hit
+    if len(space.memo) >= _MEMO_LIMIT:
+        for stale in [k for k in space.memo if isinstance(k, tuple) and k[:1] == ("removed",)]:
+            del space.memo[stale]
+    answers: _Answers = {}
+    space.memo[key] = answers
+    return answers
+
+
+@per_space
+def _open_domains(space: Space) -> tuple[Domain, ...]:
+    """Per variable, its domain with nothing removed (shared by every query; frozen)."""
+    tables = space.tables
+    return tuple(Domain(name, tables.domains[v], ()) for v, name in enumerate(tables.names))
+
+
+def valid_domains(
+    space: Space, fixed: Mapping[str, Value], *, explain: bool = True, memo: bool = True
+) -> Domains:
+    """The valid domain of every open variable under canonical ``fixed`` values.
+
+    Parameters
+    ----------
+    space : Space
+        The compiled model.
+    fixed : mapping
+        Canonical variable -> value.
+    explain : bool
+        Whether to name the rules behind each removed value (mostly table
+        look-ups, a small search for the rare value that needs three rules or
+        more; the allowed values never need one).
+    memo : bool
+        Whether explanations may be reused from earlier calls on this space.
+
+    Raises
+    ------
+    NoSolution
+        If ``fixed`` has no valid completion; its cause is a :class:`Conflict`.
+
+    Examples
+    --------
+    >>> from syncscope.solver.diagram.space import compiled
+    >>> found = valid_domains(compiled(), {"email_system": "gmail"})
+    >>> found.domains["incoming_protocol"].allowed
+    ('pop3',)
+    >>> [r.id for r in found.domains["incoming_protocol"].removed[0].rules]
+    ['table.pop3-smtp']
+    """
+    tables = space.tables
+    encoded = space.encode(fixed)
+    live = space.diagram.live_masks(encoded, _VALID)
+    if not live[0]:
+        found = conflict(space, fixed)
+        raise NoSolution(f"no valid configuration matches the fixed values; {found}", [found])
+    unchanged = _open_domains(space)
+    out: dict[str, Domain] = {}
+    answers: _Answers | None = None
+    blame: _Blame | None = None  # built on the first removed value that needs it
+    for var, name in enumerate(tables.names):
+        if var in encoded:
+            continue
+        values = tables.domains[var]
+        taken = live[var]
+        if taken == (1 << len(values)) - 1:
+            out[name] = unchanged[var]
+            continue
+        allowed = []
+        removed = []
+        for index, value in enumerate(values):
+            if taken >> index & 1:
+                allowed.append(value)
+            elif not explain:
+                removed.append(Removal(value, ()))
+            else:
+                if answers is None:
+                    answers = _answers(space, encoded, memo)
+                rule_ids = answers.get((var, index))
+                if rule_ids is None:
+                    blame = blame or _Blame(space, encoded)
+                    rule_ids = answers[var, index] = blame.rules(var, index)
+                removed.append(_removal(space, var, index, rule_ids))
+        out[name] = Domain(name, tuple(allowed), tuple(removed))
+    return Domains(MappingProxyType(tables.decode(encoded)), MappingProxyType(out))
+
+
+def _removal(space: Space, var: int, index: int, rule_ids: tuple[int, ...]) -> Removal:
+    """The :class:`Removal` of one value for these rules (frozen, so shared between answers)."""
+    made = _removals(space)
+    key = (var, index, rule_ids)
+    found = made.get(key)
+    if found is None:
+        rules = space.tables.rules
+        found = made[key] = Removal(
+            space.tables.domains[var][index], tuple(rules[i].rule for i in rule_ids)
+        )
+    return found
+
+
+@per_space
+def _removals(space: Space) -> dict[tuple[int, int, tuple[int, ...]], Removal]:
+    """Every :class:`Removal` made so far, by (variable, value, rule indices)."""
+    return {}
+
+
+_VALID = (Level.SUPPORTED, Level.DISCOURAGED)

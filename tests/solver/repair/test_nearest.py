@@ -1,0 +1,435 @@
+"""``nearest`` against brute force: the minimum cost, every minimum, their order, locks, flags."""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from syncscope.model import ConfigurationError, Level, Model, Value
+from syncscope.model.synthetic import random_model
+from syncscope.solver.diagram.space import Space, compiled
+from syncscope.solver.queries.brute import brute_verdict, brute_verdicts
+from syncscope.solver.repair.nearest import NearestResult, nearest
+from syncscope.solver.repair.weights import default_weights
+
+import syncscope
+
+BASELINE = Path(__file__).resolve().parents[3] / "bench" / "baseline.py"
+
+Row = tuple[tuple[int, ...], Level]
+"""A valid configuration as value indices in model order, with its verdict."""
+
+
+def _load_baseline() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("syncscope_bench_baseline_nearest", BASELINE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def seed_valid(model: Model) -> list[Row]:
+    """Every valid seed configuration, from the hand-written baseline, verdicts from the rules."""
+    solutions = _load_baseline().enumerate_valid()
+    assert len(solutions) == 24_512
+    index = [{v: i for i, v in enumerate(var.domain)} for var in model.variables]
+    rows = []
+    for solution in solutions:
+        verdict = brute_verdict(model, solution)
+        assert verdict.valid
+        rows.append((tuple(index[k][solution[n]] for k, n in enumerate(model.names)), verdict))
+    return rows
+
+
+def _valid_rows(model: Model) -> list[Row]:
+    index = [{v: i for i, v in enumerate(var.domain)} for var in model.variables]
+    return [
+        (tuple(index[k][c[n]] for k, n in enumerate(model.names)), level)
+        for c, level in brute_verdicts(model)
+        if level.valid
+    ]
+
+
+def _brute(
+    model: Model,
+    rows: Sequence[Row],
+    config: Mapping[str, Value],
+    keep: Sequence[str],
+    weights: Mapping[str, float],
+) -> tuple[Fraction | None, list[tuple[tuple[int, int, tuple[int, ...]], tuple[int, ...]]]]:
+    """The minimum cost over ``rows`` and every configuration at it, sorted by the contract.
+
+    Costs are summed as exact fractions of the weights as written (``0.1`` is 1/10),
+    so equally cheap configurations tie; None when no row respects ``keep``.
+    """
+    names = model.names
+    given = {
+        names.index(n): model.variables[names.index(n)].domain.index(v) for n, v in config.items()
+    }
+    locked = {names.index(n) for n in keep}
+    w = [Fraction(str(weights[n])) for n in names]
+    best: Fraction | None = None
+    minima: list[tuple[tuple[int, int, tuple[int, ...]], tuple[int, ...]]] = []
+    for values, level in rows:
+        if any(values[v] != given[v] for v in locked):
+            continue
+        changed = [v for v, i in given.items() if values[v] != i]
+        cost = sum(w[v] for v in changed)
+        key = (int(level), len(changed), values)
+        if best is None or cost < best:
+            best, minima = cost, [(key, values)]
+        elif cost == best:
+            minima.append((key, values))
+    minima.sort()
+    return best, minima
+
+
+def _assert_matches_brute(
+    space: Space,
+    rows: Sequence[Row],
+    config: Mapping[str, Value],
+    keep: Sequence[str],
+    weights: Mapping[str, float],
+    top: int,
+) -> NearestResult:
+    model = space.model
+    result = nearest(space, config, keep=keep, weights=weights, top=top)
+    best, minima = _brute(model, rows, config, keep, weights)
+    if best is None:
+        assert result.cost is None and not result.candidates and not result.more
+        assert result.conflict is not None
+        return result
+    assert result.cost == float(best)
+    expected = [values for _, values in minima[:top]]
+    got = [space.tables.encode(c.configuration) for c in result.candidates]
+    assert [tuple(g[v] for v in range(len(model.names))) for g in got] == expected
+    assert result.more == (len(minima) > top)
+    for candidate in result.candidates:
+        configuration = dict(candidate.configuration)
+        assert list(configuration) == list(model.names)
+        assert brute_verdict(model, configuration) == candidate.verdict
+        assert candidate.verdict.valid
+        assert all(configuration[k] == config[k] for k in keep)
+        changed = [n for n in config if configuration[n] != config[n]]
+        assert [c.variable for c in candidate.changes] == changed
+        assert all(c.before == config[c.variable] for c in candidate.changes)
+        assert all(c.after == configuration[c.variable] for c in candidate.changes)
+        assert candidate.cost == float(sum(Fraction(str(weights[n])) for n in changed))
+        assert candidate.cost == float(best)
+    return result
+
+
+# -- small synthetic models against brute force ---------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_synthetic_models_match_brute_force(seed: int) -> None:
+    model = random_model(6, seed=seed)
+    space = compiled(model, use_cache=False)
+    rows = _valid_rows(model)
+    rng = random.Random(seed)
+    for _ in range(15):
+        config = {v.name: rng.choice(v.domain) for v in model.variables if rng.random() < 0.8}
+        keep = [n for n in config if rng.random() < 0.25]
+        weights = {v.name: float(rng.randint(0, 4)) for v in model.variables}
+        top = rng.choice((1, 3, 1000))
+        _assert_matches_brute(space, rows, config, keep, weights, top)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 200),
+    n_vars=st.integers(2, 7),
+    picks=st.lists(st.tuples(st.booleans(), st.integers(0, 3), st.booleans()), min_size=7),
+    weights=st.lists(st.sampled_from([0.0, 0.25, 0.5, 1.0, 2.0, 3.0]), min_size=7, max_size=7),
+    top=st.integers(1, 6),
+)
+def test_random_inputs_match_brute_force(
+    seed: int,
+    n_vars: int,
+    picks: list[tuple[bool, int, bool]],
+    weights: list[float],
+    top: int,
+) -> None:
+    model = random_model(n_vars, seed=seed)
+    space = compiled(model, use_cache=False)
+    config: dict[str, Value] = {}
+    keep = []
+    for var, (present, value, locked) in zip(model.variables, picks, strict=False):
+        if present:
+            config[var.name] = var.domain[value % len(var.domain)]
+            if locked:
+                keep.append(var.name)
+    w = dict(zip(model.names, weights, strict=False))
+    _assert_matches_brute(space, _valid_rows(model), config, keep, w, top)
+
+
+# -- the seed against the independent baseline enumeration ----------------------------
+
+
+def _random_seed_config(model: Model, rng: random.Random, share: float) -> dict[str, Value]:
+    return {v.name: rng.choice(v.domain) for v in model.variables if rng.random() < share}
+
+
+@pytest.mark.parametrize("uniform", [False, True])
+def test_seed_matches_brute_force_on_random_invalid_configurations(
+    space: Space, seed_valid: list[Row], uniform: bool
+) -> None:
+    model = space.model
+    rng = random.Random(7 + uniform)
+    weights = dict.fromkeys(model.names, 1.0) if uniform else default_weights(model)
+    tried = 0
+    while tried < 12:
+        config = _random_seed_config(model, rng, 1.0)
+        if space.is_valid(config):
+            continue
+        tried += 1
+        result = _assert_matches_brute(space, seed_valid, config, [], weights, 5)
+        assert result.cost is not None and result.cost > 0
+
+
+def test_seed_partial_inputs_and_locks_match_brute_force(
+    space: Space, seed_valid: list[Row]
+) -> None:
+    model = space.model
+    rng = random.Random(11)
+    for _ in range(12):
+        config = _random_seed_config(model, rng, 0.6)
+        keep = [n for n in config if rng.random() < 0.3]
+        weights = {n: float(rng.randint(1, 6)) for n in model.names}
+        _assert_matches_brute(space, seed_valid, config, keep, weights, 4)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.data())
+def test_seed_hypothesis(space: Space, seed_valid: list[Row], data: st.DataObject) -> None:
+    model = space.model
+    config: dict[str, Value] = {}
+    for var in model.variables:
+        if data.draw(st.booleans()):
+            config[var.name] = data.draw(st.sampled_from(var.domain))
+    keep = data.draw(st.lists(st.sampled_from(sorted(config)), unique=True)) if config else []
+    _assert_matches_brute(space, seed_valid, config, keep, default_weights(model), 3)
+
+
+# -- the contract's specific promises -------------------------------------------------
+
+EXO_IMPERSONATION = {
+    "deployment": "online",
+    "email_system": "exchange-online",
+    "authentication": "impersonation",
+}
+
+
+def test_valid_full_input_returns_itself_at_cost_zero(space: Space, seed_valid: list[Row]) -> None:
+    values, _ = seed_valid[1234]
+    config = space.tables.decode(values)
+    result = nearest(space, config)
+    assert result.cost == 0
+    assert len(result.candidates) == 1 and not result.more
+    assert dict(result.candidates[0].configuration) == config
+    assert result.candidates[0].changes == ()
+
+
+def test_partial_input_with_many_free_completions(space: Space) -> None:
+    result = nearest(space, {"email_system": "gmail"}, top=5)
+    assert result.cost == 0
+    assert len(result.candidates) == 5 and result.more
+    for candidate in result.candidates:
+        assert candidate.changes == ()
+        assert len(candidate.configuration) == len(space.model.names)
+        assert candidate.configuration["email_system"] == "gmail"
+        assert candidate.verdict is Level.SUPPORTED
+
+
+def test_missing_variables_cost_nothing(space: Space) -> None:
+    # online + impersonation is fine as long as the email system is not Exchange Online.
+    result = nearest(space, {"deployment": "online", "authentication": "impersonation"})
+    assert result.cost == 0
+    assert all(c.changes == () for c in result.candidates)
+
+
+def test_ordering_contract(space: Space, seed_valid: list[Row]) -> None:
+    # A full configuration that is discouraged apart from its authentication; a free
+    # switch of synchronization lets supported candidates tie with discouraged ones.
+    model = space.model
+    base = next(
+        space.tables.decode(values)
+        for values, level in seed_valid
+        if level is Level.DISCOURAGED
+        and space.tables.decode(values)["email_system"] == "exchange-online"
+        and space.tables.decode(values)["deployment"] == "online"
+    )
+    config = {**base, "authentication": "impersonation"}
+    weights = {**dict.fromkeys(model.names, 1.0), "sync_appointments_contacts_tasks": 0.0}
+    result = _assert_matches_brute(space, seed_valid, config, [], weights, 50)
+    keys = [
+        (
+            int(c.verdict),
+            len(c.changes),
+            tuple(space.tables.encode(c.configuration)[v] for v in range(len(model.names))),
+        )
+        for c in result.candidates
+    ]
+    assert keys == sorted(keys)
+    assert len(set(keys)) == len(keys)
+    assert result.candidates[0].verdict is Level.SUPPORTED
+    assert len(result.candidates[0].changes) == 2
+    assert Level.DISCOURAGED in {c.verdict for c in result.candidates}
+
+
+def test_weights_steer_the_answer(space: Space) -> None:
+    cheap_auth = nearest(space, EXO_IMPERSONATION, weights={"authentication": 1.0})
+    assert [c.variable for c in cheap_auth.candidates[0].changes] == ["authentication"]
+    dear_auth = nearest(
+        space,
+        EXO_IMPERSONATION,
+        weights={"authentication": 100.0, "deployment": 100.0, "email_system": 1.0},
+    )
+    assert dear_auth.cost == 1
+    assert all([c.variable for c in k.changes] == ["email_system"] for k in dear_auth.candidates)
+
+
+def test_decimal_weights_tie_exactly(space: Space, seed_valid: list[Row]) -> None:
+    # Changing authentication (0.3) costs exactly as much as changing email_system (0.1)
+    # and profile_type (0.2); in floats 0.1 + 0.2 > 0.3 and the second fix would be lost.
+    config: dict[str, Value] = {
+        "deployment": "on-premises",
+        "version": "8.0",
+        "email_system": "exchange-2016",
+        "incoming_protocol": "ews",
+        "outgoing_protocol": "ews",
+        "sync_appointments_contacts_tasks": True,
+        "authentication": "server-to-server",
+        "autodiscover": False,
+        "profile_type": "exchange-server",
+        "ports": "custom",
+        "same_tenant": False,
+        "fips_mode": True,
+        "mfa": False,
+        "customer_key": False,
+        "outlook_on_the_web": False,
+        "outlook_manual_tracking": True,
+        "mass_email_campaigns": False,
+        "custom_email_provider": False,
+        "mixed_outlook_act_sync": True,
+    }
+    heavy = dict.fromkeys(space.model.names, 1000.0)
+    decimal = {**heavy, "authentication": 0.3, "email_system": 0.1, "profile_type": 0.2}
+    whole = {**heavy, "authentication": 3.0, "email_system": 1.0, "profile_type": 2.0}
+    result = _assert_matches_brute(space, seed_valid, config, [], decimal, top=50)
+    assert result.cost == 0.3 and not result.more
+    fixes = {tuple(c.variable for c in k.changes) for k in result.candidates}
+    assert fixes == {("authentication",), ("email_system", "profile_type")}
+    scaled = nearest(space, config, weights=whole, top=50)
+    assert [k.configuration for k in result.candidates] == [
+        k.configuration for k in scaled.candidates
+    ]
+    assert all(k.cost == 0.3 for k in result.candidates)
+    assert result.to_dict()["cost"] == 0.3
+
+
+def test_keep_locks_variables(space: Space) -> None:
+    uniform = dict.fromkeys(space.model.names, 1.0)
+    result = nearest(space, EXO_IMPERSONATION, keep=["authentication"], weights=uniform)
+    assert result.cost == 1
+    for candidate in result.candidates:
+        assert candidate.configuration["authentication"] == "impersonation"
+        assert "authentication" not in [c.variable for c in candidate.changes]
+
+
+def test_unreachable_reports_the_conflict(space: Space) -> None:
+    result = nearest(space, EXO_IMPERSONATION, keep=list(EXO_IMPERSONATION))
+    assert result.cost is None and result.candidates == () and not result.more
+    assert not result.reachable
+    assert result.conflict is not None
+    assert dict(result.conflict.settings) == EXO_IMPERSONATION
+    assert [r.id for r in result.conflict.rules] == ["exo.impersonation"]
+    data = result.to_dict()
+    assert data["cost"] is None and data["candidates"] == []
+    assert data["conflict"]["rules"] == ["exo.impersonation"]  # type: ignore[index]
+
+
+def test_unreachable_conflict_is_minimal(space: Space) -> None:
+    config = {**EXO_IMPERSONATION, "ports": "custom", "mfa": False}
+    result = nearest(space, config, keep=list(config))
+    assert result.conflict is not None
+    settings_ = dict(result.conflict.settings)
+    assert not space.is_valid(settings_)
+    for name in settings_:
+        assert space.is_valid({k: v for k, v in settings_.items() if k != name})
+
+
+def test_bad_arguments(space: Space) -> None:
+    with pytest.raises(ConfigurationError, match="cannot keep ports"):
+        nearest(space, EXO_IMPERSONATION, keep=["ports"])
+    with pytest.raises(ConfigurationError, match="did you mean 'deployment'"):
+        nearest(space, EXO_IMPERSONATION, keep=["deploymnt"])
+    with pytest.raises(ConfigurationError, match="top must be a positive whole number, got 0"):
+        nearest(space, EXO_IMPERSONATION, top=0)
+    with pytest.raises(ConfigurationError, match="weight of ports must be a non-negative"):
+        nearest(space, EXO_IMPERSONATION, weights={"ports": -1.0})
+
+
+def test_to_dict_contract(space: Space) -> None:
+    data = nearest(space, EXO_IMPERSONATION, top=2).to_dict()
+    assert set(data) == {"cost", "candidates", "more"}
+    candidate = data["candidates"][0]  # type: ignore[index]
+    assert set(candidate) == {"configuration", "changes", "cost", "verdict"}
+    assert candidate["changes"] == [
+        {"variable": "authentication", "from": "impersonation", "to": "server-to-server"}
+    ]
+    assert candidate["verdict"] == "supported"
+
+
+def test_public_api_accepts_spellings_and_weight_specs(tmp_path: Path) -> None:
+    config = {"Deployment": "cloud", "Email System": "EXO", "authentication": "Impersonation"}
+    result = syncscope.nearest(config, keep=["Deployment"], weights="uniform", top=1)
+    assert result.cost == 1
+    assert result.candidates[0].configuration["deployment"] == "online"
+    path = tmp_path / "w.json"
+    path.write_text('{"authentication": 40, "email_system": 1}', encoding="utf-8")
+    by_file = syncscope.nearest(config, weights=str(path), top=1)
+    assert [c.variable for c in by_file.candidates[0].changes] == ["email_system"]
+
+
+def test_check_fills_fix_for_invalid_input() -> None:
+    result = syncscope.check(EXO_IMPERSONATION)
+    assert not result.valid
+    assert result.fix is not None
+    assert [c.to_dict() for c in result.fix] == [
+        {"variable": "authentication", "from": "impersonation", "to": "server-to-server"}
+    ]
+    assert result.to_dict()["fix"] == [c.to_dict() for c in result.fix]
+    fixed = {**EXO_IMPERSONATION, **{c.variable: c.after for c in result.fix}}
+    assert syncscope.check(fixed).valid
+
+
+def test_check_leaves_fix_empty_for_valid_input() -> None:
+    result = syncscope.check({"deployment": "online", "email_system": "gmail"})
+    assert result.valid and result.fix is None
+    assert "fix" not in result.to_dict()
+
+
+def test_public_api_reads_a_string_keep_as_one_variable() -> None:
+    config = {"deployment": "online", "email_system": "gmail", "authentication": "impersonation"}
+    one = syncscope.nearest(config, keep="authentication", top=3)
+    listed = syncscope.nearest(config, keep=["authentication"], top=3)
+    assert one == listed
+    assert all(c.configuration["authentication"] == "impersonation" for c in one.candidates)
+    with pytest.raises(ConfigurationError, match="did you mean 'deployment'"):
+        syncscope.nearest(config, keep="deploymnt")
+
+
+@pytest.mark.parametrize("top", [0, -1, "3", 2.0, True, None])
+def test_public_api_rejects_a_top_that_is_not_a_positive_whole_number(top: object) -> None:
+    with pytest.raises(ConfigurationError, match="top must be a positive whole number"):
+        syncscope.nearest({"email_system": "gmail"}, top=top)  # type: ignore[arg-type]
