@@ -7,6 +7,7 @@ import functools
 import hashlib
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Iterable, Mapping
 from importlib import resources
@@ -58,6 +59,15 @@ def fold_whitespace(text: str) -> str:
 def builtin_path() -> Path:
     """Return the path of the built-in rule set (the seed page)."""
     return Path(str(resources.files("syncscope.model").joinpath("data", "seed.toml")))
+
+
+def _read_regular(path: Path) -> bytes:
+    """Read a file that must be a regular file: a FIFO or a device would block or never end."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(0, "not a regular file")
+        return fh.read()
 
 
 @functools.lru_cache(maxsize=8)
@@ -114,7 +124,7 @@ class _Loader:
 
     def load(self) -> Model:
         try:
-            raw_bytes = self.path.read_bytes()
+            raw_bytes = _read_regular(self.path)
             data = tomllib.loads(raw_bytes.decode("utf-8"))
         except OSError as exc:
             raise ModelError(
@@ -173,7 +183,8 @@ class _Loader:
                 self.fail(f"{where}: missing path")
                 continue
             try:
-                text = (self.path.parent / rel).read_text(encoding="utf-8")
+                raw = _read_regular(self.path.parent / rel).decode("utf-8")
+                text = raw.replace("\r\n", "\n").replace("\r", "\n")  # as text mode reads
             except OSError as exc:
                 self.fail(f"{where}: cannot read {rel}: {exc.strerror}")
                 continue

@@ -337,3 +337,32 @@ source = {{ document = "seed", section = "Note", quote = "Note" }}
     (problem,) = info.value.problems
     assert "admits no valid configuration" in problem
     assert problem.endswith("rule extra.on, rule extra.off")
+
+
+def test_a_fifo_rule_set_is_refused_by_name_without_blocking(tmp_path: Path) -> None:
+    path = tmp_path / "rules.toml"
+    os.mkfifo(path)
+    with pytest.raises(ModelError) as info:
+        load_model(path)
+    assert info.value.file == str(path)
+    assert info.value.problems == ("cannot read the rule set: not a regular file",)
+
+
+def test_a_fifo_document_is_refused_by_name_without_blocking(tmp_path: Path) -> None:
+    path = write(tmp_path, BASE)
+    (tmp_path / "doc.txt").unlink()
+    os.mkfifo(tmp_path / "doc.txt")
+    with pytest.raises(ModelError) as info:
+        load_model(path)
+    assert "document doc: cannot read doc.txt: not a regular file" in info.value.problems
+
+
+def test_a_device_rule_set_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ModelError) as info:
+        load_model(os.devnull)
+    assert info.value.problems == ("cannot read the rule set: not a regular file",)
+
+
+def test_a_document_with_windows_line_ends_reads_as_text(tmp_path: Path) -> None:
+    model = load_model(write(tmp_path, BASE, doc=DOC.replace("\n", "\r\n")))
+    assert model.documents["doc"].text == DOC
