@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from .errors import ConfigurationError, ModelError, NoSolution, SyncscopeError
+from .errors import (
+    ConfigurationError,
+    InputError,
+    ModelError,
+    NoSolution,
+    SyncscopeError,
+    UnreadableInput,
+    UnwritableOutput,
+)
 from .loader import builtin_path, fold_whitespace, load_model
 from .schema import Advice, Document, Level, Model, Rule, Source, Value, ValueSpec, Variable
 from .vocabulary import (
@@ -18,6 +26,7 @@ __all__ = [
     "Advice",
     "ConfigurationError",
     "Document",
+    "InputError",
     "Level",
     "Model",
     "ModelError",
@@ -25,6 +34,8 @@ __all__ = [
     "Rule",
     "Source",
     "SyncscopeError",
+    "UnreadableInput",
+    "UnwritableOutput",
     "Value",
     "ValueSpec",
     "Variable",

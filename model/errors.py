@@ -1,4 +1,8 @@
-"""The error hierarchy shared by the model, the solvers and the CLI."""
+"""The error tree shared by the model, the solvers, the API and the CLI.
+
+``SyncscopeError`` is the root. ``InputError`` is bad input (a setting, a file,
+a row), ``ModelError`` a bad rule file, ``NoSolution`` a question with no answer.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,12 @@ from collections.abc import Sequence
 
 __all__ = [
     "ConfigurationError",
+    "InputError",
     "ModelError",
     "NoSolution",
     "SyncscopeError",
+    "UnreadableInput",
+    "UnwritableOutput",
 ]
 
 
@@ -38,8 +45,11 @@ class ModelError(SyncscopeError):
         return "\n".join(lines)
 
 
-class ConfigurationError(SyncscopeError):
-    """A user-supplied setting names an unknown variable or value.
+class InputError(SyncscopeError):
+    """Bad input from the user: a setting, a file, a row, an option.
+
+    Every field but ``message`` is optional; the ones given name where the
+    problem is, so that a script can act on it without parsing the text.
 
     Parameters
     ----------
@@ -51,6 +61,19 @@ class ConfigurationError(SyncscopeError):
         The value at fault, when there is one.
     suggestions : sequence of str
         Close matches, best first ("did you mean").
+    file : str or None
+        The file (or ``<stdin>``) the input came from, when there is one.
+    row : int or None
+        The 1-based row or line of that file, when there is one.
+
+    Examples
+    --------
+    >>> error = InputError("unknown value 'gmial'", variable="email_system",
+    ...                    value="gmial", suggestions=["gmail"])
+    >>> str(error)
+    "unknown value 'gmial'; did you mean 'gmail'?"
+    >>> error.to_dict()["suggestions"]
+    ['gmail']
     """
 
     def __init__(
@@ -60,11 +83,15 @@ class ConfigurationError(SyncscopeError):
         variable: str | None = None,
         value: object = None,
         suggestions: Sequence[str] = (),
+        file: str | None = None,
+        row: int | None = None,
     ) -> None:
         self.message = message
         self.variable = variable
         self.value = value
         self.suggestions: tuple[str, ...] = tuple(suggestions)
+        self.file = file
+        self.row = row
         super().__init__(self._render())
 
     def _render(self) -> str:
@@ -73,7 +100,7 @@ class ConfigurationError(SyncscopeError):
         options = ", ".join(repr(s) for s in self.suggestions)
         return f"{self.message}; did you mean {options}?"
 
-    def prefixed(self, where: str) -> ConfigurationError:
+    def prefixed(self, where: str) -> InputError:
         """The same error with ``where`` (e.g. ``"row 3: "``) in front of its message.
 
         Examples
@@ -85,21 +112,55 @@ class ConfigurationError(SyncscopeError):
         """
         if not where:
             return self
-        return ConfigurationError(
+        return type(self)(
             where + self.message,
             variable=self.variable,
             value=self.value,
             suggestions=self.suggestions,
+            file=self.file,
+            row=self.row,
         )
 
     def to_dict(self) -> dict[str, object]:
-        """Return the error as JSON-ready data."""
-        return {
+        """Return the error as JSON-ready data (``file`` and ``row`` only when known)."""
+        data: dict[str, object] = {
             "error": str(self),
             "variable": self.variable,
             "value": self.value if isinstance(self.value, (str, bool, int, float)) else None,
             "suggestions": list(self.suggestions),
         }
+        if self.file is not None:
+            data["file"] = self.file
+        if self.row is not None:
+            data["row"] = self.row
+        return data
+
+
+class ConfigurationError(InputError):
+    """A user-supplied setting names an unknown variable or value, or one out of scope."""
+
+
+class UnreadableInput(InputError):
+    """An input can't be read at all (missing file, not a regular file, no header...).
+
+    A bad row never raises: it becomes an ``error`` row and the run goes on.
+    This error is for inputs where no row can be trusted.
+
+    Examples
+    --------
+    >>> str(UnreadableInput("inventory.csv: cannot read: No such file or directory"))
+    'inventory.csv: cannot read: No such file or directory'
+    """
+
+
+class UnwritableOutput(InputError):
+    """An output the user named can't be written (missing folder, no permission, full disk...).
+
+    Examples
+    --------
+    >>> str(UnwritableOutput("out/rows.csv: cannot write: the folder 'out' does not exist"))
+    "out/rows.csv: cannot write: the folder 'out' does not exist"
+    """
 
 
 class NoSolution(SyncscopeError):

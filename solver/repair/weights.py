@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import math
-import tomllib
 from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import Protocol
 
-from syncscope.model import ConfigurationError, Model, resolve_variable
+from syncscope.model import ConfigurationError, InputError, Model, resolve_variable, safejson
 
 __all__ = [
     "UNIFORM",
@@ -30,6 +28,12 @@ class _HasModel(Protocol):
 
 UNIFORM = "uniform"
 """The spelling that sets every weight to 1."""
+
+
+MAX_WEIGHT = 10**9
+"""The largest change weight: far above any real cost, small enough to add exactly."""
+MAX_DECIMALS = 6
+"""Decimal places a weight may have, so that every cost sum is exact and bounded."""
 
 
 def default_weights(model: Model) -> dict[str, float]:
@@ -149,8 +153,22 @@ def exact_weight(raw: object, variable: str, where: str = "weights") -> Fraction
             variable=variable,
             value=raw,
         )
+    if raw > MAX_WEIGHT:
+        shown = f"{raw:.3g}" if isinstance(raw, float) else f"a {len(str(raw)):,}-digit number"
+        raise ConfigurationError(
+            f"{where}: the weight of {variable} must be at most {MAX_WEIGHT:,}, got {shown}",
+            variable=variable,
+        )
     # str() of a float is its shortest round-tripping decimal: what the user typed.
-    return Fraction(str(raw)) if isinstance(raw, float) else Fraction(raw)
+    exact = Fraction(str(raw)) if isinstance(raw, float) else Fraction(raw)
+    if (10**MAX_DECIMALS) % exact.denominator:
+        raise ConfigurationError(
+            f"{where}: the weight of {variable} may have at most {MAX_DECIMALS} decimal places,"
+            f" got {raw!r}",
+            variable=variable,
+            value=raw,
+        )
+    return exact
 
 
 def weight_vector(
@@ -239,6 +257,8 @@ def load_weights_file(path: str) -> Mapping[str, object]:
     """
     file = Path(path)
     suffix = file.suffix.casefold()
+    if file.exists() and not file.is_file():
+        raise ConfigurationError(f"{path}: not a regular file", value=path, file=path)
     if suffix not in (".toml", ".json"):
         raise ConfigurationError(
             f"weights: expected 'uniform' or a .toml or .json file, got {path!r}", value=path
@@ -254,17 +274,14 @@ def load_weights_file(path: str) -> Mapping[str, object]:
     data: object
     if suffix == ".toml":
         try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigurationError(f"{path}: malformed TOML: {exc}", value=path) from None
+            data = safejson.toml_loads(text, path)
+        except InputError as exc:
+            raise ConfigurationError(exc.message, value=path, file=path) from None
     else:
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ConfigurationError(
-                f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
-                value=path,
-            ) from None
+            data = safejson.loads(text, path)
+        except InputError as exc:
+            raise ConfigurationError(exc.message, value=path, file=path) from None
     if not isinstance(data, dict):
         raise ConfigurationError(
             f"{path}: expected a table of variable = weight, got {type(data).__name__}",

@@ -16,59 +16,131 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from syncscope.model import (
+from syncscope.errors import (
     ConfigurationError,
-    Level,
-    Model,
+    InputError,
     ModelError,
     NoSolution,
     SyncscopeError,
-    load_model,
+    UnreadableInput,
+    UnwritableOutput,
 )
+from syncscope.model import Level, Model, load_model
 
 if TYPE_CHECKING:
     from syncscope.api.batch import check_batch
     from syncscope.api.check import check
-    from syncscope.api.plan import plan, plan_graph
+    from syncscope.api.plan import plan, plan_graph, plan_inventory
     from syncscope.api.repair import explain, nearest
-    from syncscope.api.space import configurations, count, domains
+    from syncscope.api.space import configurations, count, domains, export_lines, table
+    from syncscope.solver.explain.conflicts import Conflict
+    from syncscope.solver.explain.diagnoses import Explanation
+    from syncscope.solver.explain.wording import Wording
+    from syncscope.solver.plan.batch import BatchPlan, PlanGroup, Skipped
+    from syncscope.solver.plan.results import Plan, Step
+    from syncscope.solver.queries.check import CheckResult
+    from syncscope.solver.queries.counting import Counts
+    from syncscope.solver.queries.domains import Domain, Domains, Removal
+    from syncscope.solver.queries.matrix import ANY, Cube, Matrix
+    from syncscope.solver.repair.nearest import Candidate, NearestResult
+    from syncscope.solver.results import Change, Finding
+
+    __version__: str
+
+_LAZY = {
+    # questions
+    "check": "syncscope.api.check",
+    "count": "syncscope.api.space",
+    "domains": "syncscope.api.space",
+    "configurations": "syncscope.api.space",
+    "export_lines": "syncscope.api.space",
+    "table": "syncscope.api.space",
+    "nearest": "syncscope.api.repair",
+    "explain": "syncscope.api.repair",
+    "plan": "syncscope.api.plan",
+    "plan_graph": "syncscope.api.plan",
+    "plan_inventory": "syncscope.api.plan",
+    "check_batch": "syncscope.api.batch",
+    # result types
+    "ANY": "syncscope.solver.queries.matrix",
+    "BatchPlan": "syncscope.solver.plan.batch",
+    "Candidate": "syncscope.solver.repair.nearest",
+    "Change": "syncscope.solver.results",
+    "CheckResult": "syncscope.solver.queries.check",
+    "Conflict": "syncscope.solver.explain.conflicts",
+    "Counts": "syncscope.solver.queries.counting",
+    "Cube": "syncscope.solver.queries.matrix",
+    "Domain": "syncscope.solver.queries.domains",
+    "Domains": "syncscope.solver.queries.domains",
+    "Explanation": "syncscope.solver.explain.diagnoses",
+    "Finding": "syncscope.solver.results",
+    "Matrix": "syncscope.solver.queries.matrix",
+    "NearestResult": "syncscope.solver.repair.nearest",
+    "Plan": "syncscope.solver.plan.results",
+    "PlanGroup": "syncscope.solver.plan.batch",
+    "Removal": "syncscope.solver.queries.domains",
+    "Skipped": "syncscope.solver.plan.batch",
+    "Step": "syncscope.solver.plan.results",
+    "Wording": "syncscope.solver.explain.wording",
+}
+"""Public name -> the module that defines it, imported on first use."""
 
 __all__ = [
+    "ANY",
+    "BatchPlan",
+    "Candidate",
+    "Change",
+    "CheckResult",
     "ConfigurationError",
+    "Conflict",
+    "Counts",
+    "Cube",
+    "Domain",
+    "Domains",
+    "Explanation",
+    "Finding",
+    "InputError",
     "Level",
+    "Matrix",
     "Model",
     "ModelError",
+    "NearestResult",
     "NoSolution",
+    "Plan",
+    "PlanGroup",
+    "Removal",
+    "Skipped",
+    "Step",
     "SyncscopeError",
+    "UnreadableInput",
+    "UnwritableOutput",
+    "Wording",
+    "__version__",
     "check",
     "check_batch",
     "configurations",
     "count",
     "domains",
     "explain",
+    "export_lines",
     "load_model",
     "nearest",
     "plan",
     "plan_graph",
+    "plan_inventory",
+    "table",
 ]
-
-_LAZY = {
-    "check": "syncscope.api.check",
-    "count": "syncscope.api.space",
-    "domains": "syncscope.api.space",
-    "configurations": "syncscope.api.space",
-    "nearest": "syncscope.api.repair",
-    "explain": "syncscope.api.repair",
-    "plan": "syncscope.api.plan",
-    "plan_graph": "syncscope.api.plan",
-    "check_batch": "syncscope.api.batch",
-}
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'syncscope' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    if name == "__version__":
+        from importlib.metadata import version
+
+        value: Any = version("syncscope")
+    else:
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module 'syncscope' has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value

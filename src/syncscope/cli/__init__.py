@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import os
+import shlex
+import sys
+import traceback
 from typing import Any
 
 import click
 
-__all__ = ["COMMANDS", "cli", "main"]
+__all__ = ["COMMANDS", "EXIT_INTERNAL", "cli", "main"]
+
+EXIT_INTERNAL = 3
+"""Exit code of a bug in syncscope itself, never of an answer or of bad input."""
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("syncscope.cli.check", "Check configurations: verdict, the rules they break, a fix."),
@@ -61,16 +68,48 @@ class _LazyGroup(click.Group):
     default=None,
     help="A TOML rule set to use instead of the built-in seed model.",
 )
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Show the traceback of an internal error (also SYNCSCOPE_DEBUG=1).",
+)
 @click.version_option(package_name="syncscope")
 @click.pass_context
-def cli(ctx: click.Context, model_path: str | None) -> None:
+def cli(ctx: click.Context, model_path: str | None, debug: bool) -> None:
     """Which Dynamics 365 server-side synchronization setups are supported.
 
-    Exit codes: 0 valid; 1 untested, unsupported or no answer; 2 bad input.
+    Exit codes: 0 valid; 1 untested, unsupported or no answer; 2 bad input;
+    3 an internal error (a bug: please report it).
     """
     ctx.obj = {"model_path": model_path}
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Run the CLI (the ``syncscope`` entry point)."""
-    return cli.main(args=argv, prog_name="syncscope")
+    """Run the CLI (the ``syncscope`` entry point).
+
+    Output is always valid UTF-8: a character the streams can't encode (a
+    lone surrogate from the input, say) is written as a backslash escape.
+    An unexpected exception is a bug, not an answer: it prints one line, the
+    command line to report, and exits with :data:`EXIT_INTERNAL`; the
+    traceback is shown only with ``--debug`` or ``SYNCSCOPE_DEBUG=1``.
+    """
+    args = sys.argv[1:] if argv is None else list(argv)
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8", errors="backslashreplace")
+    try:
+        return cli.main(args=args, prog_name="syncscope")
+    except Exception as exc:  # the last guard: anything else is a bug
+        debug = "--debug" in args[: args.index("--")] if "--" in args else "--debug" in args
+        if debug or os.environ.get("SYNCSCOPE_DEBUG") == "1":
+            traceback.print_exc()
+        summary = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+        click.echo(f"internal error: {summary}", err=True)
+        click.echo(
+            f"This is a bug in syncscope. Please report it with the command line:\n"
+            f"  syncscope {shlex.join(args)}"
+            + ("" if debug else "\n(add --debug to see the traceback)"),
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL)

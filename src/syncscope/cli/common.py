@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-import json
+import stat
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -11,15 +11,14 @@ from typing import Any, NoReturn, Protocol, TypeVar
 
 import click
 
+from syncscope.errors import ConfigurationError, InputError, ModelError
 from syncscope.model import (
-    ConfigurationError,
     Model,
-    ModelError,
-    SyncscopeError,
     Value,
     load_model,
     merge_assignments,
     normalize_config,
+    safejson,
 )
 
 __all__ = [
@@ -53,10 +52,6 @@ class _Result(Protocol):
 R = TypeVar("R", bound=_Result)
 
 
-class InputError(SyncscopeError):
-    """A file or stream the user named can't be read or parsed."""
-
-
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     """Print ``error: message`` on stderr and exit with ``code``."""
     click.echo(f"error: {message}", err=True)
@@ -70,9 +65,7 @@ def handle_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except ModelError as exc:
-            fail(str(exc))
-        except (ConfigurationError, InputError) as exc:
+        except (InputError, ModelError) as exc:
             fail(str(exc))
         except BrokenPipeError:
             sys.exit(EXIT_OK)
@@ -123,28 +116,32 @@ def model_from(ctx: click.Context) -> Model:
 
 
 def read_json_file(name: str) -> Any:
-    """Parse JSON from a file name or ``-`` (stdin); InputError names the file and line."""
-    label = "<stdin>" if name == "-" else name
-    try:
-        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{label}: cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{label}: not UTF-8 text (byte {exc.start})") from None
-    def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        seen: dict[str, Any] = {}
-        for key, value in pairs:
-            if key in seen:
-                raise InputError(f"{label}: the key {key!r} appears twice in one object")
-            seen[key] = value
-        return seen
+    """Parse JSON from a file name or ``-`` (stdin), within the bounds of :mod:`syncscope.safejson`.
 
+    InputError names the file, and the line for malformed JSON; a name that is
+    not a regular file (a FIFO, a device, a folder) is refused before it is
+    opened, so it can never hang.
+    """
+    label = "<stdin>" if name == "-" else name
+    return safejson.loads(read_text_input(name, label), label)
+
+
+def read_text_input(name: str, label: str | None = None) -> str:
+    """The UTF-8 text of a regular file, or of stdin for ``-``; InputError otherwise."""
+    label = label or ("<stdin>" if name == "-" else name)
+    if not name:
+        raise InputError("an empty file name was given", file=label)
     try:
-        return json.loads(text, object_pairs_hook=unique_keys)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{label}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        ) from None
+        if name == "-":
+            return sys.stdin.buffer.read().decode("utf-8")
+        path = Path(name)
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise InputError(f"{label}: not a regular file", file=label)
+        return path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise InputError(f"{label}: cannot read: {exc.strerror}", file=label) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{label}: not UTF-8 text (byte {exc.start})", file=label) from None
 
 
 def read_configs(
@@ -214,4 +211,4 @@ def run_configs(
 
 def emit_json(data: object) -> None:
     """Write ``data`` as indented JSON with sorted keys on stdout."""
-    click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
+    click.echo(safejson.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
