@@ -109,11 +109,11 @@ def loads(text: str, label: str, *, max_depth: int = MAX_DEPTH) -> Any:
     >>> loads("[" * 100 + "]" * 100, "deep.json")
     Traceback (most recent call last):
     ...
-    syncscope.model.errors.InputError: deep.json: nested deeper than 64 levels at line 1, column 65
+    syncscope.errors.InputError: deep.json: nested deeper than 64 levels at line 1, column 65
     >>> loads("1" * 5000, "big.json")
     Traceback (most recent call last):
     ...
-    syncscope.model.errors.InputError: big.json: a number of 5,000 digits is too big (at most 100)
+    syncscope.errors.InputError: big.json: a number of 5,000 digits is too big (at most 100)
     """
     too_deep = _depth_at_most(text, max_depth)
     if too_deep is not None:
@@ -147,7 +147,7 @@ def toml_loads(text: str, label: str, *, max_depth: int = MAX_DEPTH) -> dict[str
     >>> toml_loads("x = " + "[" * 10_000 + "]" * 10_000, "deep.toml")
     Traceback (most recent call last):
     ...
-    syncscope.model.errors.InputError: deep.toml: nested deeper than 64 levels at line 1, column 69
+    syncscope.errors.InputError: deep.toml: nested deeper than 64 levels at line 1, column 69
     """
     too_deep = _depth_at_most(text, max_depth, _TOML_STRING_OR_BRACKET)
     if too_deep is not None:

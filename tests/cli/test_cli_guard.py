@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import syncscope.api.check
+import syncscope.cli.check
 from syncscope.cli import EXIT_INTERNAL, main
 
 BIN = Path(sys.executable).parent
@@ -32,7 +32,7 @@ def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
 def test_an_unexpected_exception_exits_3_with_one_line_and_no_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(syncscope.api.check, "check", _boom)
+    monkeypatch.setattr(syncscope.cli.check, "check", _boom)
     monkeypatch.delenv("SYNCSCOPE_DEBUG", raising=False)
     code, out, err = _run(["check", "--set", "deployment=online"], capsys)
     assert code == EXIT_INTERNAL == 3
@@ -45,7 +45,7 @@ def test_an_unexpected_exception_exits_3_with_one_line_and_no_traceback(
 def test_debug_shows_the_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(syncscope.api.check, "check", _boom)
+    monkeypatch.setattr(syncscope.cli.check, "check", _boom)
     code, _, err = _run(["--debug", "check", "--set", "deployment=online"], capsys)
     assert code == 3
     assert "Traceback (most recent call last)" in err
@@ -55,7 +55,7 @@ def test_debug_shows_the_traceback(
 def test_the_debug_variable_shows_the_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(syncscope.api.check, "check", _boom)
+    monkeypatch.setattr(syncscope.cli.check, "check", _boom)
     monkeypatch.setenv("SYNCSCOPE_DEBUG", "1")
     code, _, err = _run(["check"], capsys)
     assert code == 3

@@ -119,7 +119,7 @@ def domains(fixed: Mapping[str, object] | None = None, *, model: Model | None = 
     Raises
     ------
     NoSolution
-        If no valid configuration matches ``fixed``; ``causes[0]`` is the
+        If no valid configuration matches ``fixed``; its ``conflict`` is the
         :class:`Conflict` (minimal rules and the fixed values they clash with).
     ConfigurationError
         For an unknown variable or value.
@@ -192,19 +192,20 @@ def export_lines(
     format: str = "jsonl",
     model: Model | None = None,
 ) -> Iterator[str]:
-    """Stream every configuration of ``verdicts`` matching ``fixed`` as text lines.
+    """Stream every configuration of ``verdicts`` matching ``fixed`` as text.
 
     ``format`` is ``"jsonl"`` (one JSON object a line) or ``"csv"`` (a header
-    line first). Lines end with a newline, come in the order of
-    :func:`configurations`, and are produced lazily, so a listing of millions
-    of configurations takes no memory. Input errors are raised at once.
+    line first). The text comes in chunks of whole lines, each ending with a
+    newline, in the order of :func:`configurations`, produced lazily: a
+    listing of millions of configurations takes no memory. Input errors are
+    raised at once.
 
     Examples
     --------
     >>> lines = export_lines({"deployment": "online", "email_system": "Gmail"}, format="csv")
     >>> next(lines).split(",")[:3]
     ['deployment', 'version', 'email_system']
-    >>> sum(1 for _ in export_lines(verdicts="untested"))
+    >>> sum(chunk.count("\n") for chunk in export_lines(verdicts="untested"))
     768
     """
     if format not in ("jsonl", "csv"):

@@ -135,8 +135,10 @@ def read_text_input(name: str, label: str | None = None) -> str:
         if name == "-":
             return sys.stdin.buffer.read().decode("utf-8")
         path = Path(name)
-        if not stat.S_ISREG(path.stat().st_mode):
-            raise InputError(f"{label}: not a regular file", file=label)
+        mode = path.stat().st_mode
+        if not stat.S_ISREG(mode):
+            kind = "a folder" if stat.S_ISDIR(mode) else "a pipe, socket or device"
+            raise InputError(f"{label}: cannot read: not a regular file ({kind})", file=label)
         return path.read_bytes().decode("utf-8")
     except OSError as exc:
         raise InputError(f"{label}: cannot read: {exc.strerror}", file=label) from None
