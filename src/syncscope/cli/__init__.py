@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "explain": ("syncscope.cli.explain", "Why a configuration fails: minimal conflicts."),
     "plan": ("syncscope.cli.plan", "Safe, ordered migration steps from one setup to another."),
     "batch": ("syncscope.cli.batch", "Check a whole mailbox inventory, row by row."),
+    "serve": ("syncscope.cli.serve", "The configurator in the browser and the HTTP API."),
     "docs": ("syncscope.cli.docs", "Regenerate the documents that come from the model."),
 }
 """Subcommand -> (module defining ``command``, one-line help)."""
