@@ -15,7 +15,7 @@ from typing import Any
 
 from .errors import InputError
 
-__all__ = ["MAX_DEPTH", "MAX_DIGITS", "dumps", "loads", "toml_loads"]
+__all__ = ["MAX_DEPTH", "MAX_DIGITS", "dumps", "loads", "shown", "toml_loads"]
 
 MAX_DEPTH = 64
 """Deepest nesting of arrays and objects accepted; a configuration needs 2."""
@@ -27,6 +27,26 @@ _TOML_STRING_OR_BRACKET = re.compile(
     r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*|[\[\]{}]'
 )
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A short ``repr`` for messages, safe for any value a user can send.
+
+    A huge integer has no ``repr`` beyond Python's digit limit, and a long
+    text would drown the message; both are summarised instead.
+
+    Examples
+    --------
+    >>> shown("gmial"), shown(10**5000), shown("x" * 100)[:12]
+    ("'gmial'", 'a number of 5,001 digits', "'xxxxxxxxxxx")
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 3 * limit:
+        digits = len(str(abs(value))) if value.bit_length() < 14_000 else None
+        if digits is None:
+            digits = int(math.log10(2) * value.bit_length()) + 1
+        return f"a number of {digits:,} digits"
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _depth_at_most(

@@ -32,7 +32,15 @@ if TYPE_CHECKING:
     from syncscope.api.check import check
     from syncscope.api.plan import plan, plan_graph, plan_inventory
     from syncscope.api.repair import explain, nearest
-    from syncscope.api.space import configurations, count, domains, export_lines, table
+    from syncscope.api.space import (
+        VALID,
+        configurations,
+        count,
+        domains,
+        export_lines,
+        parse_verdicts,
+        table,
+    )
     from syncscope.solver.explain.conflicts import Conflict
     from syncscope.solver.explain.diagnoses import Explanation
     from syncscope.solver.explain.wording import Wording
@@ -43,7 +51,7 @@ if TYPE_CHECKING:
     from syncscope.solver.queries.domains import Domain, Domains, Removal
     from syncscope.solver.queries.matrix import ANY, Cube, Matrix
     from syncscope.solver.repair.nearest import Candidate, NearestResult
-    from syncscope.solver.results import Change, Finding
+    from syncscope.solver.results import Change, Finding, format_number
 
     __version__: str
 
@@ -55,6 +63,8 @@ _LAZY = {
     "configurations": "syncscope.api.space",
     "export_lines": "syncscope.api.space",
     "table": "syncscope.api.space",
+    "parse_verdicts": "syncscope.api.space",
+    "VALID": "syncscope.api.space",
     "nearest": "syncscope.api.repair",
     "explain": "syncscope.api.repair",
     "plan": "syncscope.api.plan",
@@ -74,6 +84,7 @@ _LAZY = {
     "Domains": "syncscope.solver.queries.domains",
     "Explanation": "syncscope.solver.explain.diagnoses",
     "Finding": "syncscope.solver.results",
+    "format_number": "syncscope.solver.results",
     "Matrix": "syncscope.solver.queries.matrix",
     "NearestResult": "syncscope.solver.repair.nearest",
     "Plan": "syncscope.solver.plan.results",
@@ -87,6 +98,7 @@ _LAZY = {
 
 __all__ = [
     "ANY",
+    "VALID",
     "BatchPlan",
     "Candidate",
     "Change",
@@ -123,8 +135,10 @@ __all__ = [
     "domains",
     "explain",
     "export_lines",
+    "format_number",
     "load_model",
     "nearest",
+    "parse_verdicts",
     "plan",
     "plan_graph",
     "plan_inventory",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from syncscope.api.check import check
+from syncscope import check
 
 from .common import config_options, handle_errors, json_option, run_configs
 from .render import render_check

@@ -6,8 +6,7 @@ import textwrap
 
 import click
 
-from syncscope.api.repair import explain
-from syncscope.solver.explain.diagnoses import Explanation
+from syncscope import Explanation, explain
 
 from .common import config_options, handle_errors, json_option, run_configs
 from .render import render_config

@@ -10,14 +10,9 @@ from collections.abc import Iterator, Sequence
 
 import click
 
-from syncscope.api.space import VALID, parse_verdicts
+import syncscope
+from syncscope import ANY, VALID, Conflict, Counts, Cube, Matrix, parse_verdicts
 from syncscope.model import Level, Model, Value, format_value, merge_assignments
-from syncscope.solver.diagram.space import Space, compiled
-from syncscope.solver.queries import enumeration
-from syncscope.solver.queries.counting import Counts
-from syncscope.solver.queries.counting import count as count_space
-from syncscope.solver.queries.domains import Conflict, conflict
-from syncscope.solver.queries.matrix import ANY, Cube, Matrix, cube_cover
 
 from .common import (
     EXIT_INVALID,
@@ -83,8 +78,7 @@ def command(
     model = model_from(ctx)
     chosen = parse_verdicts(verdicts) if verdicts else VALID
     fixed = merge_assignments(model, sets)
-    space = compiled(model)
-    counts = count_space(space, fixed)
+    counts = syncscope.count(fixed, model=model)
     if count_only:
         if as_json and verdicts:
             raise InputError(
@@ -97,14 +91,14 @@ def command(
             click.echo(render_counts(counts, fixed, chosen if verdicts else None))
         sys.exit(EXIT_OK)
     if not sum(counts.of(level) for level in chosen):
-        _nothing(space, fixed, chosen, counts, as_json)
-    encoded = space.encode(fixed)
-    if jsonl:
-        _stream(enumeration.jsonl_lines(space, encoded, chosen))
-    elif as_csv:
-        _stream(enumeration.csv_lines(space, encoded, chosen), enumeration.csv_header(space))
+        _nothing(model, fixed, chosen, counts, as_json)
+    if jsonl or as_csv:
+        lines = syncscope.export_lines(
+            fixed, verdicts=chosen, format="jsonl" if jsonl else "csv", model=model
+        )
+        _stream(lines)
     else:
-        matrix = cube_cover(space, encoded, chosen)
+        matrix = syncscope.table(fixed, verdicts=chosen, model=model)
         if as_json:
             emit_json(matrix.to_dict())
         else:
@@ -113,7 +107,7 @@ def command(
 
 
 def _nothing(
-    space: Space,
+    model: Model,
     fixed: dict[str, Value],
     chosen: Sequence[Level],
     counts: Counts,
@@ -122,7 +116,12 @@ def _nothing(
     """Report that nothing matches, with the conflict when no valid configuration does."""
     which = " or ".join(level.id for level in chosen)
     given = ", ".join(f"{k}={format_value(v)}" for k, v in fixed.items())
-    found: Conflict | None = conflict(space, fixed) if not counts.valid else None
+    found: Conflict | None = None
+    if not counts.valid:
+        try:
+            syncscope.domains(fixed, model=model)
+        except syncscope.NoSolution as exc:
+            found = exc.conflict
     if found is not None:
         message = f"no valid configuration matches the fixed values; {found}"
     else:
@@ -137,12 +136,10 @@ def _nothing(
     sys.exit(EXIT_INVALID)
 
 
-def _stream(chunks: Iterator[str], head: str = "") -> None:
+def _stream(chunks: Iterator[str]) -> None:
     """Write chunks to stdout; a reader that stops early (``| head``) is not an error."""
     out = sys.stdout
     try:
-        if head:
-            out.write(head)
         for chunk in chunks:
             out.write(chunk)
         out.flush()

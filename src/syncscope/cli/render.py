@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from textwrap import indent
 
+from syncscope import Change, CheckResult, Finding
 from syncscope.model import Level, Value, format_value
-from syncscope.solver.queries.check import CheckResult
-from syncscope.solver.results import Change, Finding
 
 __all__ = ["plural", "render_changes", "render_check", "render_config", "render_finding"]
 
 _MARK = {
     Level.SUPPORTED: "✓",
+    Level.LIMITED: "~",
     Level.DISCOURAGED: "!",
     Level.UNTESTED: "?",
     Level.UNSUPPORTED: "✗",
