@@ -7,7 +7,6 @@ import os
 from typing import Any
 
 from hypothesis import strategies as st
-
 from syncscope.model import load_model
 
 MODEL = load_model()

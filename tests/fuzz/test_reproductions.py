@@ -34,14 +34,14 @@ HUGE = "9" * 5000
 
 
 def test_a_5000_digit_integer_in_config() -> None:
-    result = invoke("check", "--config", "-", stdin='{"ports": %s}' % HUGE)
+    result = invoke("check", "--config", "-", stdin=f'{{"ports": {HUGE}}}')
     bad_input(result, "<stdin>", "5,000 digits", "too big")
 
 
 @pytest.mark.parametrize("which", ["--from", "--to"])
 def test_a_5000_digit_integer_in_a_plan_end(tmp_path: Path, which: str) -> None:
     end = tmp_path / "end.json"
-    end.write_text('{"deployment": %s}' % HUGE, encoding="utf-8")
+    end.write_text(f'{{"deployment": {HUGE}}}', encoding="utf-8")
     other = "--to" if which == "--from" else "--from"
     bad_input(invoke("plan", which, str(end), other, GMAIL), str(end), "5,000 digits")
 
