@@ -58,7 +58,7 @@ def test_a_final_line_end_adds_no_row(gmail, records) -> None:
         (b"[1, 2]", "row 1: expected a JSON object of variable: value, got a JSON array"),
         (b'"gmail"', "row 1: expected a JSON object of variable: value, got text 'gmail'"),
         (b"\xff{}", "row 1: not UTF-8 text (byte 0xff at column 1); save the file as UTF-8"),
-        (b"[" * 100000, "row 1: bad JSON: nested too deeply"),
+        (b"[" * 100000, "row 1: nested deeper than 64 levels of arrays and objects at column 65"),
     ],
 )
 def test_bad_lines_are_error_rows_and_the_run_goes_on(

@@ -1,6 +1,8 @@
 """Reading a Dataverse Web API export: mailbox records with their email server profile.
 
-Each element of the export's ``value`` array is one row (row = index + 1). The
+Each element of the export's ``value`` array is one row (row = index + 1). Pages
+of an export concatenated into one input (``cat page-*.json``) are read in turn,
+their rows numbered on from page to page. The
 settings the model asks about are derived from documented fields and option values
 (:mod:`.dataverse_derive`, with the tables of :mod:`.dataverse_options`;
 docs/dataverse-mapping.md lists them). A value that can't be derived is never
@@ -55,15 +57,23 @@ class DataverseRecords:
             else None
         )
         self._values: dict[tuple[str, Value], Value | Gap] = {}
+        self._pages = 1
 
     def notes(self) -> tuple[str, ...]:
-        """Remarks about the export: more pages to fetch (``@odata.nextLink``)."""
-        if "@odata.nextLink" in self.others:
-            return (
-                "the export holds one page of several (@odata.nextLink is set):"
-                " the mailboxes of the other pages are not in this input",
+        """Remarks about the export: pages read, more pages to fetch (``@odata.nextLink``)."""
+        notes: list[str] = []
+        if self._pages > 1:
+            notes.append(
+                f"the input holds {self._pages} export pages one after the other:"
+                " their rows are numbered on from page to page"
             )
-        return ()
+        if "@odata.nextLink" in self.others:
+            last = "its last page" if self._pages > 1 else "the export"
+            notes.append(
+                f"{last} holds one page of several (@odata.nextLink is set):"
+                " the mailboxes of the other pages are not in this input"
+            )
+        return tuple(notes)
 
     def __iter__(self) -> Iterator[Record]:
         return self._rows()
@@ -73,10 +83,13 @@ class DataverseRecords:
         items = self._items
         pending = self._first
         self._first = None
+        row = 0
         while pending is not None:
             item: Item = pending
-            row = item.index + 1
-            where = f"row {row} (value[{item.index}])"
+            row += 1
+            self._pages = item.page
+            page = "" if item.page == 1 else f"page {item.page}, "
+            where = f"row {row} ({page}value[{item.index}])"
             if item.error is not None:
                 yield Record(row, empty, None, ERROR, f"{where}: {item.error}")
             elif not isinstance(item.value, Mapping):

@@ -4,7 +4,10 @@ What a row is
 -------------
 Every physical line is one row, numbered from 1, blank lines included (they are
 error rows); the empty piece after the final line end is not a line. A line that
-is not UTF-8, not JSON, or not a JSON object is an error row. Keys that name a
+is not UTF-8, not JSON, or not a JSON object is an error row, and so is one nested
+deeper than :data:`~syncscope.batch.bounds.MAX_DEPTH` levels, one holding an
+integer of more than :data:`~syncscope.batch.bounds.MAX_DIGITS` digits, a number
+out of range, ``NaN`` or ``Infinity``. Keys that name a
 variable give its value; every other key is carried through (text as it is, any
 other JSON value as its compact JSON text). ``null`` and empty text mean "not
 given", so the ``--set`` default applies.
@@ -18,6 +21,7 @@ from types import MappingProxyType
 
 from syncscope.model import ConfigurationError, Model, Value, Variable, resolve_variable
 
+from .bounds import MAX_DEPTH, TooBig, depth_beyond, json_decoder
 from .cells import Cells, describe_type
 from .record import ERROR, OK, Record
 from .source import Input
@@ -89,7 +93,7 @@ class JsonlRecords:
 
     def _rows(self) -> Iterator[Record]:
         empty: Mapping[str, str] = MappingProxyType({})
-        loads = json.loads
+        loads = json_decoder().decode
         for row, line in enumerate(self._lines, start=1):
             where = f"row {row}"
             try:
@@ -107,15 +111,26 @@ class JsonlRecords:
             if not text.strip():
                 yield Record(row, empty, None, ERROR, f"{where}: blank line")
                 continue
+            deep = depth_beyond(text)
+            if deep is not None:
+                yield Record(
+                    row,
+                    empty,
+                    None,
+                    ERROR,
+                    f"{where}: nested deeper than {MAX_DEPTH} levels of arrays and objects"
+                    f" at column {deep + 1}; not read",
+                )
+                continue
             try:
                 obj = loads(text)
+            except TooBig as exc:
+                yield Record(row, empty, None, ERROR, f"{where}: {exc}; not read")
+                continue
             except json.JSONDecodeError as exc:
                 yield Record(
                     row, empty, None, ERROR, f"{where}: bad JSON at column {exc.colno}: {exc.msg}"
                 )
-                continue
-            except RecursionError:
-                yield Record(row, empty, None, ERROR, f"{where}: bad JSON: nested too deeply")
                 continue
             if not isinstance(obj, dict):
                 yield Record(

@@ -18,6 +18,7 @@ from typing import Protocol
 
 from syncscope.model import Model, Value
 
+from .bounds import depth_beyond
 from .errors import UnreadableInput
 from .record import ERROR, NOT_APPLICABLE, OK, Record
 from .source import Input, Source, open_input
@@ -36,6 +37,7 @@ __all__ = [
 FORMATS = ("csv", "jsonl", "dataverse")
 """The input formats, by name."""
 
+_SHAPE = json.JSONDecoder(parse_int=str, parse_float=str, parse_constant=str)
 _EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "dataverse"}
 
 
@@ -111,6 +113,8 @@ def detect_format(name: str | None, head: bytes) -> str:
     'dataverse'
     >>> detect_format("-", b"deployment,email_system")
     'csv'
+    >>> detect_format(None, b'{"id": ' + b"1" * 5000 + b'}')
+    'jsonl'
     """
     if name:
         ext = Path(name).suffix.lower()
@@ -119,9 +123,12 @@ def detect_format(name: str | None, head: bytes) -> str:
     text = head.lstrip()
     if not text.startswith(b"{"):
         return "csv"
+    if depth_beyond(text.decode("utf-8", "replace")) is not None:
+        return "jsonl"  # too deep to be an export's first line: each line is a row
     try:
-        obj = json.loads(text)
-    except (ValueError, RecursionError):
+        # Numbers stay text: their size doesn't matter for telling formats apart.
+        obj = _SHAPE.decode(text.decode("utf-8", "replace"))
+    except ValueError:
         return "dataverse"  # a document that goes on over several lines
     if isinstance(obj, dict) and isinstance(obj.get("value"), list):
         return "dataverse"

@@ -2,15 +2,18 @@
 
 Lines end at ``\\n`` (an ``\\r`` before it is dropped); a lone ``\\r`` is not a line
 end. The empty piece after a final ``\\n`` is not a line. A UTF-8 byte-order mark at
-the start is dropped; a UTF-16 or UTF-32 one makes the input unreadable (exit 2).
+the start is dropped; a UTF-16 or UTF-32 one, or text that looks like either without
+one, makes the input unreadable (exit 2), and so does a named file that is not a
+regular file (a FIFO, a device): it could block or never end. Stdin (``-``) may be
+anything.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import BinaryIO
 
 from .errors import UnreadableInput
@@ -56,6 +59,12 @@ class Input:
                     f"{label}: the text is {name} (byte-order mark {bom.hex(' ')});"
                     " save it as UTF-8"
                 )
+        wide = wide_text(head)
+        if wide is not None:
+            raise UnreadableInput(
+                f"{label}: the text looks like {wide} without a byte-order mark"
+                " (a NUL byte beside each character); save it as UTF-8"
+            )
         if head.startswith(_BOM_UTF8):
             head = head[len(_BOM_UTF8) :]
         self.head = head
@@ -138,25 +147,83 @@ def strip_end(line: bytes) -> bytes:
     return line
 
 
+def _kind(mode: int) -> str | None:
+    """What a file that is not a regular file is, or None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
+
+
+def wide_text(head: bytes) -> str | None:
+    """The name of the encoding ``head`` looks like when it is UTF-16 or UTF-32
+    without a byte-order mark (a NUL byte beside each ASCII character), else None.
+
+    Examples
+    --------
+    >>> wide_text("id,email_system\\n".encode("utf-16-le"))
+    'UTF-16-LE'
+    >>> wide_text('{"value": []}'.encode("utf-32-be"))
+    'UTF-32-BE'
+    >>> wide_text("{\\n".encode("utf-16-le")[:-1])  # a first line, as read
+    'UTF-16-LE'
+    >>> wide_text(b"id,email_system\\n") is None, wide_text(b"a\\x00") is None
+    (True, True)
+    """
+    for width, name in ((4, "UTF-32"), (2, "UTF-16")):
+        sample = head[:256]
+        if len(sample) % width == 1 and sample.endswith(b"\n"):
+            sample += bytes(width - 1)  # the rest of a little-endian line end is on the next line
+        n = len(sample) - len(sample) % width
+        if n < 2 * width:
+            continue
+        units = [sample[i : i + width] for i in range(0, n, width)]
+        pad = bytes(width - 1)
+        enough = (3 * len(units) + 3) // 4  # a few other characters may be wider
+        if sum(u[1:] == pad and u[0] != 0 for u in units) >= enough:
+            return f"{name}-LE"
+        if sum(u[:-1] == pad and u[-1] != 0 for u in units) >= enough:
+            return f"{name}-BE"
+    return None
+
+
 def open_input(source: Source) -> Input:
     """Open ``source``: a file name, ``-`` for stdin, or a binary stream.
 
     Raises
     ------
     UnreadableInput
-        When the file is missing, is a folder, or can't be read.
+        When the file is missing, is a folder, a FIFO or a device, or can't be read.
     """
     if isinstance(source, (str, os.PathLike)):
         name = os.fspath(source)
         if name == "-":
             return Input(sys.stdin.buffer, "<stdin>")
-        path = Path(name)
-        if path.is_dir():
-            raise UnreadableInput(f"{name}: is a folder, not a file")
         try:
-            raw = path.open("rb")
+            # Non-blocking, so that opening a FIFO doesn't wait for a writer.
+            fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK)
         except OSError as exc:
             raise UnreadableInput(f"{name}: cannot read: {exc.strerror or exc}") from None
+        try:
+            kind = _kind(os.fstat(fd).st_mode)
+            if kind == "a folder":
+                raise UnreadableInput(f"{name}: is a folder, not a file")
+            if kind is not None:
+                raise UnreadableInput(
+                    f"{name}: not a regular file (it is {kind}); give a file, or '-' for stdin"
+                )
+            os.set_blocking(fd, True)
+            raw = os.fdopen(fd, "rb")
+        except BaseException:
+            os.close(fd)
+            raise
         try:
             return Input(raw, name, owned=True)
         except BaseException:

@@ -5,17 +5,22 @@ when they vary from row to row), ``verdict``, ``rules`` (ids joined by ``"; "``)
 ``messages`` (joined by ``" | "``) and, with fixes, ``fix`` (``var: from -> to``
 joined by ``"; "``). JSON Lines: one object per row with sorted keys, as
 :meth:`BatchRow.to_dict` gives it.
+
+The output is always valid UTF-8. A lone surrogate carried through from the input
+(``"\\ud800"`` in JSON) is written as its JSON escape ``\\ud800`` in JSON text (JSON
+Lines, and the ``extra`` column of CSV) and as U+FFFD in any other CSV cell.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
 import json
 import os
 import re
+import signal
 import stat
+import sys
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +30,7 @@ from typing import TYPE_CHECKING, Protocol, TextIO
 from syncscope.model import Value, format_value
 from syncscope.solver.results import Change
 
+from .bounds import escape_surrogates, replace_surrogates
 from .errors import UnwritableOutput
 from .runner import BatchRow
 
@@ -33,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "OUTPUT_FORMATS",
+    "AtomicOutput",
     "CsvWriter",
     "JsonlWriter",
     "OutputTarget",
@@ -100,7 +107,7 @@ class CsvWriter:
         self._tails: dict[tuple[str, int, int], tuple[object, object, str]] = {}
         header = ["row", *(self._columns if self._columns is not None else ("extra",))]
         header += ["verdict", "rules", "messages"] + (["fix"] if fix else [])
-        csv.writer(stream, lineterminator="\n").writerow(header)
+        stream.write(replace_surrogates(",".join(map(csv_cell, header))) + "\n")
 
     def _render_tail(self, row: BatchRow) -> str:
         cells = [row.verdict, "; ".join(row.rules), " | ".join(row.messages)]
@@ -110,7 +117,7 @@ class CsvWriter:
 
     def _tail(self, row: BatchRow) -> str:
         if row.configuration is None:  # error and not-applicable rows are one of a kind
-            return self._render_tail(row)
+            return replace_surrogates(self._render_tail(row))
         key = (row.verdict, id(row.messages), id(row.fix))
         hit = self._tails.get(key)
         if hit is None:
@@ -123,10 +130,11 @@ class CsvWriter:
     def write(self, row: BatchRow) -> None:
         """Write one row."""
         if self._columns is None:
-            extra = csv_cell(json.dumps(dict(row.extra), ensure_ascii=False, sort_keys=True))
+            text = json.dumps(dict(row.extra), ensure_ascii=False, sort_keys=True)
+            extra = csv_cell(escape_surrogates(text))  # JSON text: escaped, not replaced
         else:
             get = row.extra.get
-            extra = ",".join([csv_cell(get(c, "")) for c in self._columns])
+            extra = replace_surrogates(",".join([csv_cell(get(c, "")) for c in self._columns]))
         self._stream.write(f"{row.row},{extra}{self._sep}{self._tail(row)}\n")
 
 
@@ -184,10 +192,10 @@ class JsonlWriter:
     def write(self, row: BatchRow) -> None:
         """Write one row."""
         if row.configuration is None:
-            self._stream.write(self._dumps(row.to_dict()) + "\n")
+            self._stream.write(escape_surrogates(self._dumps(row.to_dict())) + "\n")
             return
         before, after = self._tail(row)
-        extra = self._dumps(dict(row.extra))
+        extra = escape_surrogates(self._dumps(dict(row.extra)))
         self._stream.write(f"{self._head(row.configuration)}{extra}{before}{row.row}{after}")
 
 
@@ -227,23 +235,34 @@ class _OutputFile(io.FileIO):
 def _text(fd: int, label: str) -> TextIO:
     raw = _OutputFile(fd, "w")
     raw.label = label
-    return io.TextIOWrapper(io.BufferedWriter(raw), encoding="utf-8", newline="")
+    # The writers already escape or replace lone surrogates; this is the last guard.
+    return io.TextIOWrapper(
+        io.BufferedWriter(raw), encoding="utf-8", errors="backslashreplace", newline=""
+    )
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
 
 
 @dataclass(frozen=True)
 class OutputTarget:
-    """Where output for a path goes, and how.
+    """Where output for a path goes: a regular file, replaced atomically.
 
     Attributes
     ----------
     label : str
         The path as given, for messages.
     path : str
-        Where to write: the path as given for something that isn't a regular file
-        (a FIFO, a device), else the real path with symbolic links resolved.
-    in_place : bool
-        True to write straight into ``path`` (not a regular file); False to write a
-        temporary file beside ``path`` and rename it over ``path`` on success.
+        The real path, with symbolic links resolved.
     mode : int
         The permission bits the output file gets (kept from an existing file).
 
@@ -252,28 +271,34 @@ class OutputTarget:
     >>> import tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> target = OutputTarget.of(folder / "out.csv")
-    >>> target.in_place, target.path == str(folder.resolve() / "out.csv")
-    (False, True)
-    >>> OutputTarget.of(folder / "none" / "out.csv")
-    Traceback (most recent call last):
-    ...
-    syncscope.batch.errors.UnwritableOutput: .../none/out.csv: cannot write: the folder \
-'.../none' does not exist
+    >>> target.path == str(folder.resolve() / "out.csv")
+    True
+    >>> def refused(path):
+    ...     try:
+    ...         OutputTarget.of(path)
+    ...     except UnwritableOutput as exc:
+    ...         print(exc)
+    >>> refused(folder / "none" / "out.csv")
+    /.../none/out.csv: cannot write: the folder '/.../none' does not exist
+    >>> refused("/dev/null")
+    /dev/null: cannot write: not a regular file (it is a device); leave out --out to write to stdout
     """
 
     label: str
     path: str
-    in_place: bool
     mode: int
 
     @classmethod
     def of(cls, path: str | os.PathLike[str]) -> OutputTarget:
-        """The target for ``path``; raises :class:`UnwritableOutput` when it can't be one."""
+        """The target for ``path``; raises :class:`UnwritableOutput` when it can't be one:
+        an empty name, a folder, a FIFO or a device, a missing folder."""
         label = os.fspath(path)
 
         def refuse(reason: str) -> UnwritableOutput:
-            return UnwritableOutput(f"{label}: cannot write: {reason}")
+            return UnwritableOutput(f"{label or repr(label)}: cannot write: {reason}")
 
+        if not label:
+            raise refuse("the file name is empty")
         try:
             info: os.stat_result | None = os.stat(label)
         except (FileNotFoundError, NotADirectoryError):
@@ -283,7 +308,10 @@ class OutputTarget:
         if info is not None and stat.S_ISDIR(info.st_mode):
             raise refuse("it is a folder")
         if info is not None and not stat.S_ISREG(info.st_mode):
-            return cls(label, label, True, 0)
+            raise refuse(
+                f"not a regular file (it is {_kind(info.st_mode)}); leave out --out to write"
+                " to stdout"
+            )
         real = os.path.realpath(label)
         folder = os.path.dirname(real)
         if not os.path.isdir(folder):
@@ -292,28 +320,187 @@ class OutputTarget:
             what = "is not a folder" if os.path.exists(folder) else "does not exist"
             raise refuse(f"the folder {shown!r} {what}")
         mode = 0o666 & ~_umask() if info is None else stat.S_IMODE(info.st_mode)
-        return cls(label, real, False, mode)
+        return cls(label, real, mode)
+
+    def refuse_input(self, source: object) -> None:
+        """Raise :class:`UnwritableOutput` when this target is the file ``source`` reads
+        (a path, or ``-`` for stdin: same device and inode), before anything is read.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> (folder / "inv.csv").write_text("id\\n")
+        3
+        >>> try:
+        ...     OutputTarget.of(folder / "inv.csv").refuse_input(str(folder / "inv.csv"))
+        ... except UnwritableOutput as exc:
+        ...     print(exc)
+        /.../inv.csv is the input; the input is never overwritten
+        >>> OutputTarget.of(folder / "out.csv").refuse_input(str(folder / "inv.csv"))
+        """
+        try:
+            mine = os.stat(self.path)
+        except OSError:
+            return  # nothing there yet: it can't be the input
+        if isinstance(source, (str, os.PathLike)) and os.fspath(source) == "-":
+            try:
+                theirs = os.fstat(sys.stdin.fileno())
+            except (OSError, ValueError, AttributeError):
+                return  # stdin is no file descriptor (replaced, closed): nothing to compare
+            what = " (stdin reads it)"
+        elif isinstance(source, (str, os.PathLike)):
+            try:
+                theirs = os.stat(source)
+            except OSError:
+                return
+            what = ""
+        else:
+            try:
+                theirs = os.fstat(source.fileno())  # type: ignore[attr-defined]
+            except (OSError, ValueError, AttributeError):
+                return
+            what = ""
+        if (mine.st_dev, mine.st_ino) == (theirs.st_dev, theirs.st_ino):
+            raise UnwritableOutput(
+                f"{self.label} is the input{what}; the input is never overwritten"
+            )
 
     def to_dict(self) -> dict[str, object]:
         """The fields, by name."""
-        return {
-            "label": self.label,
-            "path": self.path,
-            "in_place": self.in_place,
-            "mode": self.mode,
-        }
+        return {"label": self.label, "path": self.path, "mode": self.mode}
+
+
+def _blocked() -> contextlib.AbstractContextManager[object]:
+    """Signals held back for a moment (where the platform can), so that a rename and
+    the record that it happened, or a clean-up, are not cut in two."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return contextlib.nullcontext()
+
+    @contextlib.contextmanager
+    def block() -> Iterator[None]:
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
+        try:
+            yield
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+    return block()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process
+    return True
+
+
+def _stale_temporaries(final: Path) -> None:
+    """Remove the temporary files a killed run left beside ``final`` (their pid is dead)."""
+    pattern = re.compile(rf"\.{re.escape(final.name)}\.([0-9]+)\.[A-Za-z0-9_]+\.tmp")
+    with contextlib.suppress(OSError), os.scandir(final.parent) as entries:
+        for entry in entries:
+            found = pattern.fullmatch(entry.name)
+            if found is None:
+                continue
+            pid = int(found.group(1))
+            if pid != os.getpid() and not _alive(pid) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+class AtomicOutput:
+    """A UTF-8 text file written beside ``target`` and renamed over it on success.
+
+    The temporary file is named ``.<name>.<pid>.<random>.tmp`` in the target's
+    folder. On any exception (including KeyboardInterrupt and the exception a
+    signal handler raises) it is removed and an existing file stays as it was;
+    signals are held back while it is removed and while the final rename happens,
+    so :attr:`committed` always tells whether the file is in place. A run that was
+    killed outright (SIGKILL) leaves its temporary file; the next run that writes
+    the same target removes those whose process is gone.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> out = AtomicOutput(OutputTarget.of(folder / "rows.csv"))
+    >>> with out as stream:
+    ...     _ = stream.write("row\\n")
+    >>> out.committed, sorted(p.name for p in folder.iterdir())
+    (True, ['rows.csv'])
+    """
+
+    def __init__(self, target: OutputTarget) -> None:
+        self.target = target
+        self.committed = False
+        """Whether the complete file has been renamed into place."""
+        self._temp: str | None = None
+        self._stream: TextIO | None = None
+
+    def __enter__(self) -> TextIO:
+        target = self.target
+        final = Path(target.path)
+        _stale_temporaries(final)
+        with _blocked():  # a file made is a file known, so that it is removed
+            try:
+                fd, self._temp = tempfile.mkstemp(
+                    dir=final.parent, prefix=f".{final.name}.{os.getpid()}.", suffix=".tmp"
+                )
+            except OSError as exc:
+                raise UnwritableOutput(f"{target.label}: cannot write: {_reason(exc)}") from None
+            self._stream = _text(fd, target.label)
+        return self._stream
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is None:
+            try:
+                self._commit()
+                return
+            except BaseException:
+                self._discard()
+                raise
+        self._discard()
+
+    def _commit(self) -> None:
+        assert self._stream is not None and self._temp is not None
+        fail = f"{self.target.label}: cannot write"
+        stream = self._stream
+        try:
+            stream.flush()
+            os.fsync(stream.fileno())
+            stream.close()
+            os.chmod(self._temp, self.target.mode)
+        except OSError as exc:
+            raise UnwritableOutput(f"{fail}: {_reason(exc)}") from None
+        with _blocked():
+            try:
+                os.replace(self._temp, self.target.path)
+            except OSError as exc:
+                raise UnwritableOutput(f"{fail}: {_reason(exc)}") from None
+            self.committed = True
+
+    def _discard(self) -> None:
+        with _blocked():
+            if self._stream is not None:
+                with contextlib.suppress(OSError, ValueError):
+                    self._stream.close()
+            if self._temp is not None and not self.committed:
+                with contextlib.suppress(OSError):
+                    os.unlink(self._temp)
 
 
 @contextlib.contextmanager
 def open_output(target: OutputTarget) -> Iterator[TextIO]:
     """A UTF-8 text stream for ``target``, committed when the block ends without error.
 
-    A regular file (or a new one, or the file a symbolic link points at) is written
-    to a temporary file beside it and renamed over it on success; on any exception
-    (including KeyboardInterrupt and SystemExit from a signal handler) the temporary
-    file is removed and the existing file stays as it was. Anything else (a FIFO, a
-    device) is written in place: it is never replaced. Any failure to write raises
-    :class:`UnwritableOutput`.
+    The file (or the file a symbolic link points at) is written to a temporary file
+    beside it and renamed over it on success; on any exception the temporary file is
+    removed and the existing file stays as it was (see :class:`AtomicOutput`). Any
+    failure to write raises :class:`UnwritableOutput`.
 
     Examples
     --------
@@ -329,37 +516,5 @@ def open_output(target: OutputTarget) -> Iterator[TextIO]:
     >>> sorted(p.name for p in folder.iterdir())
     ['link.csv', 'real.csv']
     """
-    fail = f"{target.label}: cannot write"
-    if target.in_place:
-        try:
-            fd = os.open(target.path, os.O_WRONLY)
-        except OSError as exc:
-            raise UnwritableOutput(f"{fail}: {_reason(exc)}") from None
-        try:
-            with _text(fd, target.label) as stream:
-                yield stream
-        except OSError as exc:  # closing flushes the rest
-            raise UnwritableOutput(f"{fail}: {_reason(exc)}") from None
-        return
-    final = Path(target.path)
-    try:
-        fd, temp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise UnwritableOutput(f"{fail}: {_reason(exc)}") from None
-    try:
-        with _text(fd, target.label) as stream:
-            yield stream
-            stream.flush()
-            try:
-                os.fsync(stream.fileno())
-            except OSError as exc:
-                raise UnwritableOutput(f"{fail}: {_reason(exc)}") from None
-        try:
-            os.chmod(temp, target.mode)
-            os.replace(temp, final)
-        except OSError as exc:
-            raise UnwritableOutput(f"{fail}: {_reason(exc)}") from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    with AtomicOutput(target) as stream:
+        yield stream

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -18,37 +17,66 @@ from syncscope.batch.errors import UnreadableInput, UnwritableOutput
 from syncscope.batch.job import BatchRun
 from syncscope.batch.readers import FORMATS
 from syncscope.batch.summary import render_summary
-from syncscope.batch.writer import OUTPUT_FORMATS, OutputTarget, open_output, writer
+from syncscope.batch.writer import OUTPUT_FORMATS, AtomicOutput, OutputTarget, writer
 from syncscope.model import merge_assignments
 
 from .common import EXIT_BAD_INPUT, fail, handle_errors, model_from, set_option
 
 __all__ = ["command"]
 
-EXIT_SIGINT = 130
-EXIT_SIGTERM = 143
 _OUT_EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
+_STOPPING = tuple(
+    getattr(signal, name)
+    for name in (
+        "SIGHUP", "SIGINT", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGTERM",
+        "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF",
+    )
+    if hasattr(signal, name)
+)  # fmt: skip
+"""The signals that stop a run by default and can be caught: each unwinds the run,
+so that a partial output file is removed, and exits with 128 + its number."""
 
 
-class _Terminated(Exception):
-    """SIGTERM arrived: unwind so that a partial output file is removed."""
+class _Stopped(Exception):
+    """A signal arrived: unwind so that a partial output file is removed."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
-def _on_sigterm(signum: int, frame: FrameType | None) -> None:
-    raise _Terminated
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    for other in _STOPPING:  # a second signal must not cut the clean-up short
+        with contextlib.suppress(OSError, ValueError):
+            signal.signal(other, signal.SIG_IGN)
+    raise _Stopped(signum)
 
 
 @contextlib.contextmanager
-def _sigterm_unwinds() -> Iterator[None]:
+def _signals_unwind() -> Iterator[None]:
+    previous: dict[int, object] = {}
     try:
-        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        for signum in _STOPPING:
+            current = signal.getsignal(signum)
+            if current is signal.SIG_IGN:
+                continue  # ignored on purpose (nohup): keep it so
+            previous[signum] = current
+            signal.signal(signum, _on_signal)
     except ValueError:  # not the main thread: leave signals alone
-        yield
-        return
+        pass
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)  # type: ignore[arg-type]
+
+
+def _stop_word(signum: int) -> str:
+    if signum == signal.SIGINT:
+        return "interrupted"
+    if signum == signal.SIGTERM:
+        return "terminated"
+    return f"stopped by {signal.Signals(signum).name}"
 
 
 def _output_format(given: str | None, out: str | None, input_format: str) -> str:
@@ -64,20 +92,17 @@ def _output_format(given: str | None, out: str | None, input_format: str) -> str
 def _check_out(out: str, source: str) -> OutputTarget:
     try:
         target = OutputTarget.of(out)
+        target.refuse_input(source)
     except UnwritableOutput as exc:
         fail(f"--out {exc}")
-    if source != "-" and Path(source).exists() and Path(out).exists():
-        with contextlib.suppress(OSError):
-            if os.path.samefile(source, out):
-                fail(f"--out {out} is the input; the input is never overwritten")
     return target
 
 
-def _stopped(word: str, target: OutputTarget | None) -> str:
-    if target is None:
+def _stopped(word: str, output: AtomicOutput | None) -> str:
+    if output is None:
         return word
-    if target.in_place:
-        return f"{word}; the output {target.label} is incomplete"
+    if output.committed:
+        return f"{word} after the output was complete: {output.target.label} is written in full"
     return f"{word}; no output file was written"
 
 
@@ -116,7 +141,7 @@ def _write_all(run: BatchRun, stream: TextIO, fmt: str) -> None:
     "out_path",
     metavar="FILE",
     default=None,
-    help="Write here (a regular file is replaced atomically).",
+    help="Write here (a regular file, replaced atomically; not the input, not a FIFO).",
 )
 @set_option
 @click.option("--fix", is_flag=True, help="Add the nearest valid changes to each invalid row.")
@@ -145,33 +170,35 @@ def command(
     organisation-wide values; a row's own value wins. A summary goes to stderr.
 
     Exit codes: 0 every row valid or not-applicable; 1 some row untested,
-    unsupported or an error; 2 the input can't be read at all; 130/143
-    interrupted (no file is left under --out).
+    unsupported or an error; 2 the input can't be read at all, or --out can't be
+    written; 128+N stopped by signal N, e.g. 130 SIGINT, 143 SIGTERM (no partial
+    file is left under --out).
     """
     model = model_from(ctx)
     defaults = merge_assignments(model, sets)
     target = None if out_path is None else _check_out(out_path, source)
+    output = None if target is None else AtomicOutput(target)
     try:
-        with _sigterm_unwinds():
+        with _signals_unwind():
             run = check_batch(
                 source, input_format=input_format, defaults=defaults, fix=fix, model=model
             )
             with run:
                 fmt = _output_format(out_format, out_path, run.format)
-                if target is None:
+                if output is None:
                     _write_all(run, sys.stdout, fmt)
                     sys.stdout.flush()
                 else:
-                    with open_output(target) as stream:
+                    with output as stream:
                         _write_all(run, stream, fmt)
     except UnreadableInput as exc:
         fail(str(exc), EXIT_BAD_INPUT)
     except UnwritableOutput as exc:
         fail(f"--out {exc}", EXIT_BAD_INPUT)
     except KeyboardInterrupt:
-        fail(_stopped("interrupted", target), EXIT_SIGINT)
-    except _Terminated:
-        fail(_stopped("terminated", target), EXIT_SIGTERM)
+        fail(_stopped("interrupted", output), 128 + signal.SIGINT)
+    except _Stopped as exc:
+        fail(_stopped(_stop_word(exc.signum), output), 128 + exc.signum)
     summary = run.summary()
     click.echo(render_summary(summary), err=True)
     for note in run.notes:
