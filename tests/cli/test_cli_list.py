@@ -226,11 +226,16 @@ def test_count_human_table_honours_verdict() -> None:
     assert "valid" not in out and "discouraged" not in out
 
 
-def test_count_json_rejects_verdict() -> None:
-    code, out, err = run("list", "--count", "--json", "--verdict", "untested")
-    assert code == 2
-    assert "--count --json always reports every verdict" in err
-    assert out == ""
+def test_count_json_filters_by_verdict() -> None:
+    code, out, _ = run("list", "--count", "--json", "--verdict", "untested")
+    assert code == 0
+    data = json.loads(out)
+    every = json.loads(run("list", "--count", "--json")[1])
+    assert data == {
+        "untested": every["untested"],
+        "matching": every["untested"],
+        "total": every["total"],
+    }
 
 
 def test_one_row_is_singular() -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-__all__ = ["COMMANDS", "EXIT_INTERNAL", "cli", "main"]
+__all__ = ["COMMANDS", "EXIT_INTERNAL", "HELP_OPTIONS", "cli", "main"]
 
 EXIT_INTERNAL = 3
 """Exit code of a bug in syncscope itself, never of an answer or of bad input."""
@@ -32,8 +32,69 @@ COMMANDS: dict[str, tuple[str, str]] = {
 """Subcommand -> (module defining ``command``, one-line help)."""
 
 
+HELP_OPTIONS = ["-h", "--help"]
+"""The help options of the group and of every subcommand, which inherit them."""
+
+
 class _LazyGroup(click.Group):
-    """Imports a subcommand's module only when that subcommand runs."""
+    """Imports a subcommand's module only when that subcommand runs.
+
+    The group's own options (``--model``, ``--debug`` and the rest) may also
+    come after the subcommand: :meth:`parse_args` moves them in front of it.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, self._hoist_globals(ctx, args))
+
+    def _hoist_globals(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Move the group's options found after the subcommand name in front of it.
+
+        Option values are skipped, both the group's and the subcommand's (so
+        ``--set --debug`` stays a value), nothing after ``--`` moves, and an
+        option the subcommand defines itself stays the subcommand's.
+        """
+        takes_value, flags = _option_names(self.params)
+        i = 0
+        while i < len(args):
+            arg = args[i]
+            if arg == "--" or not arg.startswith("-"):
+                break
+            i += 2 if arg in takes_value else 1
+        if i >= len(args) or args[i] not in COMMANDS:
+            return args
+        name = args[i]
+        sub_values, sub_flags = _option_names(self._params_of(ctx, name))
+        head, tail, moved = args[: i + 1], args[i + 1 :], []
+        kept: list[str] = []
+        j = 0
+        while j < len(tail):
+            arg = tail[j]
+            if arg == "--":
+                kept.extend(tail[j:])
+                break
+            key = arg.split("=", 1)[0] if arg.startswith("--") else arg
+            if key in sub_values or key in sub_flags:
+                step = 2 if key in sub_values and "=" not in arg else 1
+                kept.extend(tail[j : j + step])
+                j += step
+            elif key in takes_value:
+                step = 1 if "=" in arg else 2
+                moved.extend(tail[j : j + step])
+                j += step
+            elif key in flags:
+                moved.append(arg)
+                j += 1
+            else:
+                kept.append(arg)
+                j += 1
+        return [*head[:-1], *moved, name, *kept]
+
+    def _params_of(self, ctx: click.Context, name: str) -> list[click.Parameter]:
+        try:
+            command = self.get_command(ctx, name)
+        except Exception:  # an import problem is reported when the command runs
+            return []
+        return list(command.params) if command is not None else []
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
@@ -61,7 +122,23 @@ class _LazyGroup(click.Group):
             formatter.write_dl([(name, help_) for name, (_, help_) in COMMANDS.items()])
 
 
-@click.group(cls=_LazyGroup)
+def _option_names(params: list[click.Parameter]) -> tuple[set[str], set[str]]:
+    """The names of ``params``' options that take a value, and of those that don't."""
+    values: set[str] = set()
+    flags: set[str] = set()
+    for param in params:
+        if not isinstance(param, click.Option):
+            continue
+        names = {*param.opts, *param.secondary_opts}
+        if param.is_flag or param.count:
+            flags |= names
+        else:
+            values |= names
+    flags |= set(HELP_OPTIONS)
+    return values, flags
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": HELP_OPTIONS})
 @click.option(
     "--model",
     "model_path",

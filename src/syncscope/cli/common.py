@@ -13,11 +13,14 @@ import click
 
 from syncscope.errors import ConfigurationError, InputError, ModelError
 from syncscope.model import (
+    Level,
     Model,
     Value,
+    format_value,
     load_model,
     merge_assignments,
     normalize_config,
+    parse_assignment,
     safejson,
 )
 
@@ -26,12 +29,15 @@ __all__ = [
     "EXIT_INVALID",
     "EXIT_OK",
     "InputError",
+    "complete_assignment",
     "config_options",
     "emit_json",
     "fail",
+    "fail_on_option",
     "handle_errors",
     "json_option",
     "model_from",
+    "quiet_option",
     "read_configs",
     "read_json_file",
     "run_configs",
@@ -73,14 +79,109 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _completion_model(ctx: click.Context) -> Model:
+    """The model for shell completion, where the group's callback has not run."""
+    root = ctx.find_root()
+    path = (root.obj or {}).get("model_path") or root.params.get("model_path")
+    return load_model(path)
+
+
+def complete_assignment(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[click.shell_completion.CompletionItem]:
+    """Complete ``VAR=`` from the model's variables, then ``VAR=VALUE`` from its values."""
+    from click.shell_completion import CompletionItem
+
+    try:
+        model = _completion_model(ctx)
+    except (InputError, ModelError):
+        return []
+    name, sep, typed = incomplete.partition("=")
+    if not sep:
+        return [
+            CompletionItem(f"{var.name}=", help=var.label)
+            for var in model.variables
+            if var.name.startswith(name.lower())
+        ]
+    try:
+        var = model.variable(name)
+    except (KeyError, ConfigurationError):
+        return []
+    return [
+        CompletionItem(f"{var.name}={format_value(spec.id)}", help=spec.label)
+        for spec in var.values
+        if format_value(spec.id).startswith(typed.lower())
+    ]
+
+
+def _no_conflicting_sets(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Refuse one variable set twice to different values, in any spelling.
+
+    The same value twice is fine. A setting that doesn't parse is left for
+    the command to report, with its did-you-mean.
+    """
+    if len(value) < 2 or ctx.resilient_parsing:
+        return value
+    try:
+        model = model_from(ctx)
+    except (InputError, ModelError):
+        return value
+    seen: dict[str, tuple[Value, str]] = {}
+    for text in value:
+        try:
+            name, parsed = parse_assignment(model, text)
+        except ConfigurationError:
+            continue
+        if name in seen and seen[name][0] != parsed:
+            first, first_text = seen[name]
+            fail(
+                f"--set gives {name} two values: {format_value(first)} ({first_text!r})"
+                f" and {format_value(parsed)} ({text!r}); give one"
+            )
+        seen.setdefault(name, (parsed, text))
+    return value
+
+
 def set_option(func: F) -> F:
-    """``--set VAR=VALUE``, repeatable."""
+    """``--set VAR=VALUE``, repeatable; one variable set to two values is an error."""
     return click.option(
         "--set",
         "sets",
         multiple=True,
         metavar="VAR=VALUE",
+        callback=_no_conflicting_sets,
+        shell_complete=complete_assignment,
         help="Fix a variable (repeatable). Values accept ids, labels and aliases.",
+    )(func)
+
+
+FAIL_ON_DEFAULT = Level.UNTESTED
+"""The verdict from which ``check`` and ``explain`` exit 1 unless ``--fail-on`` says otherwise."""
+
+
+def _parse_fail_on(ctx: click.Context, param: click.Parameter, value: str | None) -> Level:
+    return FAIL_ON_DEFAULT if value is None else Level.parse(value)
+
+
+def fail_on_option(func: F) -> F:
+    """``--fail-on LEVEL``: the verdict from which the command exits 1 (``untested`` by default)."""
+    names = [level.id for level in Level if level is not Level.SUPPORTED]
+    return click.option(
+        "--fail-on",
+        "fail_on",
+        type=click.Choice(names, case_sensitive=False),
+        default=None,
+        callback=_parse_fail_on,
+        help=f"Exit 1 from this verdict on (default: {FAIL_ON_DEFAULT.id}); for CI policies.",
+    )(func)
+
+
+def quiet_option(func: F) -> F:
+    """``-q/--quiet``: print nothing but errors; the exit code tells the answer."""
+    return click.option(
+        "-q", "--quiet", is_flag=True, help="Print nothing but errors; only the exit code answers."
     )(func)
 
 
@@ -184,6 +285,7 @@ def run_configs(
     compute: Callable[[Model, dict[str, Value]], R],
     render: Callable[[R], str],
     ok: Callable[[R], bool],
+    quiet: bool = False,
 ) -> NoReturn:
     """Answer every configuration given, print JSON or text, and exit 0 or 1.
 
@@ -191,8 +293,8 @@ def run_configs(
     ``compute(model, configuration)`` for each (an error for one entry of an
     array names it, ``configuration #N``), prints the results' ``to_dict()``
     as JSON (a list when the input was an array) or their ``render`` text
-    separated by blank lines, and exits 0 when ``ok`` holds for every result,
-    else 1.
+    separated by blank lines (nothing when ``quiet``), and exits 0 when ``ok``
+    holds for every result, else 1.
     """
     model = model_from(ctx)
     configs, many = read_configs(model, sets, config_file)
@@ -202,13 +304,12 @@ def run_configs(
             results.append(compute(model, config))
         except ConfigurationError as exc:
             raise exc.prefixed(f"configuration #{i + 1}: " if many else "") from None
-    if as_json:
+    if as_json and not quiet:
         data = [r.to_dict() for r in results]
         emit_json(data if many else data[0])
-    else:
+    elif not quiet:
         click.echo("\n\n".join(render(r) for r in results))
     sys.exit(EXIT_OK if all(ok(r) for r in results) else EXIT_INVALID)
-
 
 
 def emit_json(data: object) -> None:

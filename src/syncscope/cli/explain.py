@@ -7,8 +7,9 @@ import textwrap
 import click
 
 from syncscope import Explanation, explain
+from syncscope.model import Level
 
-from .common import config_options, handle_errors, json_option, run_configs
+from .common import config_options, fail_on_option, handle_errors, json_option, run_configs
 from .render import render_config
 
 __all__ = ["command", "render_explanation"]
@@ -19,10 +20,15 @@ _MARK = {True: "✓", False: "✗"}
 @click.command("explain")
 @config_options
 @json_option
+@fail_on_option
 @click.pass_context
 @handle_errors
 def command(
-    ctx: click.Context, sets: tuple[str, ...], config_file: str | None, as_json: bool
+    ctx: click.Context,
+    sets: tuple[str, ...],
+    config_file: str | None,
+    as_json: bool,
+    fail_on: Level,
 ) -> None:
     """Why a configuration fails: every minimal conflict, with its rules, and every minimal fix.
 
@@ -30,7 +36,8 @@ def command(
     contains; a diagnosis is a smallest set of settings whose change restores
     validity.
 
-    Exit codes: 0 valid; 1 invalid; 2 bad input.
+    Exit codes: 0 valid; 1 invalid (with --fail-on LEVEL: at LEVEL or worse);
+    2 bad input.
     """
     run_configs(
         ctx,
@@ -39,7 +46,7 @@ def command(
         as_json,
         compute=lambda model, config: explain(config, model=model),
         render=render_explanation,
-        ok=lambda result: result.valid,
+        ok=lambda result: result.verdict < fail_on,
     )
 
 

@@ -66,7 +66,8 @@ def command(
 
     --jsonl and --csv stream every configuration instead (canonical values,
     variables in model order, configurations in lexicographic order);
-    --count counts them per verdict. --set VAR=VALUE filters.
+    --count counts them per verdict (only the --verdict ones, when given).
+    --set VAR=VALUE filters.
 
     Exit codes: 0 something matched (always for --count); 1 nothing matched,
     with the conflict when the --set values rule out every valid
@@ -80,13 +81,8 @@ def command(
     fixed = merge_assignments(model, sets)
     counts = syncscope.count(fixed, model=model)
     if count_only:
-        if as_json and verdicts:
-            raise InputError(
-                "--count --json always reports every verdict; drop --verdict"
-                " (or drop --json for the chosen verdicts only)"
-            )
         if as_json:
-            emit_json(counts.to_dict())
+            emit_json(_count_data(counts, chosen) if verdicts else counts.to_dict())
         else:
             click.echo(render_counts(counts, fixed, chosen if verdicts else None))
         sys.exit(EXIT_OK)
@@ -104,6 +100,14 @@ def command(
         else:
             click.echo(render_matrix(matrix, model, counts.total))
     sys.exit(EXIT_OK)
+
+
+def _count_data(counts: Counts, chosen: Sequence[Level]) -> dict[str, int]:
+    """The counts of the chosen verdicts, their sum (``matching``) and the ``total``."""
+    data = {level.id: counts.of(level) for level in chosen}
+    data["matching"] = sum(data.values())
+    data["total"] = counts.total
+    return data
 
 
 def _nothing(
