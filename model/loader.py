@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import functools
 import hashlib
+import math
 import os
 import re
 import stat
@@ -15,19 +16,28 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .errors import ModelError
+from .errors import ConfigurationError, ModelError
 from .schema import Advice, Clause, Document, Level, Model, Rule, Source, Value, ValueSpec, Variable
 from .vocabulary import BOOL_ALIASES, fold_spelling
 
-__all__ = ["builtin_path", "fold_whitespace", "load_model"]
+__all__ = [
+    "MAX_NESTING",
+    "MAX_WEIGHT",
+    "MIN_WEIGHT",
+    "builtin_path",
+    "fold_whitespace",
+    "load_model",
+]
 
 _BODIES = ("require", "forbid", "allowed", "forbidden")
 _WS = re.compile(r"\s+")
 _NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 
 # The keys each table may hold; anything else is a typo that would silently change meaning.
-_TOP_KEYS = ("model", "documents", "variables", "rules", "advice")
-_MODEL_KEYS = ("name", "title")
+_TOP_KEYS = ("model", "vocabulary", "documents", "variables", "rules", "advice")
+_MODEL_KEYS = ("name", "title", "edition")
+_VOCABULARY_KEYS = ("file", "variables", "cover")
+_COVERED = ("version", "deployment")
 _DOCUMENT_KEYS = ("id", "title", "path")
 _VARIABLE_KEYS = (
     "type",
@@ -43,6 +53,17 @@ _RULE_KEYS = ("id", "level", "message", "when", "source", *_BODIES)
 _TUPLE_KEYS = ("vars", "tuples")
 _SOURCE_KEYS = ("document", "section", "quote")
 _ADVICE_KEYS = ("id", "applies_to", "message", "sources")
+
+MAX_NESTING = 32
+"""Deepest nesting of arrays and tables a rule file may hold; a rule set needs 4."""
+MIN_WEIGHT = 1e-6
+"""The smallest change weight a variable may declare."""
+MAX_WEIGHT = 10**9
+"""The largest change weight a variable may declare."""
+
+_TOML_TOKENS = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*|[\[\]{}]'
+)
 
 
 def fold_whitespace(text: str) -> str:
@@ -75,28 +96,113 @@ def _load_cached(path: str, stamp: tuple[int, int]) -> Model:
     return _Loader(Path(path)).load()
 
 
-def load_model(path: str | Path | None = None) -> Model:
-    """Load and validate a rule set; the built-in seed model by default.
+def load_model(path: str | Path | None = None, *, edition: str | None = None) -> Model:
+    """Load and validate a rule set; the built-in seed model (edition ``pre-9.0``) by default.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A rule set file.
+    edition : str, optional
+        An edition id from :mod:`syncscope.model.editions`; its built-in rule set
+        is loaded. Not together with ``path``.
 
     Raises
     ------
     ModelError
         Naming the file and, for each problem, the rule or variable at fault.
+    ConfigurationError
+        For an unknown edition id (with a did-you-mean), or both arguments.
 
     Examples
     --------
     >>> model = load_model()
-    >>> model.names[:3]
-    ('deployment', 'version', 'email_system')
+    >>> model.names[:3], model.edition
+    (('deployment', 'version', 'email_system'), 'pre-9.0')
     >>> model.size
-    15335424
+    44236800
+    >>> load_model(edition="online-2022-01").variable("version").domain
+    ('9.1', '9.2')
     """
-    target = os.fspath(path) if path is not None else str(builtin_path())
+    if edition is not None:
+        from .editions import get_edition
+
+        if path is not None:
+            raise ConfigurationError("give a rule set file or an edition, not both")
+        target = str(get_edition(edition).rules_path)
+    else:
+        target = os.fspath(path) if path is not None else str(builtin_path())
     try:
         info = os.stat(target)
     except OSError as exc:
         raise ModelError(target, [f"cannot read the rule set: {exc.strerror}"]) from None
     return _load_cached(target, (info.st_mtime_ns, info.st_size))
+
+
+def _read_toml(path: Path, what: str) -> tuple[bytes, dict[str, Any]]:
+    """Read a TOML file within bounds: a regular file, nesting at most ``MAX_NESTING`` deep.
+
+    Brackets are counted before parsing (the parser recurses on them); dotted
+    keys nest tables without brackets, so the parsed data is walked too.
+    """
+    try:
+        raw_bytes = _read_regular(path)
+        text = raw_bytes.decode("utf-8")
+    except OSError as exc:
+        raise ModelError(str(path), [f"cannot read {what}: {exc.strerror}"]) from None
+    except UnicodeDecodeError as exc:
+        raise ModelError(str(path), [f"not valid TOML: {exc}"]) from None
+    depth = 0
+    for match in _TOML_TOKENS.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                line = text.count("\n", 0, match.start()) + 1
+                raise ModelError(
+                    str(path), [f"nested deeper than {MAX_NESTING} levels at line {line}"]
+                )
+        elif token in "]}":
+            depth -= 1
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ModelError(str(path), [f"not valid TOML: {exc}"]) from None
+    where = _too_deep(data)
+    if where is not None:
+        raise ModelError(
+            str(path), [f"tables nested deeper than {MAX_NESTING} levels under {where!r}"]
+        )
+    return raw_bytes, data
+
+
+def _too_deep(data: Mapping[str, Any]) -> str | None:
+    """The dotted key under which parsed data nests deeper than ``MAX_NESTING``, or None."""
+    stack: list[tuple[object, int, str]] = [(data, 0, "")]
+    while stack:
+        item, depth, where = stack.pop()
+        if depth > MAX_NESTING:
+            return where[:80]
+        children = item.items() if isinstance(item, Mapping) else enumerate(_list(item))
+        for key, value in children:
+            if isinstance(value, (Mapping, list)):
+                name = where if isinstance(key, int) else (f"{where}.{key}" if where else key)
+                stack.append((value, depth + 1, str(name)))
+    return None
+
+
+def _brief(raw: object) -> str:
+    """A short rendering of a value from a rule file that never recurses into it."""
+    if isinstance(raw, Mapping):
+        return f"a table of {len(raw)} keys"
+    if isinstance(raw, list):
+        return f"an array of {len(raw)} items"
+    if isinstance(raw, int) and not isinstance(raw, bool) and abs(raw) >= 10**30:
+        return f"an integer of about {int(abs(raw).bit_length() * math.log10(2)) + 1} digits"
+    if isinstance(raw, (str, bool, int, float)):
+        text = repr(raw)
+        return text if len(text) <= 80 else text[:79] + "…"
+    return f"a {type(raw).__name__}"
 
 
 class _Loader:
@@ -123,26 +229,24 @@ class _Loader:
                 self.fail(f"{where}: unknown key {key!r}{hint}")
 
     def load(self) -> Model:
-        try:
-            raw_bytes = _read_regular(self.path)
-            data = tomllib.loads(raw_bytes.decode("utf-8"))
-        except OSError as exc:
-            raise ModelError(
-                str(self.path), [f"cannot read the rule set: {exc.strerror}"]
-            ) from None
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ModelError(str(self.path), [f"not valid TOML: {exc}"]) from None
+        raw_bytes, data = _read_toml(self.path, "the rule set")
         self.keys("the rule set", data, _TOP_KEYS)
         header = _table(data.get("model", {}))
         self.keys("[model]", header, _MODEL_KEYS)
         documents = self.documents(data.get("documents", []))
-        variables = self.variables(data.get("variables", {}))
+        shared, absent, vocabulary_bytes = self.vocabulary(data.get("vocabulary"))
+        own = self.variables(data.get("variables", {})) if "variables" in data or not shared else ()
+        for var in own:
+            if any(v.name == var.name for v in shared):
+                self.fail(f"variable {var.name}: declared here and in the vocabulary")
+        variables = (*shared, *own)
         self.raise_if_failed()
         by_name = {v.name: v for v in variables}
         rules = self.rules(data.get("rules", []), by_name, documents)
         advice = self.advice(data.get("advice", []), documents)
         self.raise_if_failed()
         digest = hashlib.sha256(raw_bytes)
+        digest.update(vocabulary_bytes)
         for doc in documents.values():
             digest.update(doc.text.encode("utf-8"))
         model = Model(
@@ -154,6 +258,8 @@ class _Loader:
             rules=rules,
             documents=MappingProxyType(documents),
             advice=advice,
+            edition=str(header.get("edition", "")),
+            absent=absent,
         )
         if not _admits_valid(model, model.rules):
             culprits = ", ".join(f"rule {r}" for r in _conflict(model))
@@ -185,6 +291,9 @@ class _Loader:
             try:
                 raw = _read_regular(self.path.parent / rel).decode("utf-8")
                 text = raw.replace("\r\n", "\n").replace("\r", "\n")  # as text mode reads
+            except UnicodeDecodeError:
+                self.fail(f"{where}: cannot read {rel}: not UTF-8 text")
+                continue
             except OSError as exc:
                 self.fail(f"{where}: cannot read {rel}: {exc.strerror}")
                 continue
@@ -192,6 +301,66 @@ class _Loader:
         return out
 
     # -- variables -------------------------------------------------------
+    def vocabulary(self, raw: object) -> tuple[tuple[Variable, ...], tuple[str, ...], bytes]:
+        """The variables picked from a shared vocabulary file, limited to the cover.
+
+        Returns the picked variables in the order the rule set lists them, the
+        vocabulary's variables it leaves out, and the vocabulary's bytes (for the digest).
+        """
+        if raw is None:
+            return (), (), b""
+        entry = _table(raw)
+        self.keys("[vocabulary]", entry, _VOCABULARY_KEYS)
+        rel = entry.get("file")
+        if not isinstance(rel, str) or not rel:
+            self.fail("[vocabulary]: missing file")
+            return (), (), b""
+        path = self.path.parent / rel
+        raw_bytes, data = _read_toml(path, "the vocabulary")
+        inner = _Loader(path)
+        inner.keys("the vocabulary", data, ("variables",))
+        pool = {v.name: v for v in inner.variables(data.get("variables", {}))}
+        inner.raise_if_failed()
+        picked: list[Variable] = []
+        names = _list(entry.get("variables"))
+        if not names:
+            self.fail("[vocabulary]: variables lists no variable")
+        for name in names:
+            var = pool.get(name) if isinstance(name, str) else None
+            if var is None:
+                close = difflib.get_close_matches(str(name)[:80], list(pool), n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                self.fail(f"[vocabulary]: unknown variable {_brief(name)}{hint}")
+            elif var in picked:
+                self.fail(f"[vocabulary]: variable {var.name} listed twice")
+            else:
+                picked.append(var)
+        for name, allowed in _table(entry.get("cover", {})).items():
+            if name not in _COVERED:
+                self.fail(
+                    f"[vocabulary] cover: only version and deployment are limited, not {name!r}"
+                )
+                continue
+            listed = _list(allowed)
+            for i, var in enumerate(picked):
+                if var.name != name:
+                    continue
+                if not listed or any(v not in var.domain for v in listed):
+                    self.fail(f"[vocabulary] cover.{name}: values must be some of {var.domain}")
+                    continue
+                picked[i] = Variable(
+                    var.name,
+                    var.label,
+                    var.description,
+                    tuple(s for s in var.values if s.id in listed),
+                    var.is_bool,
+                    var.change_weight,
+                    var.weight_reason,
+                    tuple(s for s in var.values if s.id not in listed),
+                )
+        absent = tuple(n for n in pool if all(v.name != n for v in picked))
+        return tuple(picked), absent, raw_bytes
+
     def variables(self, raw: object) -> tuple[Variable, ...]:
         if not isinstance(raw, Mapping) or not raw:
             self.fail("no [variables] declared")
@@ -243,8 +412,16 @@ class _Loader:
             return None
         self.spellings(where, specs, is_bool)
         weight = entry.get("change_weight", 1)
-        if not isinstance(weight, (int, float)) or isinstance(weight, bool) or weight < 0:
-            self.fail(f"{where}: change_weight must be a number >= 0, got {weight!r}")
+        if (
+            not isinstance(weight, (int, float))
+            or isinstance(weight, bool)
+            or (isinstance(weight, float) and not math.isfinite(weight))
+            or not MIN_WEIGHT <= weight <= MAX_WEIGHT
+        ):
+            self.fail(
+                f"{where}: change_weight must be a finite number from {MIN_WEIGHT:g}"
+                f" to {MAX_WEIGHT:,}, got {_brief(weight)}"
+            )
             weight = 1
         return Variable(
             name=name,
@@ -391,7 +568,7 @@ class _RuleReader:
             self.fail("missing message")
         when_raw = entry.get("when", [])
         if not isinstance(when_raw, (Mapping, list)):
-            self.fail(f"when must be a table or a list of tables, got {when_raw!r}")
+            self.fail(f"when must be a table or a list of tables, got {_brief(when_raw)}")
         alternatives = [when_raw] if isinstance(when_raw, Mapping) else _list(when_raw)
         if any(not _table(alt) for alt in alternatives):
             self.fail("when has an empty alternative (it would always hold)")
@@ -456,7 +633,9 @@ class _RuleReader:
         for row in _list(raw.get("tuples", [])):
             cells = _list(row)
             if len(cells) != len(scope):
-                self.fail(f"{part} tuple {row!r} has {len(cells)} values for {len(scope)} vars")
+                self.fail(
+                    f"{part} tuple {_brief(row)} has {len(cells)} values for {len(scope)} vars"
+                )
                 continue
             rows.add(
                 tuple(
@@ -468,9 +647,9 @@ class _RuleReader:
 
     def value(self, var: Variable, raw: object, part: str) -> Value:
         if isinstance(raw, bool) != var.is_bool or raw not in var.domain:
-            self.fail(f"{part}: unknown value {raw!r} for variable {var.name}")
+            self.fail(f"{part}: unknown value {_brief(raw)} for variable {var.name}")
             # The rule is dropped anyway; a text stand-in keeps sets hashable meanwhile.
-            return repr(raw)
+            return _brief(raw)
         return raw if isinstance(raw, bool) else str(raw)
 
 
@@ -496,22 +675,36 @@ def _admits_valid(model: Model, rules: Iterable[Rule]) -> bool:
     domains = [var.domain for var in model.variables]
     config: dict[str, Value] = {}
     dead: set[tuple[int, tuple[Value, ...]]] = set()
+    # An explicit stack of (depth, next value index): a rule set may have thousands of variables.
+    stack: list[list[int]] = []
 
-    def search(depth: int) -> bool:
-        if depth == len(names):
-            return True
+    def enter(depth: int) -> bool:
+        """Open ``depth``, unless it is a known dead end; True if it was opened."""
         key = (depth, tuple(config[n] for n in frontier[depth]))
         if key in dead:
             return False
-        for value in domains[depth]:
-            config[names[depth]] = value
-            if not any(rule.broken(config) for rule in due[depth]) and search(depth + 1):
-                return True
-        del config[names[depth]]
-        dead.add(key)
-        return False
+        stack.append([depth, 0])
+        return True
 
-    return search(0)
+    if not names:
+        return True
+    enter(0)
+    while stack:
+        frame = stack[-1]
+        depth, index = frame
+        if index == len(domains[depth]):
+            stack.pop()
+            config.pop(names[depth], None)
+            dead.add((depth, tuple(config[n] for n in frontier[depth])))
+            continue
+        frame[1] = index + 1
+        config[names[depth]] = domains[depth][index]
+        if any(rule.broken(config) for rule in due[depth]):
+            continue
+        if depth + 1 == len(names):
+            return True
+        enter(depth + 1)
+    return False
 
 
 def _conflict(model: Model) -> list[str]:

@@ -29,16 +29,20 @@ class Level(enum.IntEnum):
 
     Examples
     --------
-    >>> Level.UNSUPPORTED > Level.UNTESTED > Level.DISCOURAGED > Level.SUPPORTED
+    >>> Level.UNSUPPORTED > Level.UNTESTED > Level.DISCOURAGED > Level.LIMITED > Level.SUPPORTED
     True
     >>> Level.parse("untested").valid
     False
+    >>> [level.id for level in Level.valid_levels()]
+    ['supported', 'limited', 'discouraged']
     """
 
     SUPPORTED = 0
-    DISCOURAGED = 1
-    UNTESTED = 2
-    UNSUPPORTED = 3
+    LIMITED = 1
+    """Supported with limitations the page lists (e.g. Exchange Online in another tenant)."""
+    DISCOURAGED = 2
+    UNTESTED = 3
+    UNSUPPORTED = 4
 
     @property
     def id(self) -> str:
@@ -47,8 +51,13 @@ class Level(enum.IntEnum):
 
     @property
     def valid(self) -> bool:
-        """Whether a configuration at this level is valid (supported or discouraged)."""
+        """Whether a configuration at this level is valid (supported, limited or discouraged)."""
         return self <= Level.DISCOURAGED
+
+    @classmethod
+    def valid_levels(cls) -> tuple[Level, ...]:
+        """The valid levels, best first."""
+        return tuple(level for level in cls if level.valid)
 
     @classmethod
     def parse(cls, text: str) -> Level:
@@ -89,6 +98,8 @@ class Variable:
     """The default cost of changing this setting (used by ``nearest`` and ``plan``)."""
     weight_reason: str
     """Why the change weight is what it is."""
+    beyond: tuple[ValueSpec, ...] = ()
+    """Values of the shared vocabulary outside this rule set's cover (not in ``values``)."""
 
     @property
     def domain(self) -> tuple[Value, ...]:
@@ -213,6 +224,10 @@ class Model:
     rules: tuple[Rule, ...]
     documents: Mapping[str, Document]
     advice: tuple[Advice, ...] = ()
+    edition: str = ""
+    """The edition id the rule set models (``[model] edition``); empty for other rule sets."""
+    absent: tuple[str, ...] = ()
+    """Shared-vocabulary variables this rule set leaves out (its page never has them)."""
 
     @property
     def names(self) -> tuple[str, ...]:

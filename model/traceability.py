@@ -30,7 +30,9 @@ __all__ = [
 
 _ENTRY_KEYS = ("quote", "section", "rules", "advice", "reason")
 _TOP_KEYS = ("document", "entries")
-_BULLET = re.compile(r"^\s*(?:•|\d+\.)\s+")
+# A leading bullet or list number, and the Markdown an edition's text keeps: quote and
+# table-cell markers, heading hashes, and dashes (some bullets lack the space after them).
+_BULLET = re.compile(r"^\s*(?:[>|]\s*)*(?:(?:•|\d+\.|#+)\s+|-\s*)?")
 _SENTENCE_END = re.compile(r"(?<=[.?])\s+(?=[A-Z0-9©])")
 
 

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from .errors import ConfigurationError
+from .safejson import shown
 from .schema import Model, Value, Variable
 
 __all__ = [
@@ -87,16 +88,51 @@ def resolve_variable(model: Model, name: object) -> Variable:
     'email_system'
     """
     if not isinstance(name, str):
-        raise ConfigurationError(f"variable names are text, got {name!r}", value=name)
+        raise ConfigurationError(f"variable names are text, got {shown(name)}", value=name)
     key = _fold(name).replace(" ", "_")
     for var in model.variables:
         if var.name == key:
             return var
+    if key in model.absent:
+        raise ConfigurationError(
+            f"variable {key!r} is not part of edition {model.edition or model.name!r}: its page"
+            f" never speaks of it (editions that have it: {_having(key)})",
+            variable=key,
+        )
     close = difflib.get_close_matches(key, model.names, n=3, cutoff=0.5)
     raise ConfigurationError(f"unknown variable {name!r}", variable=name, suggestions=close)
 
 
-def parse_value(var: Variable, raw: object) -> Value:
+def _having(name: str) -> str:
+    from .editions import EDITIONS
+    from .loader import load_model
+
+    found = [e.id for e in EDITIONS if name in load_model(edition=e.id).names]
+    return ", ".join(found) or "none"
+
+
+def _beyond(var: Variable, folded: str, edition: str) -> Value | None:
+    """The value outside the cover that ``folded`` spells, if any."""
+    for spec in var.beyond:
+        if folded in {_fold(n) for n in (str(spec.id), spec.label, *spec.aliases)}:
+            return spec.id
+    return None
+
+
+def _outside(var: Variable, value: Value, edition: str) -> ConfigurationError:
+    from .editions import covering
+
+    which = f"edition {edition!r}" if edition else "this rule set"
+    others = ", ".join(covering(var.name, value)) or "none"
+    return ConfigurationError(
+        f"{var.name}={format_value(value)} is outside the cover of {which}"
+        f" (it covers {var.name} {_domain_text(var)}); editions that cover it: {others}",
+        variable=var.name,
+        value=value,
+    )
+
+
+def parse_value(var: Variable, raw: object, *, edition: str = "") -> Value:
     """Return the canonical value that ``raw`` spells for ``var``.
 
     Accepts canonical ids, labels and aliases in any case; bools for yes/no
@@ -121,9 +157,16 @@ def parse_value(var: Variable, raw: object) -> Value:
             variable=var.name,
             value=raw,
         )
+    if isinstance(raw, int) and raw.bit_length() > 64:
+        raise ConfigurationError(
+            f"{var.name} expects {'true or false' if var.is_bool else 'text'}, got {shown(raw)}",
+            variable=var.name,
+        )
     if isinstance(raw, (int, float)) and str(raw) in var.domain:
         # A JSON number that prints as a canonical id, such as a version 8.2.
         return str(raw)
+    if isinstance(raw, (int, float)) and any(str(raw) == s.id for s in var.beyond):
+        raise _outside(var, str(raw), edition)
     if not isinstance(raw, str):
         raise ConfigurationError(
             f"{var.name} expects {'true or false' if var.is_bool else 'text'},"
@@ -135,10 +178,13 @@ def parse_value(var: Variable, raw: object) -> Value:
     folded = _fold(raw)
     if folded in table:
         return table[folded]
+    outside = _beyond(var, folded, edition)
+    if outside is not None:
+        raise _outside(var, outside, edition)
     close = difflib.get_close_matches(folded, list(table), n=5, cutoff=0.6)
     suggestions = list(dict.fromkeys(format_value(table[c]) for c in close))[:3]
     raise ConfigurationError(
-        f"unknown value {raw!r} for {var.name} (one of {_domain_text(var)})",
+        f"unknown value {shown(raw)} for {var.name} (one of {_domain_text(var)})",
         variable=var.name,
         value=raw,
         suggestions=suggestions,
@@ -200,7 +246,7 @@ def normalize_config(model: Model, config: Mapping[str, object]) -> dict[str, Va
                 f"{var.name} is given twice, as {spelled[var.name]!r} and {name!r}",
                 variable=var.name,
             )
-        found[var.name] = parse_value(var, raw)
+        found[var.name] = parse_value(var, raw, edition=model.edition)
         spelled[var.name] = name
     return {n: found[n] for n in model.names if n in found}
 
@@ -239,7 +285,7 @@ def parse_assignment(model: Model, text: str) -> tuple[str, Value]:
     if not sep or not name.strip():
         raise ConfigurationError(f"expected VAR=VALUE, got {text!r}", value=text)
     var = resolve_variable(model, name.strip())
-    return var.name, parse_value(var, raw.strip())
+    return var.name, parse_value(var, raw.strip(), edition=model.edition)
 
 
 def merge_assignments(

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from syncscope.model import Model, fold_whitespace
+from syncscope.model.editions import edition_ids
 from syncscope.model.traceability import load_traceability
 
 from syncscope import docgen
@@ -22,7 +23,8 @@ def docs() -> dict[str, str]:
 
 
 def test_generated_documents_on_disk_are_fresh(docs: dict[str, str]) -> None:
-    assert sorted(docs) == [docgen.MODEL_REFERENCE, docgen.TRACEABILITY]
+    pages = [f"{docgen.EDITIONS_DIR}/{e}.md" for e in edition_ids()]
+    assert sorted(docs) == sorted([docgen.MODEL_REFERENCE, docgen.TRACEABILITY, *pages])
     stale = [
         rel
         for rel, text in docs.items()
@@ -92,3 +94,23 @@ def test_interpretations_name_only_real_rules(model: Model) -> None:
     cited = set(re.findall(r"`((?:table|important|exo|unsupported|note|facts)\.[a-z0-9-]+)`", text))
     assert cited
     assert cited <= {r.id for r in model.rules}
+
+
+def test_each_edition_page_holds_its_rules_quotes_and_trace(docs: dict[str, str]) -> None:
+    from syncscope.model import load_model
+    from syncscope.model.editions import get_edition
+
+    for edition_id in edition_ids():
+        text = docs[f"{docgen.EDITIONS_DIR}/{edition_id}.md"]
+        model = load_model(edition=edition_id)
+        trace = load_traceability(get_edition(edition_id).traceability_path, model)
+        assert text.startswith(f"# Edition `{edition_id}`")
+        for rule in model.rules:
+            assert f"#### `{rule.id}` ({rule.level.id})" in text
+            assert f"> {_escaped(rule.source.quote)}" in text
+        for number, entry in enumerate(trace.entries, start=1):
+            assert f"| {number} | {entry.section} | {_escaped(entry.quote)} |" in text
+
+
+def _escaped(text: str) -> str:
+    return fold_whitespace(text).replace("|", "\\|")
