@@ -41,7 +41,7 @@ Move = tuple[Node, tuple[int, ...]]
 
 _ACCEPT = 0
 _NONE = -1
-_VALID = (int(Level.SUPPORTED), int(Level.DISCOURAGED))
+_VALID = tuple(int(level) for level in Level.valid_levels())
 _MEMO_LIMIT = 400_000
 """Configurations whose moves are remembered per diagram before the memo starts over."""
 
@@ -174,7 +174,7 @@ def _build(diagram: Diagram) -> MoveDiagram:
     if diagram.order != tuple(range(len(diagram.order))):
         raise ValueError("the move diagram needs a verdict diagram in model order")
     children = diagram.children
-    valid_mask = diagram.lane_mask([Level.SUPPORTED, Level.DISCOURAGED])
+    valid_mask = diagram.lane_mask(Level.valid_levels())
     alive = [bool(b & valid_mask) for b in diagram.below]
     ids: dict[State, int] = {}
     table: list[tuple[tuple[tuple[int, int], ...], ...]] = [()]

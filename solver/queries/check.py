@@ -135,7 +135,7 @@ def _explain_partial(space: Space, fixed: Mapping[int, int], verdict: Level) -> 
 
 def _required(space: Space, fixed: Mapping[int, int]) -> dict[str, Value]:
     diagram = space.diagram
-    valid = diagram.lane_mask([Level.SUPPORTED, Level.DISCOURAGED])
+    valid = diagram.lane_mask(Level.valid_levels())
     out: dict[str, Value] = {}
     for var, sums in enumerate(diagram.value_counts(fixed)):
         if var in fixed:

@@ -20,25 +20,27 @@ class Counts:
     discouraged: int
     untested: int
     unsupported: int
+    limited: int = 0
 
     @property
     def valid(self) -> int:
-        """Supported plus discouraged."""
-        return self.supported + self.discouraged
+        """Supported plus limited plus discouraged."""
+        return self.supported + self.limited + self.discouraged
 
     @property
     def total(self) -> int:
         """Every combination that matches the fixed values."""
-        return self.supported + self.discouraged + self.untested + self.unsupported
+        return self.valid + self.untested + self.unsupported
 
     def of(self, level: Level) -> int:
         """The count of one verdict."""
-        return (self.supported, self.discouraged, self.untested, self.unsupported)[int(level)]
+        return int(getattr(self, level.id))
 
     def to_dict(self) -> dict[str, int]:
         """JSON-ready data: one count per verdict, ``valid`` and ``total``."""
         return {
             "supported": self.supported,
+            "limited": self.limited,
             "discouraged": self.discouraged,
             "untested": self.untested,
             "unsupported": self.unsupported,
@@ -58,7 +60,9 @@ def count(space: Space, fixed: Mapping[str, Value]) -> Counts:
     >>> from syncscope.solver.diagram.space import compiled
     >>> counts = count(compiled(), {"deployment": "online"})
     >>> counts.valid, counts.total
-    (6464, 7667712)
+    (6464, 22118400)
     """
-    supported, discouraged, untested, unsupported = space.diagram.count(space.encode(fixed))
-    return Counts(supported, discouraged, untested, unsupported)
+    supported, limited, discouraged, untested, unsupported = space.diagram.count(
+        space.encode(fixed)
+    )
+    return Counts(supported, discouraged, untested, unsupported, limited)

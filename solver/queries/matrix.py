@@ -191,7 +191,7 @@ def _order(cubes: list[_Cells]) -> list[_Cells]:
 def cube_cover(
     space: Space,
     fixed: Mapping[int, int],
-    verdicts: Sequence[Level] = (Level.SUPPORTED, Level.DISCOURAGED),
+    verdicts: Sequence[Level] = Level.valid_levels(),
 ) -> Matrix:
     """An exact, compact table of the configurations of ``verdicts`` matching ``fixed``.
 
@@ -252,7 +252,7 @@ def group_by(
     space: Space,
     fixed: Mapping[int, int],
     keys: Sequence[int],
-    verdicts: Sequence[Level] = (Level.SUPPORTED, Level.DISCOURAGED),
+    verdicts: Sequence[Level] = Level.valid_levels(),
 ) -> list[Grouped]:
     """For each combination of the ``keys`` variables, the values the others can take.
 

@@ -25,7 +25,15 @@ __all__ = ["MEMO_LIMIT", "VERDICTS", "BatchRow", "Evaluator", "Outcome", "run_ro
 MEMO_LIMIT = 1 << 17
 """The most configurations whose outcome is kept at once."""
 
-VERDICTS = ("supported", "discouraged", "untested", "unsupported", "not-applicable", "error")
+VERDICTS = (
+    "supported",
+    "limited",
+    "discouraged",
+    "untested",
+    "unsupported",
+    "not-applicable",
+    "error",
+)
 """Every verdict a batch row can have, in report order."""
 
 _INVALID = frozenset({"untested", "unsupported", "error"})
@@ -84,7 +92,7 @@ class BatchRow:
     @property
     def valid(self) -> bool:
         """Whether the row is ``supported`` or ``discouraged``."""
-        return self.verdict in ("supported", "discouraged")
+        return self.verdict in ("supported", "limited", "discouraged")
 
     @property
     def failed(self) -> bool:

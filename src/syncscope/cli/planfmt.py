@@ -29,6 +29,7 @@ __all__ = [
 
 _MARK = {
     Level.SUPPORTED: "✓",
+    Level.LIMITED: "~",
     Level.DISCOURAGED: "!",
     Level.UNTESTED: "?",
     Level.UNSUPPORTED: "✗",
