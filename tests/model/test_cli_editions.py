@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-from syncscope.cli.editions import command
 from syncscope.model.editions import edition_ids
+
+from syncscope.cli.editions import command
 
 
 def test_json_lists_every_edition_with_its_cover() -> None:
