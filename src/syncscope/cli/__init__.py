@@ -27,7 +27,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "plan": ("syncscope.cli.plan", "Safe, ordered migration steps from one setup to another."),
     "batch": ("syncscope.cli.batch", "Check a whole mailbox inventory, row by row."),
     "serve": ("syncscope.cli.serve", "The configurator in the browser and the HTTP API."),
+    "vars": ("syncscope.cli.vars", "The variables, their values, labels, aliases and weights."),
+    "init": ("syncscope.cli.init", "Print a complete, valid configuration to start from."),
+    "completion": ("syncscope.cli.completion", "The shell completion script (bash, zsh, fish)."),
     "docs": ("syncscope.cli.docs", "Regenerate the documents that come from the model."),
+    "editions": (
+        "syncscope.cli.editions",
+        "The editions of the page, with source, date and cover.",
+    ),
 }
 """Subcommand -> (module defining ``command``, one-line help)."""
 
@@ -172,6 +179,10 @@ def main(argv: list[str] | None = None) -> Any:
     traceback is shown only with ``--debug`` or ``SYNCSCOPE_DEBUG=1``.
     """
     args = sys.argv[1:] if argv is None else list(argv)
+    if "_SYNCSCOPE_COMPLETE" in os.environ:
+        from .completion import register
+
+        register()
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:

@@ -1,0 +1,187 @@
+"""``vars``, ``init`` and ``completion``: the helpers for a first configuration."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from syncscope.model import format_value, load_model, parse_assignment
+
+from syncscope.cli import COMMANDS, cli
+
+BIN = Path(sys.executable).parent
+MODEL = load_model()
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(cli, list(args), prog_name="syncscope", env=env)
+
+
+# -- vars ----------------------------------------------------------------------------------------
+
+
+def test_vars_json_lists_every_variable_with_values_and_aliases() -> None:
+    result = run("vars", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert [v["name"] for v in data] == list(MODEL.names)
+    for entry, var in zip(data, MODEL.variables, strict=True):
+        assert entry["label"] == var.label
+        assert entry["change_weight"] == var.change_weight
+        assert [v["id"] for v in entry["values"]] == list(var.domain)
+        assert [tuple(v["aliases"]) for v in entry["values"]] == [s.aliases for s in var.values]
+
+
+def test_vars_one_variable_in_any_spelling() -> None:
+    result = run("vars", "Email System", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["name"] == "email_system"
+    exo = next(v for v in data["values"] if v["id"] == "exchange-online")
+    assert "EXO" in exo["aliases"]
+
+
+def test_vars_text_shows_values_labels_and_aliases() -> None:
+    result = run("vars", "email_system")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("email_system — Email system (change weight")
+    exo = next(line for line in lines if line.strip().startswith("exchange-online"))
+    assert "Exchange Online" in exo and "EXO" in exo
+    assert len([line for line in lines if line.startswith("  ")]) == 1 + len(
+        MODEL.variable("email_system").values
+    )
+
+
+def test_vars_every_variable_in_text() -> None:
+    result = run("vars")
+    assert result.exit_code == 0
+    heads = [line.split(" — ")[0] for line in result.stdout.splitlines() if " — " in line]
+    assert heads == list(MODEL.names)
+
+
+def test_vars_unknown_variable_exits_2_with_did_you_mean() -> None:
+    result = run("vars", "emial_system")
+    assert result.exit_code == 2
+    assert "unknown variable 'emial_system'" in result.stderr
+    assert "email_system" in result.stderr
+
+
+# -- init ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sets",
+    [[], ["email_system=gmail"], ["deployment=on-premises", "email_system=Exchange 2016"]],
+    ids=["nothing", "gmail", "exchange-2016"],
+)
+def test_init_prints_a_complete_configuration_that_checks_valid(
+    sets: list[str], tmp_path: Path
+) -> None:
+    args = [a for s in sets for a in ("--set", s)]
+    result = run("init", *args)
+    assert result.exit_code == 0
+    config = json.loads(result.stdout)
+    assert list(config) == list(MODEL.names)
+    path = tmp_path / "mine.json"
+    path.write_text(result.stdout, encoding="utf-8")
+    checked = run("check", "--config", str(path), "--json")
+    assert checked.exit_code == 0
+    data = json.loads(checked.stdout)
+    assert data["verdict"] in {"supported", "limited", "discouraged"}
+    assert data["complete"] is True
+    for text in sets:
+        name, value = parse_assignment(MODEL, text)
+        assert config[name] == value
+    assert "check --config" in result.stderr
+
+
+def test_init_keeps_the_set_values() -> None:
+    result = run("init", "--set", "email_system=Exchange 2016", "--set", "deployment=on-premises")
+    config = json.loads(result.stdout)
+    assert config["email_system"] == "exchange-2016"
+    assert config["deployment"] == "on-premises"
+
+
+def test_init_with_impossible_values_exits_1_with_the_conflict() -> None:
+    result = run("init", "--set", "deployment=online", "--set", "email_system=msn")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "admit no valid configuration" in result.stderr
+    assert "msn" in result.stderr
+
+
+def test_init_bad_value_exits_2() -> None:
+    result = run("init", "--set", "email_system=gmial")
+    assert result.exit_code == 2
+    assert "did you mean 'gmail'" in result.stderr
+
+
+# -- completion ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("shell", "fragment"),
+    [
+        ("bash", "_SYNCSCOPE_COMPLETE=bash_complete"),
+        ("zsh", "#compdef syncscope"),
+        ("fish", "_SYNCSCOPE_COMPLETE=fish_complete"),
+    ],
+)
+def test_completion_prints_the_script(shell: str, fragment: str) -> None:
+    result = run("completion", shell)
+    assert result.exit_code == 0
+    assert fragment in result.stdout
+
+
+def test_completion_unknown_shell_exits_2() -> None:
+    result = run("completion", "tcsh")
+    assert result.exit_code == 2
+    assert "tcsh" in result.stderr
+
+
+def _complete(shell: str, words: str, cword: str) -> list[str]:
+    env = {
+        **os.environ,
+        "_SYNCSCOPE_COMPLETE": f"{shell}_complete",
+        "COMP_WORDS": words,
+        "COMP_CWORD": cword,
+    }
+    out = subprocess.run(
+        [str(BIN / "syncscope")], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    if shell == "bash":
+        return [line.split(",", 1)[1] for line in out.splitlines()]
+    return [line.split("\t")[0].split(",", 1)[1] for line in out.splitlines()]
+
+
+def test_bash_completes_commands() -> None:
+    assert _complete("bash", "syncscope ", "1") == list(COMMANDS)
+
+
+def test_bash_completes_options() -> None:
+    assert "--fail-on" in _complete("bash", "syncscope check --f", "2")
+
+
+def test_bash_completes_variables_after_set() -> None:
+    names = _complete("bash", "syncscope check --set e", "3")
+    assert "email_system=" in names
+    assert all(n.startswith("e") for n in names)
+
+
+def test_bash_completes_values_after_the_equals_sign_it_splits_at() -> None:
+    expected = [format_value(v) for v in MODEL.variable("email_system").domain]
+    # bash hands "email_system=ex" over as three words; readline replaces only "ex".
+    got = _complete("bash", "syncscope check --set email_system = ex", "5")
+    assert got == [v for v in expected if v.startswith("ex")]
+    assert _complete("bash", "syncscope list --set email_system =", "4") == expected
+
+
+def test_fish_completes_whole_assignments() -> None:
+    got = _complete("fish", "syncscope domains --set mfa=", "mfa=")
+    assert got == [f"mfa={format_value(v)}" for v in MODEL.variable("mfa").domain]
