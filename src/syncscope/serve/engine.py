@@ -189,7 +189,7 @@ class Engine:
     >>> engine.check({"email_system": "gmial"})
     Traceback (most recent call last):
     ...
-    syncscope.serve.errors.ApiError: 422: unknown value 'gmial' for email_system ...; did you mean 'gmail'?
+    syncscope.serve.errors.ApiError: 422: unknown value 'gmial' ...; did you mean 'gmail'?
     """
 
     def __init__(self, model: Model | None = None) -> None:

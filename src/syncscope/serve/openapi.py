@@ -152,7 +152,11 @@ def _schemas(model: Model) -> JSON:
             ["fixed", "domains"],
         ),
         "NoValidConfiguration": _obj(
-            {"error": _STRING, "fixed": _ref("CanonicalConfiguration"), "conflict": conflict},
+            {
+                "error": _STRING,
+                "fixed": _ref("CanonicalConfiguration"),
+                "conflict": _ref("Conflict"),
+            },
             ["error", "fixed"],
         ),
         "Weights": {
@@ -180,7 +184,7 @@ def _schemas(model: Model) -> JSON:
                 "cost": {"type": ["number", "null"]},
                 "candidates": _array(_ref("Candidate")),
                 "more": {"type": "boolean"},
-                "conflict": conflict,
+                "conflict": _ref("Conflict"),
             },
             ["cost", "candidates", "more"],
         ),
@@ -189,7 +193,7 @@ def _schemas(model: Model) -> JSON:
                 "configuration": _ref("CanonicalConfiguration"),
                 "verdict": verdict,
                 "valid": {"type": "boolean"},
-                "conflicts": _array(conflict),
+                "conflicts": _array(_ref("Conflict")),
                 "diagnoses": _array(_array(_STRING)),
                 "more": {"type": "boolean"},
                 "text": _STRING,

@@ -170,11 +170,10 @@ async function refresh() {
   syncRadios();
   writeAddress();
   clearFixes();
-  const [domains, check, count] = await Promise.all([
-    api("/v1/domains", config),
-    api("/v1/check", config),
-    api("/v1/count", config),
-  ]);
+  const [check, count] = await Promise.all([api("/v1/check", config), api("/v1/count", config)]);
+  // Domains exist only while some valid completion does; otherwise the verdict says why.
+  const valid = count.ok && count.data.valid > 0;
+  const domains = valid ? await api("/v1/domains", config) : null;
   if (seq !== state.seq) return;
   if (!check.ok) {
     showError(errorText(check.data));
@@ -191,19 +190,20 @@ async function refresh() {
 function renderDomains(reply) {
   const removed = new Map();  // "name=value" -> rule ids
   const conflict = $("conflict");
-  if (reply.ok) {
+  if (reply === null) {
+    conflict.hidden = false;
+    conflict.textContent = "No supported configuration has all of these settings:"
+      + " change one of them, or use the nearest fix.";
+  } else if (reply.ok) {
     conflict.hidden = true;
     for (const [name, domain] of Object.entries(reply.data.domains)) {
       for (const [value, rules] of Object.entries(domain.removed)) {
         removed.set(`${name}=${value}`, rules);
       }
     }
-  } else if (reply.status === 409) {
-    const rules = reply.data.conflict?.rules ?? [];
+  } else {
     conflict.hidden = false;
-    conflict.textContent = "No supported configuration has all of these settings"
-      + (rules.length ? ` (rules: ${rules.join(", ")})` : "")
-      + ". Change one of them, or use the nearest fix.";
+    conflict.textContent = errorText(reply.data);
   }
   for (const v of state.vocabulary.variables) {
     for (const spec of v.values) {
