@@ -2,7 +2,6 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-export SYNCSCOPE_CACHE_DIR ?= $(CURDIR)/.venv/cache
 
 .PHONY: run test lint typecheck pytest fuzz bench docs clean
 

@@ -174,7 +174,7 @@ def run(report: Report) -> None:
         write_inventory(space, source, ROWS)
         target = folder / "checked.csv"
 
-        _cli(source, target)  # warm the disk cache of the compiled diagram
+        _cli(source, target)  # warm the bytecode and page caches
         t_cli = sorted(_cli(source, target) for _ in range(3))[1]
         with target.open(encoding="utf-8", newline="") as f:
             out_rows = sum(1 for _ in csv.reader(f)) - 1

@@ -3,7 +3,7 @@
 =================  ==========================================================
 package            what it holds
 =================  ==========================================================
-``diagram``        rule tables, the decision diagram, its cache
+``diagram``        rule tables and the decision diagram
 ``queries``        check, counts, domains, enumeration, the support matrix
 ``explain``        the propagator, conflicts, diagnoses and their wording
 ``repair``         change weights and ``nearest``

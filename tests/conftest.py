@@ -1,10 +1,6 @@
-"""Shared fixtures: a private diagram cache for the whole run, and the compiled seed model."""
+"""Shared fixtures: the seed model and its compiled space."""
 
 from __future__ import annotations
-
-import os
-import tempfile
-from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -22,9 +18,6 @@ settings.register_profile(
 )
 settings.load_profile("syncscope")
 
-# The cache folder is read at each use, so setting it here covers every test.
-os.environ.setdefault("SYNCSCOPE_CACHE_DIR", tempfile.mkdtemp(prefix="syncscope-test-cache-"))
-
 
 @pytest.fixture(scope="session")
 def model() -> Model:
@@ -36,11 +29,3 @@ def model() -> Model:
 def space(model: Model) -> Space:
     """The compiled seed model."""
     return compiled(model)
-
-
-@pytest.fixture()
-def cache_dir(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A fresh, empty diagram cache folder for one test."""
-    path = str(tmp_path)
-    monkeypatch.setenv("SYNCSCOPE_CACHE_DIR", path)
-    yield path

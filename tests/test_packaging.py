@@ -81,7 +81,7 @@ def test_entry_point_checks_from_any_folder(tmp_path: Path) -> None:
     result = subprocess.run(
         [str(BIN / "syncscope"), "check", "--json", "--set", "email_system=Gmail"],
         cwd=tmp_path,
-        env={**_env(), "SYNCSCOPE_CACHE_DIR": str(tmp_path / "cache")},
+        env=_env(),
         capture_output=True,
         text=True,
         timeout=60,

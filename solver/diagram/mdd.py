@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from syncscope.model import Level
 
+from .indices import Depth, NodeId, ValueIndex, VarIndex
+
 __all__ = ["TERMINALS", "Diagram", "finish"]
 
 
@@ -27,8 +29,8 @@ _SHARED_DEPTH = 256
 
 @dataclass(frozen=True, slots=True)
 class _Bits:
-    """A diagram's edges as bit masks: bit ``i`` of a level's mask is that level's ``i``-th
-    node (terminals form the level below the last). Per level, in node order:"""
+    """A diagram's edges as bit masks: bit ``i`` of a depth's mask is that depth's ``i``-th
+    node (terminals form the depth below the last). Per depth, in node order:"""
 
     union: tuple[tuple[tuple[int, int], ...], ...]
     """(node bit, its children's bits together)."""
@@ -37,19 +39,19 @@ class _Bits:
     groups: tuple[tuple[tuple[int, tuple[tuple[int, int], ...]], ...], ...]
     """(node bit, ((child bit, bit mask of the values leading there), ...))."""
     values: tuple[range, ...]
-    """The value indices of each level."""
+    """The value indices of each depth."""
 
 
 @dataclass(frozen=True, slots=True)
 class Diagram:
     """A compiled solution space. Build one with :func:`compile_diagram`."""
 
-    order: tuple[int, ...]
-    """The variable index tested at each level."""
-    children: tuple[tuple[int, ...], ...]
+    order: tuple[VarIndex, ...]
+    """The variable index tested at each depth."""
+    children: tuple[tuple[NodeId, ...], ...]
     """By node id: the child per value index. Ids below ``TERMINALS`` are terminals."""
     levels: tuple[range, ...]
-    """Node ids of each level; ``levels[0]`` holds only the root."""
+    """Node ids by depth (a layer of the diagram); ``levels[0]`` holds only the root."""
     lane_bits: int
     """Width of one verdict's lane in a packed count."""
     below: tuple[int, ...]
@@ -60,7 +62,7 @@ class Diagram:
     """Derived tables kept for reuse (e.g. live edges per verdict set); never persisted."""
 
     @property
-    def root(self) -> int:
+    def root(self) -> NodeId:
         """The root node's id."""
         return self.levels[0].start
 
@@ -88,34 +90,34 @@ class Diagram:
             out |= lane << (self.lane_bits * int(v))
         return out
 
-    def restricted_below(self, fixed: Mapping[int, int]) -> list[int] | tuple[int, ...]:
-        """Packed counts to each terminal from every node, with ``fixed`` levels pinned.
+    def restricted_below(self, fixed: Mapping[Depth, ValueIndex]) -> list[int] | tuple[int, ...]:
+        """Packed counts to each terminal from every node, with ``fixed`` depths pinned.
 
-        ``fixed`` maps levels (not variables) to value indices. Only nodes at or
-        above the deepest fixed level change, so deep queries stay cheap.
+        ``fixed`` maps depths (not variables) to value indices. Only nodes at or
+        above the deepest fixed depth change, so deep queries stay cheap.
         """
         if not fixed:
             return self.below
         table = list(self.below)
         children = self.children
         get = table.__getitem__
-        for level in range(max(fixed), -1, -1):
-            value = fixed.get(level)
+        for depth in range(max(fixed), -1, -1):
+            value = fixed.get(depth)
             if value is None:
-                for node in self.levels[level]:
+                for node in self.levels[depth]:
                     table[node] = sum(map(get, children[node]))
             else:
-                for node in self.levels[level]:
+                for node in self.levels[depth]:
                     table[node] = table[children[node][value]]
         return table
 
-    def restricted_above(self, fixed: Mapping[int, int]) -> list[int]:
+    def restricted_above(self, fixed: Mapping[Depth, ValueIndex]) -> list[int]:
         """The number of paths from the root to every node that agree with ``fixed``."""
         above = [0] * len(self.children)
         above[self.root] = 1
         children = self.children
-        for level, ids in enumerate(self.levels):
-            value = fixed.get(level)
+        for depth, ids in enumerate(self.levels):
+            value = fixed.get(depth)
             for node in ids:
                 count = above[node]
                 if not count:
@@ -128,19 +130,20 @@ class Diagram:
                     above[kids[value]] += count
         return above
 
-    def count(self, fixed: Mapping[int, int]) -> tuple[int, ...]:
+    def count(self, fixed: Mapping[Depth, ValueIndex]) -> tuple[int, ...]:
         """Completions of ``fixed`` per verdict, in ``Level`` order.
 
         Examples
         --------
         >>> from syncscope.solver.diagram.space import compiled
         >>> space = compiled()
-        >>> sum(space.diagram.count({}))
-        15335424
+        >>> counts = space.diagram.count({})
+        >>> counts[Level.SUPPORTED], sum(counts) == space.model.size
+        (19440, True)
         """
         return self.unpack(self.count_packed(fixed))
 
-    def count_packed(self, fixed: Mapping[int, int]) -> int:
+    def count_packed(self, fixed: Mapping[Depth, ValueIndex]) -> int:
         """Completions of ``fixed`` as one packed count (see :meth:`unpack`, :meth:`lane_mask`)."""
         if not fixed:
             return self.below[self.root]
@@ -155,8 +158,8 @@ class Diagram:
                 total += above[node] * below[node]
         return total
 
-    def value_counts(self, fixed: Mapping[int, int]) -> list[list[int]]:
-        """For each level and value index, packed completions of ``fixed`` through it.
+    def value_counts(self, fixed: Mapping[Depth, ValueIndex]) -> list[list[int]]:
+        """For each depth and value index, packed completions of ``fixed`` through it.
 
         The result is complete and exact: a value has a valid completion if and
         only if the valid lanes of its entry are non-zero.
@@ -165,10 +168,10 @@ class Diagram:
         above = self.restricted_above(fixed)
         children = self.children
         out: list[list[int]] = []
-        for level, ids in enumerate(self.levels):
+        for depth, ids in enumerate(self.levels):
             width = len(children[ids.start])
             sums = [0] * width
-            pinned = fixed.get(level)
+            pinned = fixed.get(depth)
             for node in ids:
                 count = above[node]
                 if not count:
@@ -182,8 +185,10 @@ class Diagram:
             out.append(sums)
         return out
 
-    def live_values(self, fixed: Mapping[int, int], verdicts: Sequence[Level]) -> list[list[int]]:
-        """For each level, the value indices that some completion of ``fixed`` ending in
+    def live_values(
+        self, fixed: Mapping[Depth, ValueIndex], verdicts: Sequence[Level]
+    ) -> list[list[int]]:
+        """For each depth, the value indices that some completion of ``fixed`` ending in
         ``verdicts`` takes, in value order. Empty lists when there is no such completion.
 
         Examples
@@ -200,12 +205,12 @@ class Diagram:
             [v for v in values if masks[k] >> v & 1] for k, values in enumerate(self._bits().values)
         ]
 
-    def live_masks(self, fixed: Mapping[int, int], verdicts: Sequence[Level]) -> list[int]:
-        """:meth:`live_values` as one bit mask of value indices per level (bit ``v`` = value ``v``).
+    def live_masks(self, fixed: Mapping[Depth, ValueIndex], verdicts: Sequence[Level]) -> list[int]:
+        """:meth:`live_values` as one bit mask of value indices per depth (bit ``v`` = value ``v``).
 
         Only reachability matters here, so both passes carry sets of nodes as
-        bit masks over a level (:class:`_Bits`): one pass up from the deepest
-        fixed level marks the nodes with a path below that agrees with
+        bit masks over a depth (:class:`_Bits`): one pass up from the deepest
+        fixed depth marks the nodes with a path below that agrees with
         ``fixed`` and ends in ``verdicts``, one pass down from the root follows
         the edges into those nodes.
 
@@ -219,35 +224,35 @@ class Diagram:
         """
         bits = self._bits()
         live = list(self._live_masks(self.lane_mask(verdicts)))
-        for level in range(max(fixed, default=-1), -1, -1):
-            below = live[level + 1]
-            pinned = fixed.get(level)
+        for depth in range(max(fixed, default=-1), -1, -1):
+            below = live[depth + 1]
+            pinned = fixed.get(depth)
             found = 0
             if pinned is None:
-                for bit, kids in bits.union[level]:
+                for bit, kids in bits.union[depth]:
                     if kids & below:
                         found |= bit
             else:
-                for bit, per_value in bits.kids[level]:
+                for bit, per_value in bits.kids[depth]:
                     if per_value[pinned] & below:
                         found |= bit
-            live[level] = found
+            live[depth] = found
         if not live[0]:
             return [0] * len(self.levels)
         out: list[int] = []
-        reach = 1  # the root, alone on its level
-        for level in range(len(self.levels)):
-            below = live[level + 1]
-            pinned = fixed.get(level)
+        reach = 1  # the root, alone on its depth
+        for depth in range(len(self.levels)):
+            below = live[depth + 1]
+            pinned = fixed.get(depth)
             ahead = 0
             if pinned is not None:
-                for bit, per_value in bits.kids[level]:
+                for bit, per_value in bits.kids[depth]:
                     if reach & bit and per_value[pinned] & below:
                         ahead |= per_value[pinned]
                 out.append(1 << pinned if ahead else 0)
             else:
                 taken = 0
-                for bit, groups in bits.groups[level]:
+                for bit, groups in bits.groups[depth]:
                     if reach & bit:
                         for kid, chosen in groups:
                             if kid & below:
@@ -258,7 +263,7 @@ class Diagram:
         return out
 
     def _bits(self) -> _Bits:
-        """The diagram's edges as bit masks over each level's nodes (built once)."""
+        """The diagram's edges as bit masks over each depth's nodes (built once)."""
         hit = self.memo.get("bits")
         if isinstance(hit, _Bits):
             return hit
@@ -266,31 +271,31 @@ class Diagram:
         kids = []
         groups = []
         values = []
-        for level, ids in enumerate(self.levels):
-            start = self.levels[level + 1].start if level + 1 < len(self.levels) else 0
-            union_level = []
-            kids_level = []
-            groups_level = []
+        for depth, ids in enumerate(self.levels):
+            start = self.levels[depth + 1].start if depth + 1 < len(self.levels) else 0
+            union_row = []
+            kids_row = []
+            groups_row = []
             for node in ids:
                 bit = 1 << (node - ids.start)
                 masks = tuple(1 << (child - start) for child in self.children[node])
                 by_kid: dict[int, int] = {}
                 for value, kid in enumerate(masks):
                     by_kid[kid] = by_kid.get(kid, 0) | 1 << value
-                union_level.append((bit, sum(by_kid)))
-                kids_level.append((bit, masks))
-                groups_level.append((bit, tuple(by_kid.items())))
-            union.append(tuple(union_level))
-            kids.append(tuple(kids_level))
-            groups.append(tuple(groups_level))
+                union_row.append((bit, sum(by_kid)))
+                kids_row.append((bit, masks))
+                groups_row.append((bit, tuple(by_kid.items())))
+            union.append(tuple(union_row))
+            kids.append(tuple(kids_row))
+            groups.append(tuple(groups_row))
             values.append(range(len(self.children[ids.start])))
         found = _Bits(tuple(union), tuple(kids), tuple(groups), tuple(values))
         self.memo["bits"] = found
         return found
 
     def _live_masks(self, mask: int) -> tuple[int, ...]:
-        """Per level, then the terminals: the nodes with some path below ending in the lanes
-        of ``mask``, as a bit mask over the level (nothing fixed; built once per mask)."""
+        """Per depth, then the terminals: the nodes with some path below ending in the lanes
+        of ``mask``, as a bit mask over the depth (nothing fixed; built once per mask)."""
         key = ("live-masks", mask)
         hit = self.memo.get(key)
         if isinstance(hit, tuple):
@@ -306,26 +311,26 @@ class Diagram:
         return tuple(out)
 
     def paths(
-        self, fixed: Mapping[int, int], verdicts: Sequence[Level]
-    ) -> Iterator[tuple[tuple[int, ...], Level]]:
-        """Yield every path (value index per level) ending in one of ``verdicts``.
+        self, fixed: Mapping[Depth, ValueIndex], verdicts: Sequence[Level]
+    ) -> Iterator[tuple[tuple[ValueIndex, ...], Level]]:
+        """Yield every path (value index per depth) ending in one of ``verdicts``.
 
-        Paths come in lexicographic order of value indices, level by level.
+        Paths come in lexicographic order of value indices, depth by depth.
         """
         below = self.restricted_below(fixed)
         mask = self.lane_mask(verdicts)
         children = self.children
-        depth = len(self.levels)
+        height = len(self.levels)
         verdict = tuple(Level)
         lane_mask = (1 << self.lane_bits) - 1
 
-        def options(node: int, level: int) -> list[tuple[int, int]]:
+        def options(node: NodeId, depth: Depth) -> list[tuple[ValueIndex, NodeId]]:
             kids = children[node]
-            pinned = fixed.get(level)
+            pinned = fixed.get(depth)
             values = range(len(kids)) if pinned is None else (pinned,)
             return [(v, kids[v]) for v in values if below[kids[v]] & mask]
 
-        def selected(node: int) -> int:
+        def selected(node: NodeId) -> int:
             packed = below[node] & mask
             total = 0
             while packed:
@@ -334,31 +339,31 @@ class Diagram:
             return total
 
         # Below a node with few paths, its suffixes are listed once and shared.
-        memo: dict[int, list[tuple[tuple[int, ...], Level]]] = {}
+        memo: dict[NodeId, list[tuple[tuple[ValueIndex, ...], Level]]] = {}
 
-        def suffixes(node: int, level: int) -> list[tuple[tuple[int, ...], Level]]:
+        def suffixes(node: NodeId, depth: Depth) -> list[tuple[tuple[ValueIndex, ...], Level]]:
             hit = memo.get(node)
             if hit is None:
-                if level + 1 == depth:
-                    hit = [((v,), verdict[c]) for v, c in options(node, level)]
+                if depth + 1 == height:
+                    hit = [((v,), verdict[c]) for v, c in options(node, depth)]
                 else:
                     hit = [
                         ((v, *rest), end)
-                        for v, c in options(node, level)
-                        for rest, end in suffixes(c, level + 1)
+                        for v, c in options(node, depth)
+                        for rest, end in suffixes(c, depth + 1)
                     ]
                 memo[node] = hit
             return hit
 
-        def shared(node: int, level: int) -> bool:
-            return depth - level <= _SHARED_DEPTH and selected(node) <= _SHARED_PATHS
+        def shared(node: NodeId, depth: Depth) -> bool:
+            return height - depth <= _SHARED_DEPTH and selected(node) <= _SHARED_PATHS
 
         if not below[self.root] & mask:
             return
         if shared(self.root, 0):
             yield from suffixes(self.root, 0)
             return
-        choice = [0] * depth
+        choice = [0] * height
         # An explicit stack keeps deep models clear of the recursion limit.
         stack = [iter(options(self.root, 0))]
         while stack:
@@ -366,81 +371,27 @@ class Diagram:
             if step is None:
                 stack.pop()
                 continue
-            level = len(stack) - 1
+            depth = len(stack) - 1
             value, child = step
-            choice[level] = value
-            if level + 1 == depth:
+            choice[depth] = value
+            if depth + 1 == height:
                 yield tuple(choice), verdict[child]
-            elif shared(child, level + 1):
-                head = tuple(choice[: level + 1])
-                for rest, end in suffixes(child, level + 1):
+            elif shared(child, depth + 1):
+                head = tuple(choice[: depth + 1])
+                for rest, end in suffixes(child, depth + 1):
                     yield head + rest, end
             else:
-                stack.append(iter(options(child, level + 1)))
+                stack.append(iter(options(child, depth + 1)))
 
-    def best(self, fixed: Mapping[int, int]) -> Level:
+    def best(self, fixed: Mapping[Depth, ValueIndex]) -> Level:
         """The best verdict any completion of ``fixed`` reaches."""
         counts = self.count(fixed)
         return next(Level(t) for t, n in enumerate(counts) if n)
 
-    # -- persistence -------------------------------------------------------
-    def to_data(self) -> dict[str, object]:
-        """Plain data for the on-disk cache."""
-        return {
-            "order": list(self.order),
-            "children": [list(c) for c in self.children[TERMINALS:]],
-            "levels": [[r.start, r.stop] for r in self.levels],
-            "lane_bits": self.lane_bits,
-        }
-
-    @classmethod
-    def from_data(cls, data: Mapping[str, object]) -> Diagram:
-        """Rebuild a diagram from :meth:`to_data`, checking its shape."""
-        order = tuple(_int(x) for x in _seq(data["order"]))
-        inner = tuple(tuple(_int(c) for c in _seq(kids)) for kids in _seq(data["children"]))
-        bounds = [tuple(_int(b) for b in _seq(x)) for x in _seq(data["levels"])]
-        if any(len(b) != 2 for b in bounds):
-            raise ValueError("malformed diagram levels")
-        levels = tuple(range(a, b) for a, b in bounds)
-        lane_bits = _int(data["lane_bits"])
-        children = ((),) * TERMINALS + inner
-        _check_shape(order, children, levels)
-        return finish(order, children, levels, lane_bits)
-
-
-def _int(x: object) -> int:
-    if not isinstance(x, int) or isinstance(x, bool):
-        raise ValueError("malformed diagram data")
-    return x
-
-
-def _seq(x: object) -> Sequence[object]:
-    if not isinstance(x, list):
-        raise ValueError("malformed diagram data")
-    return x
-
-
-def _check_shape(
-    order: Sequence[int], children: Sequence[Sequence[int]], levels: Sequence[range]
-) -> None:
-    if len(levels) != len(order) or not levels or levels[0].start != TERMINALS:
-        raise ValueError("malformed diagram levels")
-    for level, ids in enumerate(levels):
-        if ids.stop > len(children) or (
-            level + 1 < len(levels) and levels[level + 1].start != ids.stop
-        ):
-            raise ValueError("malformed diagram levels")
-        nxt = levels[level + 1] if level + 1 < len(levels) else range(0, TERMINALS)
-        width = len(children[ids.start]) if ids else 0
-        for node in ids:
-            kids = children[node]
-            if len(kids) != width or any(c not in nxt for c in kids):
-                raise ValueError("malformed diagram edges")
-
 
 def finish(
-    order: tuple[int, ...],
-    children: tuple[tuple[int, ...], ...],
+    order: tuple[VarIndex, ...],
+    children: tuple[tuple[NodeId, ...], ...],
     levels: tuple[range, ...],
     lane_bits: int,
 ) -> Diagram:

@@ -10,8 +10,8 @@ from typing import TypeVar, cast
 
 from syncscope.model import Level, Model, Value, builtin_path, load_model
 
-from . import cache
 from .compile import compile_diagram
+from .indices import Depth, ValueIndex
 from .mdd import Diagram
 from .tables import Tables, build_tables
 
@@ -30,14 +30,14 @@ class Space:
     memo: dict[Hashable, object] = field(default_factory=dict, compare=False, repr=False)
     """Answers worth keeping for the life of the space (e.g. explanations), by query key."""
 
-    def encode(self, config: Mapping[str, Value]) -> dict[int, int]:
-        """Canonical configuration -> ``{level: value index}`` (levels follow model order)."""
+    def encode(self, config: Mapping[str, Value]) -> dict[Depth, ValueIndex]:
+        """Canonical configuration -> ``{depth: value index}`` (depths follow model order)."""
         return self.tables.encode(config)
 
     def is_valid(self, config: Mapping[str, Value]) -> bool:
         """Whether some completion of ``config`` is valid (supported or discouraged)."""
         counts = self.diagram.count(self.encode(config))
-        return bool(counts[Level.SUPPORTED] or counts[Level.DISCOURAGED])
+        return any(counts[level] for level in Level.valid_levels())
 
 
 def per_space(build: Callable[[Space], T]) -> Callable[[Space], T]:
@@ -74,34 +74,30 @@ _memo: dict[str, Space] = {}
 def compiled(model: Model | None = None, *, use_cache: bool = True) -> Space:
     """Return the compiled space of ``model`` (the built-in seed model by default).
 
-    The diagram is memoised per rule-set hash in the process and, unless
-    ``use_cache`` is false, on disk (see :mod:`syncscope.solver.diagram.cache`). A cache
-    entry that is stale, corrupt or of another format is rebuilt.
+    The diagram is always compiled from the rule tables: nothing is read from
+    or written to disk, so no stale or forged file can change an answer.
+    Unless ``use_cache`` is false, the space is kept for the life of the
+    process, per rule-set hash, and returned again for the same rule set.
 
     Examples
     --------
     >>> space = compiled()
     >>> space.diagram.count({})[0]  # supported configurations
     19440
+    >>> compiled() is space, compiled(use_cache=False) is space
+    (True, False)
     """
     model = model if model is not None else load_model(_builtin_path())
-    with _lock:
-        hit = _memo.get(model.digest)
+    if use_cache:
+        with _lock:
+            hit = _memo.get(model.digest)
         if hit is not None:
             return hit
     tables = build_tables(model)
-    diagram = cache.load_cached(model.digest) if use_cache else None
-    if (
-        diagram is None
-        or diagram.order != tuple(range(len(tables.sizes)))
-        or not _fits(diagram, tables)
-    ):
-        diagram = compile_diagram(tables)
-        if use_cache:
-            cache.store(model.digest, diagram)
-    space = Space(model, tables, diagram)
-    with _lock:
-        _memo[model.digest] = space
+    space = Space(model, tables, compile_diagram(tables))
+    if use_cache:
+        with _lock:
+            space = _memo.setdefault(model.digest, space)
     return space
 
 
@@ -109,11 +105,3 @@ def compiled(model: Model | None = None, *, use_cache: bool = True) -> Space:
 def _builtin_path() -> str:
     """Where the built-in rule set lives (resolved once; the loader still checks its stamp)."""
     return str(builtin_path())
-
-
-def _fits(diagram: Diagram, tables: Tables) -> bool:
-    """A cached diagram must at least match the model's domain sizes."""
-    return all(
-        len(diagram.children[ids.start]) == size
-        for ids, size in zip(diagram.levels, tables.sizes, strict=True)
-    )

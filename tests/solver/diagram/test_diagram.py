@@ -1,22 +1,25 @@
-"""The compiled diagram against brute force, the seed totals, and the disk cache."""
+"""The compiled diagram against brute force, the seed totals, and that it is always compiled."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
+import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from syncscope.model import Level, Model, Value
 from syncscope.model.synthetic import random_model
-from syncscope.solver.diagram import cache
 from syncscope.solver.diagram import space as space_module
+from syncscope.solver.diagram.mdd import Diagram
 from syncscope.solver.diagram.space import Space, compiled
+from syncscope.solver.diagram.tables import Tables
 from syncscope.solver.queries.brute import all_configurations, brute_verdict, brute_verdicts
 
 SYNTHETIC = [
@@ -120,11 +123,25 @@ def test_diagram_is_reduced_and_follows_model_order(params: Model) -> None:
         assert all(diagram.above[n] > 0 for n in ids), "unreachable node"
 
 
+def test_a_model_deeper_than_the_recursion_limit_compiles_without_raising_it() -> None:
+    limit = sys.getrecursionlimit()
+    model = random_model(limit + 200, seed=1, domain=(2, 2), n_rules=40, window=2)
+    diagram = compiled(model, use_cache=False).diagram
+    assert sys.getrecursionlimit() == limit
+    assert len(diagram.levels) == limit + 200
+    assert sum(diagram.count({})) == model.size
+
+
 # -- the seed -----------------------------------------------------------------------------------
 
 
 def test_seed_counts(space: Space) -> None:
-    assert space.diagram.count({}) == (19_440, 5_072, 768, 15_310_144)
+    counts = space.diagram.count({})
+    assert (counts[Level.SUPPORTED], counts[Level.DISCOURAGED], counts[Level.UNTESTED]) == (
+        19_440,
+        5_072,
+        768,
+    )
     assert sum(space.diagram.count({})) == space.model.size
 
 
@@ -168,28 +185,30 @@ def test_brute_force_enumerates_in_lexicographic_order(space: Space) -> None:
     fixed = {n: space.model.variable(n).domain[0] for n in space.model.names[3:]}
     configs = list(all_configurations(space.model, fixed))
     keys = [tuple(space.encode(c)[i] for i in range(3)) for c in configs]
-    assert keys == sorted(keys) and len(set(keys)) == len(keys) == 2 * 3 * 13
+    first = [len(space.model.variable(n).domain) for n in space.model.names[:3]]
+    assert keys == sorted(keys) and len(set(keys)) == len(keys) == first[0] * first[1] * first[2]
 
 
-# -- the disk cache -----------------------------------------------------------------------------
+# -- compiled, never read back ------------------------------------------------------------------
 
 
 class _Compiles:
-    """Counts how often the diagram is compiled rather than read from the cache."""
+    """Counts how often the diagram is compiled."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.calls = 0
         real = space_module.compile_diagram
 
-        def counting(*args: object, **kwargs: object) -> object:
+        def counting(tables: Tables) -> Diagram:
             self.calls += 1
-            return real(*args, **kwargs)  # type: ignore[arg-type]
+            return real(tables)
 
         monkeypatch.setattr(space_module, "compile_diagram", counting)
 
 
 @pytest.fixture()
-def fresh(cache_dir: str, monkeypatch: pytest.MonkeyPatch) -> _Compiles:
+def fresh(monkeypatch: pytest.MonkeyPatch) -> _Compiles:
+    """An empty in-process memo and a count of compilations."""
     monkeypatch.setattr(space_module, "_memo", {})
     return _Compiles(monkeypatch)
 
@@ -197,145 +216,113 @@ def fresh(cache_dir: str, monkeypatch: pytest.MonkeyPatch) -> _Compiles:
 MODEL = random_model(6, seed=11)
 
 
-def _forget(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(space_module, "_memo", {})
-
-
-def _entry() -> Path:
-    (path,) = Path(cache.cache_dir()).glob("diagram-*.json")
-    return path
-
-
-def test_second_compile_reads_the_disk_cache(
-    fresh: _Compiles, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_fresh_process_compiles_and_then_reuses_the_space(fresh: _Compiles) -> None:
     first = compiled(MODEL)
     assert fresh.calls == 1
-    assert _entry().is_file()
-    _forget(monkeypatch)
-    second = compiled(MODEL)
+    assert compiled(MODEL) is first
     assert fresh.calls == 1
-    assert second is not first
-    assert second.diagram == first.diagram
+    assert first.diagram.count({}) == _brute_counts(MODEL, {})
 
 
-def test_in_process_memo_returns_the_same_space(fresh: _Compiles) -> None:
-    assert compiled(MODEL) is compiled(MODEL)
-    assert fresh.calls == 1
-
-
-def test_use_cache_false_writes_nothing(fresh: _Compiles) -> None:
+def test_use_cache_false_compiles_again_and_keeps_nothing(fresh: _Compiles) -> None:
+    kept = compiled(MODEL)
+    alone = compiled(MODEL, use_cache=False)
+    assert fresh.calls == 2
+    assert alone is not kept and alone.diagram == kept.diagram
+    assert compiled(MODEL) is kept
+    space_module._memo.clear()
     compiled(MODEL, use_cache=False)
-    assert list(Path(cache.cache_dir()).glob("diagram-*.json")) == []
+    assert space_module._memo == {}
 
 
-Tamper = Callable[[dict[str, Any]], None]
+def test_compiling_writes_nothing_to_disk(
+    fresh: _Compiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("HOME", "XDG_CACHE_HOME", "SYNCSCOPE_CACHE_DIR", "TMPDIR"):
+        (tmp_path / name).mkdir()
+        monkeypatch.setenv(name, str(tmp_path / name))
+    compiled(MODEL)
+    compiled(use_cache=False)
+    assert fresh.calls == 2
+    assert sorted(p.name for p in tmp_path.rglob("*")) == sorted(
+        ["HOME", "XDG_CACHE_HOME", "SYNCSCOPE_CACHE_DIR", "TMPDIR"]
+    )
 
 
-def _rewrite(edit: Tamper) -> None:
-    path = _entry()
-    record = json.loads(path.read_text(encoding="utf-8"))
-    edit(record)
-    path.write_text(json.dumps(record), encoding="utf-8")
+# The files that once broke every later command, planted where the removed disk cache read
+# its entry ($SYNCSCOPE_CACHE_DIR, else $XDG_CACHE_HOME/syncscope): the answer must still come
+# from compiling the rules, quickly.
 
 
-def _reseal(record: dict[str, Any]) -> None:
-    blob = json.dumps(record["diagram"], sort_keys=True, separators=(",", ":"))
-    record["checksum"] = hashlib.sha256(blob.encode()).hexdigest()
+def _old_entry_name(model: Model) -> str:
+    return f"diagram-{hashlib.sha256(f'{model.digest}:1'.encode()).hexdigest()[:32]}.json"
 
 
-def _bad_checksum(record: dict[str, Any]) -> None:
-    record["checksum"] = "0" * 64
+def _forged_entry(model: Model) -> str:
+    """An entry of the removed format, checksum recomputed, whose every path is supported."""
+    depth = len(model.variables)
+    first = len(Level)
+    body = {
+        "order": list(range(depth)),
+        "children": [
+            [first + d + 1 if d + 1 < depth else int(Level.SUPPORTED)] * len(var.domain)
+            for d, var in enumerate(model.variables)
+        ],
+        "levels": [[first + d, first + d + 1] for d in range(depth)],
+        "lane_bits": 64,
+    }
+    blob = json.dumps(body, sort_keys=True, separators=(",", ":"))
+    checksum = hashlib.sha256(blob.encode()).hexdigest()
+    return json.dumps({"format": 1, "digest": model.digest, "checksum": checksum, "diagram": body})
 
 
-def _other_format(record: dict[str, Any]) -> None:
-    record["format"] = cache.FORMAT + 1
-
-
-def _other_digest(record: dict[str, Any]) -> None:
-    record["digest"] = "not-this-model"
-
-
-def _edge_out_of_range(record: dict[str, Any]) -> None:
-    diagram = record["diagram"]
-    diagram["children"][0][0] = 10**6
-    _reseal(record)
-
-
-def _wrong_domain_size(record: dict[str, Any]) -> None:
-    diagram = record["diagram"]
-    diagram["children"] = [kids[:-1] for kids in diagram["children"][:1]] + diagram["children"][1:]
-    _reseal(record)
-
-
-def _counts_tampered(record: dict[str, Any]) -> None:
-    diagram = record["diagram"]
-    diagram["lane_bits"] = "many"
-    _reseal(record)
+def _plant(kind: str, path: Path, model: Model) -> None:
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "deeply-nested":
+        path.write_text("[" * 100_000, encoding="utf-8")
+    elif kind == "truncated":
+        path.write_text(_forged_entry(model)[:200], encoding="utf-8")
+    elif kind == "forged":
+        path.write_text(_forged_entry(model), encoding="utf-8")
+    elif kind == "unreadable":
+        path.write_text(_forged_entry(model), encoding="utf-8")
+        path.chmod(0)
+    elif kind == "device":
+        path.symlink_to(os.devnull)
+    else:
+        raise AssertionError(kind)
 
 
 @pytest.mark.parametrize(
-    "tamper",
-    [
-        _bad_checksum,
-        _other_format,
-        _other_digest,
-        _edge_out_of_range,
-        _wrong_domain_size,
-        _counts_tampered,
-    ],
+    "kind", ["fifo", "deeply-nested", "truncated", "forged", "unreadable", "device"]
 )
-def test_tampered_cache_entry_is_rebuilt(
-    fresh: _Compiles, monkeypatch: pytest.MonkeyPatch, tamper: Tamper
+def test_files_at_the_old_cache_paths_change_no_answer(
+    kind: str, model: Model, tmp_path: Path
 ) -> None:
-    reference = compiled(MODEL)
-    _rewrite(tamper)
-    _forget(monkeypatch)
-    again = compiled(MODEL)
-    assert fresh.calls == 2
-    assert again.diagram == reference.diagram
-    # The rebuilt entry replaced the bad one and is trusted next time.
-    _forget(monkeypatch)
-    compiled(MODEL)
-    assert fresh.calls == 2
-
-
-@pytest.mark.parametrize("garbage", ["", "{", "[]", '{"format": 1}', "\x00\x01binary"])
-def test_corrupt_cache_file_is_rebuilt(
-    fresh: _Compiles, monkeypatch: pytest.MonkeyPatch, garbage: str
-) -> None:
-    reference = compiled(MODEL)
-    _entry().write_text(garbage, encoding="utf-8")
-    _forget(monkeypatch)
-    assert compiled(MODEL).diagram == reference.diagram
-    assert fresh.calls == 2
-
-
-def test_a_new_format_ignores_old_entries(
-    fresh: _Compiles, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    compiled(MODEL)
-    monkeypatch.setattr(cache, "FORMAT", cache.FORMAT + 1)
-    _forget(monkeypatch)
-    compiled(MODEL)
-    assert fresh.calls == 2
-    assert len(list(Path(cache.cache_dir()).glob("diagram-*.json"))) == 2
-
-
-def test_unwritable_cache_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    blocker = tmp_path / "file"
-    blocker.write_text("not a folder", encoding="utf-8")
-    monkeypatch.setenv("SYNCSCOPE_CACHE_DIR", str(blocker / "cache"))
-    monkeypatch.setattr(space_module, "_memo", {})
-    assert compiled(MODEL).diagram.count({}) == _brute_counts(MODEL, {})
-
-
-def test_failed_store_leaves_no_temporary_file(
-    fresh: _Compiles, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def refuse(src: str, dst: object) -> None:
-        raise OSError("disk full")
-
-    monkeypatch.setattr(cache.os, "replace", refuse)
-    assert compiled(MODEL).diagram.count({}) == _brute_counts(MODEL, {})
-    assert list(Path(cache.cache_dir()).iterdir()) == []
+    explicit = tmp_path / "explicit"
+    fallback = tmp_path / "xdg" / "syncscope"
+    for folder in (explicit, fallback):
+        folder.mkdir(parents=True)
+        _plant(kind, folder / _old_entry_name(model), model)
+    os.mkfifo(tmp_path / "fifo-folder")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    for cache_dir in (explicit, tmp_path / "fifo-folder"):
+        env["SYNCSCOPE_CACHE_DIR"] = str(cache_dir)
+        started = time.monotonic()
+        result = subprocess.run(
+            [str(Path(sys.executable).parent / "syncscope"), "list", "--count", "--json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        assert time.monotonic() - started < 10
+        assert result.returncode == 0, result.stderr
+        counts = json.loads(result.stdout)
+        assert (counts["supported"], counts["discouraged"], counts["untested"]) == (
+            19_440,
+            5_072,
+            768,
+        )
