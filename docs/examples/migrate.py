@@ -12,7 +12,8 @@ distinct configuration once with ``syncscope.plan``, and prints a Markdown
 checklist per group of mailboxes that share a plan. With ``plan_graph`` and
 networkx it also counts how many plans are equally short.
 
-Run it with ``python docs/examples/migrate.py`` (``--help`` for options).
+Run it with the project's interpreter, from the project folder:
+``.venv/bin/python docs/examples/migrate.py`` (``--help`` for options).
 """
 
 from __future__ import annotations

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import sys
+import tomllib
 from pathlib import Path
 
 import click
 
 from syncscope import docgen
 
-from .common import EXIT_INVALID, handle_errors
+from .common import EXIT_INVALID, InputError, handle_errors
 
-__all__ = ["command"]
+__all__ = ["command", "is_project_root"]
 
 
 @click.command("docs")
@@ -25,7 +26,20 @@ __all__ = ["command"]
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if any document is stale.")
 @handle_errors
 def command(root: Path, check: bool) -> None:
-    """Regenerate the model reference and the traceability table under ROOT/docs."""
+    """Regenerate the model reference and the traceability table under ROOT/docs.
+
+    A developer command: ROOT must be the syncscope project (its
+    pyproject.toml names syncscope), so it never writes a docs/ folder
+    anywhere else.
+
+    Exit codes: 0 written (or fresh with --check); 1 stale with --check; 2 not
+    the project folder.
+    """
+    if not is_project_root(root):
+        raise InputError(
+            f"{root.resolve()}: not the syncscope project (no pyproject.toml naming syncscope);"
+            " run syncscope docs in the project folder, or give --root"
+        )
     docs = docgen.generate()
     if check:
         stale = docgen.stale(docs, root)
@@ -37,3 +51,21 @@ def command(root: Path, check: bool) -> None:
         click.echo(f"wrote {rel}")
     if not written:
         click.echo("generated documents are up to date")
+
+
+def is_project_root(root: Path) -> bool:
+    """Whether ``root`` holds a ``pyproject.toml`` whose project is syncscope.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     is_project_root(Path(folder))
+    False
+    """
+    try:
+        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    project = data.get("project")
+    return isinstance(project, dict) and project.get("name") == "syncscope"
