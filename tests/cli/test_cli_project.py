@@ -20,28 +20,33 @@ EXAMPLES = sorted((ROOT / "docs" / "examples").glob("*.py"))
 # -- syncscope docs ------------------------------------------------------------------------------
 
 
-def test_docs_refuses_to_run_outside_the_project(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["docs", "--root", str(tmp_path)])
-    assert result.exit_code == 2
-    assert "not the syncscope project" in result.stderr
-    assert not (tmp_path / "docs").exists()
-
-
-def test_docs_refuses_another_projects_folder(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text('[project]\nname = "other"\n', encoding="utf-8")
-    result = CliRunner().invoke(cli, ["docs", "--root", str(tmp_path)])
-    assert result.exit_code == 2
-    assert not (tmp_path / "docs").exists()
-
-
-def test_docs_refuses_the_current_folder_when_it_is_not_the_project(
+def test_docs_refuses_to_run_outside_the_project(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["docs"])
     assert result.exit_code == 2
+    assert "not inside the syncscope project" in result.stderr
     assert str(tmp_path.resolve()) in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_docs_refuses_another_projects_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "other"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["docs"])
+    assert result.exit_code == 2
+    assert not (tmp_path / "docs").exists()
+
+
+def test_docs_finds_the_project_from_a_subfolder(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT / "docs" / "examples")
+    result = CliRunner().invoke(cli, ["docs", "--check"])
+    assert result.exit_code in (0, 1)
+    assert "not inside" not in result.stderr
+    assert not (ROOT / "docs" / "examples" / "docs").exists()
 
 
 def test_docs_check_runs_in_the_project() -> None:

@@ -19,27 +19,31 @@ __all__ = ["command", "is_project_root"]
 @click.option(
     "--root",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The project folder that holds docs/.",
+    default=None,
+    help="The folder that holds docs/ (default: the project folder around the current one).",
 )
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if any document is stale.")
 @handle_errors
-def command(root: Path, check: bool) -> None:
+def command(root: Path | None, check: bool) -> None:
     """Regenerate the model reference and the traceability table under ROOT/docs.
 
-    A developer command: ROOT must be the syncscope project (its
-    pyproject.toml names syncscope), so it never writes a docs/ folder
-    anywhere else.
+    A developer command. Without --root it works on the syncscope project
+    that holds the current folder (the nearest folder upwards whose
+    pyproject.toml names syncscope), and refuses to run anywhere else, so
+    it never leaves a stray docs/ folder behind.
 
-    Exit codes: 0 written (or fresh with --check); 1 stale with --check; 2 not
-    the project folder.
+    Exit codes: 0 written (or fresh with --check); 1 stale with --check; 2
+    not inside the project.
     """
-    if not is_project_root(root):
-        raise InputError(
-            f"{root.resolve()}: not the syncscope project (no pyproject.toml naming syncscope);"
-            " run syncscope docs in the project folder, or give --root"
-        )
+    if root is None:
+        here = Path.cwd()
+        found = next((p for p in (here, *here.parents) if is_project_root(p)), None)
+        if found is None:
+            raise InputError(
+                f"{here}: not inside the syncscope project (no pyproject.toml naming"
+                " syncscope here or above); run syncscope docs in the project, or give --root"
+            )
+        root = found
     docs = docgen.generate()
     if check:
         stale = docgen.stale(docs, root)
