@@ -245,8 +245,9 @@ def test_help_documents_exit_codes() -> None:
     assert result.exit_code == 0
     lines = [" ".join(line.split()) for line in result.stdout.splitlines()]
     assert "Exit codes:" in lines
-    assert "0 every configuration is valid (supported or discouraged)" in lines
+    assert "0 every configuration is valid (supported, limited or discouraged)" in lines
     assert "1 some configuration is untested or unsupported" in lines
+    assert "(with --fail-on LEVEL: some configuration is at LEVEL or worse)" in lines
     assert any(line.startswith("2 bad input") for line in lines)
 
 

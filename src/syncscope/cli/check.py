@@ -45,8 +45,8 @@ def command(
     \b
     Exit codes:
       0  every configuration is valid (supported, limited or discouraged)
-      1  some configuration is untested or unsupported (with --fail-on LEVEL:
-         some configuration is at LEVEL or worse)
+      1  some configuration is untested or unsupported
+         (with --fail-on LEVEL: some configuration is at LEVEL or worse)
       2  bad input: unknown variable or value, malformed JSON, unreadable file
 
     -q prints nothing but errors: the exit code is the answer.
