@@ -4,10 +4,11 @@
 module             what it does
 =================  ==========================================================
 ``moves``          minimal moves between valid configurations, precompiled
-``search``         shortest, then cheapest, paths over those moves
+``search``         monotone, then shortest, then cheapest paths over those moves
 ``ends``           repairs of an invalid start, stand-ins for a partial target
-``planner``        ``plan``: the whole question, with avoided values
-``batch``          plans for an inventory, grouped by plan
+``planner``        ``plan``: monotone first, with avoided values and detours explained
+``batch``          plans for an inventory, grouped by plan (``--per-group``)
+``org``            one plan for an organisation: organisation-wide changes at one step
 ``graph``          every fewest-step plan as a networkx graph
 ``ties``           why a move's changes must be made together
 ``results``        the result types of planning

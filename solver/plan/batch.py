@@ -9,6 +9,7 @@ from typing import Protocol
 from syncscope.model import Value
 
 from ..diagram.space import Space
+from ..repair.weights import Weights
 from .planner import plan
 from .results import Plan
 
@@ -118,7 +119,7 @@ def plan_batch(
     *,
     keep: Iterable[str] = (),
     avoid: Iterable[tuple[str, Value]] = (),
-    weights: Mapping[str, float] | None = None,
+    weights: Weights | Mapping[str, object] | None = None,
     max_step: int | None = None,
 ) -> BatchPlan:
     """Plan every readable row to ``target``, each distinct configuration once.

@@ -24,17 +24,15 @@ Two facts shape the answers when there is no plan:
 from __future__ import annotations
 
 import itertools
-import math
-from collections.abc import Iterable, Mapping, Sequence
-from fractions import Fraction
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 from syncscope.model import ConfigurationError, Level, Rule, Value, format_value
 
 from ..diagram.space import Space
 from ..diagram.tables import Tables
-from ..repair.nearest import Candidate
-from ..repair.weights import weight_vector
+from ..repair.nearest import Candidate, nearest
+from ..repair.weights import Weights
 from ..results import Change
 from .ends import cheapest_repairs, nearest_targets
 from .moves import Node, move_diagram
@@ -42,11 +40,13 @@ from .results import Plan, Solution, Step
 from .search import Goal, Limits, Route, Walker, any_valid, search
 from .ties import ties
 
-__all__ = ["Plan", "Solution", "Step", "plan", "scaled_weights", "solve"]
+__all__ = ["Plan", "Solution", "Step", "plan", "solve"]
 
 REPAIR_CHOICES = 256
 """How many of the cheapest repairs (all, when there are no more) may be the first step;
 the one with the best continuation wins."""
+MONOTONE_ENDS = 8
+"""For a partial target: how many of its cheapest valid completions a monotone plan may end at."""
 SUGGESTIONS = 5
 """How many nearest valid targets an invalid target gets."""
 SUGGESTION_CHOICES = 256
@@ -61,7 +61,7 @@ def plan(
     *,
     keep: Iterable[str] = (),
     avoid: Iterable[tuple[str, Value]] = (),
-    weights: Mapping[str, float] | None = None,
+    weights: Weights | Mapping[str, object] | None = None,
     max_step: int | None = None,
 ) -> Plan:
     """The migration plan from ``start`` to ``target`` (canonical values).
@@ -129,7 +129,7 @@ def solve(
     *,
     keep: Iterable[str] = (),
     avoid: Iterable[tuple[str, Value]] = (),
-    weights: Mapping[str, float] | None = None,
+    weights: Weights | Mapping[str, object] | None = None,
     max_step: int | None = None,
 ) -> Solution:
     """Like :func:`plan`, and also return the search, for :mod:`~syncscope.solver.plan.graph`."""
@@ -146,7 +146,7 @@ class _Planner:
         target: Mapping[str, Value],
         keep: Iterable[str],
         avoid: Iterable[tuple[str, Value]],
-        weights: Mapping[str, float] | None,
+        weights: Weights | Mapping[str, object] | None,
         max_step: int | None,
     ) -> None:
         self.space = space
@@ -166,14 +166,15 @@ class _Planner:
         self.given = tables.encode(self.target)
         self.keep = tuple(sorted({tables.index_of[_known(tables, k)] for k in keep}))
         self.avoid = _avoided(tables, avoid)
-        self.units, self.scale = scaled_weights(weight_vector(space, weights))
+        self.weights = Weights.of(space, weights)
+        self.scale = self.weights.scale
         self.max_step = max_step
         allowed: list[frozenset[int] | None] = [None] * len(names)
         for v, bad in self.avoid.items():
             allowed[v] = frozenset(range(tables.sizes[v])) - bad
         for v in self.keep:
             allowed[v] = frozenset([self.node[v]])
-        self.limits = Limits(tuple(allowed), max_step, self.units)
+        self.limits = Limits(tuple(allowed), max_step, self.weights)
         self.start_verdict = tables.verdict(self.node)
 
     # -- the answer ----------------------------------------------------------
@@ -181,47 +182,137 @@ class _Planner:
         problem = self._ends_problem()
         if problem is not None:
             return Solution(problem)
-        walker = Walker(move_diagram(self.space), self.limits)
         goal = self._goal()
+        moves = move_diagram(self.space)
+        best = self._monotone(goal, self.max_step, self.limits.allowed)
+        if best is not None:
+            walker, repaired, route, reached = best
+            return Solution(
+                self._plan(repaired, route), walker, reached, route, self.node, repaired, self.scale
+            )
+        walker = Walker(moves, self.limits)
+        if not self.start_verdict.valid:
+            cost, _ = cheapest_repairs(
+                self.space, self.node, self.limits.allowed, self.weights, top=1
+            )
+            if cost is None:
+                return Solution(self._fail(self._unrepairable()))
+        found = self._route(walker, goal, self.limits.allowed)
+        if found is None:
+            if not self.start_verdict.valid and self._repair_too_big(self.limits.allowed):
+                return Solution(self._fail(self._repair_text(self.limits.allowed)))
+            return Solution(self._cap_problem(goal))
+        walker, repaired, route = found
+        result = self._plan(repaired, route, detour=self._why_detour(goal))
+        return Solution(result, walker, goal, route, self.node, repaired, self.scale)
+
+    def _monotone(
+        self, goal: Goal, max_step: int | None, allowed: tuple[frozenset[int] | None, ...]
+    ) -> tuple[Walker, Node | None, Route, Goal] | None:
+        """The best plan that changes every variable at most once, straight to its end value."""
+        moves = move_diagram(self.space)
+        best: tuple[Walker, Node | None, Route, Goal] | None = None
+        for end in self._ends(allowed):
+            once = Limits(allowed, max_step, self.weights, self.node, end)
+            target = Goal(tuple(enumerate(end)), goal.group_of, self.weights)
+            found = self._route(Walker(moves, once), target, self._monotone_allowed(end, allowed))
+            if found is not None and (
+                best is None or (found[2].steps, found[2].cost) < (best[2].steps, best[2].cost)
+            ):
+                best = (*found, target)
+        return best
+
+    def _route(
+        self, walker: Walker, goal: Goal, allowed: tuple[frozenset[int] | None, ...]
+    ) -> tuple[Walker, Node | None, Route] | None:
+        """The best route from the start (or from its cheapest repairs within ``allowed``)."""
         if self.start_verdict.valid:
             route = search(walker, [self.node], goal)
-            if route is None:
-                return Solution(self._cap_problem(goal))
-            return Solution(
-                self._plan(None, route), walker, goal, route, self.node, scale=self.scale
-            )
-        return self._from_repair(walker, goal)
-
-    def _from_repair(self, walker: Walker, goal: Goal) -> Solution:
-        tables = self.tables
-        cost, repairs = cheapest_repairs(
-            self.space,
-            self.node,
-            self.limits.allowed,
-            self.units,
-            keep=[tables.names[v] for v in self.keep],
-            avoiding=bool(self.avoid),
-            top=REPAIR_CHOICES,
+            return None if route is None else (walker, None, route)
+        _, repairs = cheapest_repairs(
+            self.space, self.node, allowed, self.weights, top=REPAIR_CHOICES
         )
-        if cost is None:
-            return Solution(self._fail(self._unrepairable()))
         cap = self.max_step
         fitting = [r for r in repairs if cap is None or len(_changed(self.node, r)) <= cap]
         if not fitting:
-            size = min(len(_changed(self.node, r)) for r in repairs)
-            return Solution(
-                self._fail(
-                    f"the start is {self.start_verdict.id}, and its cheapest repair changes"
-                    f" {size} settings at once, more than the cap of {cap} per step"
-                )
-            )
+            return None
         # Every repair costs the same, so one search from all of them picks the best.
         route = search(walker, fitting, goal)
-        if route is None:
-            return Solution(self._cap_problem(goal))
-        repaired = route.path[0]
-        return Solution(
-            self._plan(repaired, route), walker, goal, route, self.node, repaired, self.scale
+        return None if route is None else (walker, route.path[0], route)
+
+    def _wanted(self) -> tuple[int | None, ...]:
+        return tuple(self.given.get(v) for v in range(len(self.tables.names)))
+
+    def _ends(self, allowed: tuple[frozenset[int] | None, ...]) -> tuple[Node, ...]:
+        """Where a monotone plan may end: the target, or for a partial one, its cheapest
+        valid completions from the start (the start's own values wherever they will do)."""
+        names = self.tables.names
+        if len(self.given) == len(names):
+            return (tuple(self.given[v] for v in range(len(names))),)
+        overlay = dict(self.start)
+        overlay.update(self.target)
+        found = nearest(
+            self.space,
+            overlay,
+            keep=list(self.target),
+            weights=self.weights,
+            top=MONOTONE_ENDS,
+            allowed=allowed,
+        )
+        return tuple(_node(self.tables, c.configuration) for c in found.candidates)
+
+    def _monotone_allowed(
+        self, wanted: tuple[int | None, ...], allowed: tuple[frozenset[int] | None, ...]
+    ) -> tuple[frozenset[int] | None, ...]:
+        """The values a monotone repair may take: a set variable's start or end value."""
+        out = list(allowed)
+        for v, i in enumerate(wanted):
+            if i is None:
+                continue
+            both = frozenset({self.node[v], i})
+            was = out[v]
+            out[v] = both if was is None else both & was
+        return tuple(out)
+
+    def _repair_too_big(self, allowed: tuple[frozenset[int] | None, ...]) -> bool:
+        if self.max_step is None:
+            return False
+        _, repairs = cheapest_repairs(self.space, self.node, allowed, self.weights, top=1)
+        return bool(repairs) and len(_changed(self.node, repairs[0])) > self.max_step
+
+    def _repair_text(self, allowed: tuple[frozenset[int] | None, ...]) -> str:
+        _, repairs = cheapest_repairs(
+            self.space, self.node, allowed, self.weights, top=REPAIR_CHOICES
+        )
+        size = min(len(_changed(self.node, r)) for r in repairs)
+        return (
+            f"the start is {self.start_verdict.id}, and its cheapest repair changes"
+            f" {size} settings at once, more than the cap of {self.max_step} per step"
+        )
+
+    def _why_detour(self, goal: Goal) -> str:
+        """Why no plan changes each setting at most once, straight to its end value."""
+        if self.max_step is not None:
+            found = self._monotone(goal, None, self.limits.allowed)
+            if found is not None:
+                _, repaired, route, _ = found
+                path = list(route.path) if repaired is None else [self.node, *route.path]
+                big = max(len(_changed(x, y)) for x, y in itertools.pairwise(path))
+                return (
+                    f"no direct route exists within {self.max_step} changes a step: changing"
+                    f" each setting once needs a step of {big} changes that must be made"
+                    " together"
+                )
+        if (self.keep or self.avoid) and self._monotone(
+            goal, self.max_step, tuple([None] * len(self.node))
+        ):
+            return (
+                "no direct route exists" + self._limits_text() + ": changing each setting"
+                " once would pass through a setting that is kept or avoided"
+            )
+        return (
+            "no direct route exists: every order that changes each setting once, straight to"
+            " its end value, passes through an untested or unsupported configuration"
         )
 
     # -- problems with the ends ----------------------------------------------
@@ -296,24 +387,9 @@ class _Planner:
 
     def _suggest(self) -> tuple[Candidate, ...]:
         """The nearest valid targets the limits admit, one per distinct set of changes."""
-        tables = self.tables
-        _, found = nearest_targets(
-            self.space, self.given, self.limits.allowed, self.units, top=SUGGESTION_CHOICES
+        return nearest_targets(
+            self.space, self.given, self.limits.allowed, self.weights, top=SUGGESTIONS
         )
-        candidates = []
-        for node in found:
-            changed = [v for v, i in sorted(self.given.items()) if node[v] != i]
-            changes = tuple(
-                Change(
-                    tables.names[v], tables.domains[v][self.given[v]], tables.domains[v][node[v]]
-                )
-                for v in changed
-            )
-            cost = self._real(sum(self.units[v] for v in changed))
-            config = MappingProxyType(tables.decode(node))
-            candidates.append(Candidate(config, changes, cost, tables.verdict(node)))
-        candidates.sort(key=lambda c: (c.verdict, len(c.changes)))  # stable: value order after
-        return tuple(candidates[:SUGGESTIONS])
 
     def _cap_problem(self, goal: Goal) -> Plan:
         """No route within the limits: by the module's argument, only the cap can be why."""
@@ -322,13 +398,7 @@ class _Planner:
         origins = [self.node]
         if not self.start_verdict.valid:
             _, origins_found = cheapest_repairs(
-                self.space,
-                self.node,
-                self.limits.allowed,
-                self.units,
-                keep=[self.tables.names[v] for v in self.keep],
-                avoiding=bool(self.avoid),
-                top=REPAIR_CHOICES,
+                self.space, self.node, self.limits.allowed, self.weights, top=REPAIR_CHOICES
             )
             origins = list(origins_found)
         route = search(walker, origins, goal)
@@ -370,18 +440,21 @@ class _Planner:
         for number, members in enumerate(groups):
             for v in members:
                 group_of[v] = number
-        return Goal(tuple(sorted(self.given.items())), tuple(group_of), self.units)
+        return Goal(tuple(sorted(self.given.items())), tuple(group_of), self.weights)
 
-    def _plan(self, repaired: Node | None, route: Route) -> Plan:
+    def _plan(self, repaired: Node | None, route: Route, detour: str | None = None) -> Plan:
         tables = self.tables
         steps: list[Step] = []
+        end = route.path[-1]
         if repaired is not None:
             broken = tuple(
                 t.rule for t in tables.rules if t.level >= Level.UNTESTED and t.breaks(self.node)
             )
-            steps.append(self._step(self.node, repaired, repair=True, tied_by=broken))
+            steps.append(self._step(self.node, repaired, end, detour, repair=True, tied_by=broken))
         for before, after in zip(route.path, route.path[1:], strict=False):
-            steps.append(self._step(before, after, tied_by=ties(tables, before, after)))
+            steps.append(
+                self._step(before, after, end, detour, tied_by=ties(tables, before, after))
+            )
         return Plan(
             True,
             self.start,
@@ -389,10 +462,18 @@ class _Planner:
             tuple(steps),
             self._real(sum(self._units_of(b, a) for b, a in _pairs(self.node, repaired, route))),
             self.start_verdict,
+            monotone=not any(s.borrowed for s in steps) and _once(steps),
         )
 
     def _step(
-        self, before: Node, after: Node, *, repair: bool = False, tied_by: tuple[Rule, ...]
+        self,
+        before: Node,
+        after: Node,
+        end: Node,
+        detour: str | None,
+        *,
+        repair: bool = False,
+        tied_by: tuple[Rule, ...],
     ) -> Step:
         tables = self.tables
         changed = _changed(before, after)
@@ -400,6 +481,8 @@ class _Planner:
             Change(tables.names[v], tables.domains[v][before[v]], tables.domains[v][after[v]])
             for v in changed
         )
+        # A value the plan later leaves again is borrowed: neither where it starts nor ends.
+        borrowed = tuple(c for c, v in zip(changes, changed, strict=True) if after[v] != end[v])
         return Step(
             changes,
             MappingProxyType(tables.decode(after)),
@@ -407,33 +490,28 @@ class _Planner:
             self._real(self._units_of(before, after)),
             repair,
             tied_by,
+            borrowed,
+            detour if borrowed else None,
         )
 
     def _units_of(self, before: Node, after: Node) -> int:
-        return sum(self.units[v] for v in _changed(before, after))
+        return self.weights.cost(before, after)
 
     def _real(self, units: int) -> float:
         """A scaled cost back in the weights' own units, correctly rounded."""
-        return units / self.scale
+        return self.weights.real(units)
 
 
 # -- small helpers --------------------------------------------------------------
-def scaled_weights(weights: Sequence[float | Fraction]) -> tuple[tuple[int, ...], int]:
-    """Weights as whole numbers, and the factor they were scaled by.
-
-    Each weight is read as the decimal it prints as, so sums of scaled weights
-    compare exactly: 0.1 + 0.2 costs the same as 0.3.
-
-    Examples
-    --------
-    >>> scaled_weights([0.1, 0.2, 0.3, 100])
-    ((1, 2, 3, 1000), 10)
-    >>> scaled_weights([Fraction(1, 3), 5.0])
-    ((1, 15), 3)
-    """
-    exact = [Fraction(str(w)) if isinstance(w, float) else Fraction(w) for w in weights]
-    scale = math.lcm(*(f.denominator for f in exact)) if exact else 1
-    return tuple(int(f * scale) for f in exact), scale
+def _once(steps: Iterable[Step]) -> bool:
+    """Whether no variable changes twice."""
+    seen: set[str] = set()
+    for step in steps:
+        for c in step.changes:
+            if c.variable in seen:
+                return False
+            seen.add(c.variable)
+    return True
 
 
 def _pairs(origin: Node, repaired: Node | None, route: Route) -> list[tuple[Node, Node]]:

@@ -32,9 +32,15 @@ class Step:
     tied_by: tuple[Rule, ...] = ()
     """For a move: the rules that any part of its changes alone would break, so the
     changes go together. For a repair: the untested or unsupported rules the start breaks."""
+    borrowed: tuple[Change, ...] = ()
+    """Changes to a value the plan leaves again later: a detour, taken only when no plan
+    changes each setting at most once, straight to its target value."""
+    detour: str | None = None
+    """With ``borrowed``: why no direct route exists."""
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready data: changes, configuration, verdict, repair, tied_by (rule ids), cost."""
+        """JSON-ready data: changes, configuration, verdict, repair, tied_by (rule ids), cost,
+        borrowed (changes) and detour (why, or null)."""
         return {
             "changes": [c.to_dict() for c in self.changes],
             "configuration": dict(self.configuration),
@@ -42,6 +48,8 @@ class Step:
             "repair": self.repair,
             "tied_by": [r.id for r in self.tied_by],
             "cost": json_number(self.cost),
+            "borrowed": [c.to_dict() for c in self.borrowed],
+            "detour": self.detour,
         }
 
 
@@ -68,6 +76,8 @@ class Plan:
     blockers: tuple[Step, ...] = field(default=())
     """When the step cap is what rules a plan out: the steps of the best uncapped plan
     that change more settings at once than the cap allows."""
+    monotone: bool = True
+    """Whether every variable changes at most once, straight to its end value."""
 
     @property
     def end(self) -> Mapping[str, Value]:
@@ -87,6 +97,7 @@ class Plan:
             "start": dict(self.start),
             "start_verdict": self.start_verdict.id,
             "target": dict(self.target),
+            "monotone": self.monotone,
         }
         if not self.feasible:
             out["reason"] = self.reason

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from syncscope.model import Level
 
 from ..diagram.mdd import Diagram
+from ..repair.weights import Weights
 from .moves import MoveDiagram, Node
 
 __all__ = ["Edge", "Goal", "Limits", "Region", "Route", "Walker", "any_valid", "region", "search"]
@@ -23,20 +24,25 @@ __all__ = ["Edge", "Goal", "Limits", "Region", "Route", "Walker", "any_valid", "
 Edge = tuple[Node, int, tuple[int, ...]]
 """A move as the search sees it: the configuration reached, its cost, the variables changed.
 
-Costs are whole numbers (change weights scaled to integers), so equal costs compare exactly.
+Costs are whole numbers (:attr:`Weights.units`), so equal costs compare exactly.
 """
 
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """What a plan may do: values allowed per variable, the largest step, change weights."""
+    """What a plan may do: values allowed per variable, the largest step, change costs."""
 
     allowed: tuple[frozenset[int] | None, ...]
     """Per variable, the value indices a configuration may take (None: any)."""
     max_step: int | None
     """The most variables one step may change (None: no cap)."""
-    weights: tuple[int, ...]
-    """Per variable, the cost of changing it once, scaled to a whole number."""
+    weights: Weights
+    """What each change costs."""
+    once: Node | None = None
+    """For a monotone plan: the start of the plan. A move may then change only variables
+    still at their start value, and a variable the target sets only to that value."""
+    wanted: tuple[int | None, ...] = ()
+    """With ``once``: per variable, the value the target sets (None: open)."""
 
     def admits(self, node: Node) -> bool:
         """Whether every value of ``node`` is allowed."""
@@ -58,9 +64,11 @@ class Walker:
         hit = self._edges.get(node)
         if hit is not None:
             return hit
-        allowed = self.limits.allowed
-        cap = self.limits.max_step
-        weights = self.limits.weights
+        limits = self.limits
+        allowed = limits.allowed
+        cap = limits.max_step
+        units = limits.weights.units
+        once, wanted = limits.once, limits.wanted
         out = []
         for reached, changed in self.moves.moves(node):
             if cap is not None and len(changed) > cap:
@@ -71,8 +79,14 @@ class Walker:
                 if a is not None and reached[v] not in a:
                     ok = False
                     break
+                if once is not None and (
+                    node[v] != once[v] or (wanted[v] is not None and reached[v] != wanted[v])
+                ):
+                    ok = False
+                    break
             if ok:
-                out.append((reached, sum(weights[v] for v in changed), changed))
+                cost = sum(units[v][node[v]][reached[v]] for v in changed)
+                out.append((reached, cost, changed))
         found = tuple(out)
         self._edges[node] = found
         return found
@@ -85,7 +99,8 @@ class Goal:
     The bound counts, for the variables still to change, the groups of
     :attr:`MoveDiagram.components` they fall in (one step changes variables
     of one group at most, so each group needs a step of its own), and the sum
-    of their change weights (each changes at least once). It never
+    of the cheapest chains of changes to their target values (each changes at least
+    once, see :attr:`Weights.least`). It never
     overestimates and drops by at most one step and the cost of a move along
     any move, so a best-first search guided by it finds an optimal plan first.
     """
@@ -94,8 +109,8 @@ class Goal:
     """(variable, value index) pairs the end must have."""
     group_of: tuple[int, ...]
     """Per variable, the number of its group."""
-    weights: tuple[int, ...]
-    """Per variable, the cost of changing it, scaled to a whole number."""
+    weights: Weights
+    """What each change costs."""
 
     def matches(self, node: Node) -> bool:
         """Whether ``node`` has every wanted value."""
@@ -105,10 +120,11 @@ class Goal:
         """A lower bound on (steps, cost) from ``node`` to the goal."""
         groups = set()
         cost = 0
+        least = self.weights.least
         for v, i in self.wanted:
             if node[v] != i:
                 groups.add(self.group_of[v])
-                cost += self.weights[v]
+                cost += least[v][node[v]][i]
         return len(groups), cost
 
 
@@ -214,12 +230,13 @@ def region(walker: Walker, start: Node, goal: Goal, steps: int) -> Region:
     kept[steps] = {v for v in layers[steps] if goal.matches(v)}
     edges: set[tuple[Node, Node, Edge]] = set()
     for i in range(steps, 0, -1):
-        below = layers[i - 1]
-        for v in kept[i]:
-            for u, cost, changed in walker.edges(v):
-                if u in below:
+        above = kept[i]
+        # Moves are followed forwards: a monotone walker's moves do not go both ways.
+        for u in layers[i - 1]:
+            for edge in walker.edges(u):
+                if edge[0] in above:
                     kept[i - 1].add(u)
-                    edges.add((u, v, (v, cost, changed)))
+                    edges.add((u, edge[0], edge))
     return tuple(frozenset(x) for x in kept), tuple(sorted(edges))
 
 
@@ -235,7 +252,7 @@ def any_valid(diagram: Diagram, allowed: Sequence[frozenset[int] | None]) -> boo
     >>> any_valid(space.diagram, allowed)
     False
     """
-    mask = diagram.lane_mask([Level.SUPPORTED, Level.DISCOURAGED])
+    mask = diagram.lane_mask(Level.valid_levels())
     children = diagram.children
     alive = [bool(b & mask) for b in diagram.below]
     for level in range(len(diagram.levels) - 1, -1, -1):

@@ -3,7 +3,7 @@
 =================  ==========================================================
 module             what it does
 =================  ==========================================================
-``weights``        ``Weights``: what changing each setting costs
-``nearest``        the cheapest changes that make a configuration valid
+``weights``        ``Weights``: what each change costs, per pair of values, exactly
+``nearest``        the distinct cheapest fixes, within ``allowed`` values
 =================  ==========================================================
 """

@@ -1,70 +1,80 @@
 """``nearest``: the cheapest changes that make a configuration valid, exactly, on the diagram.
 
 Every path of the compiled diagram is a full configuration. Give each edge the
-weight of its variable when it leaves the value the user gave (nothing when the
-user left the variable open, and no way through when the variable is kept), and
-the nearest valid configurations are the cheapest root-to-terminal paths that
-end at ``supported`` or ``discouraged``. One bottom-up pass finds the cheapest
-cost below every node; the edges that keep to it form the *tight* sub-diagram,
-whose paths are exactly the minimum-cost configurations. Over that sub-diagram a
-second pass records, per node, which (verdict, number of changes) pairs its
-paths reach, so candidates come out in the promised order (supported first,
-then fewer changes, then value order) by a search that never meets a dead end.
+cost of its change when it leaves the value the user gave (a cost that may
+depend on both values, see :class:`~syncscope.solver.repair.weights.Weights`;
+nothing when the user left the variable open; no way through when the value is
+not allowed, as for a kept variable), and the nearest valid configurations are
+the cheapest root-to-terminal paths that end at ``supported`` or
+``discouraged``. One bottom-up pass finds the cheapest cost below every node;
+the edges that keep to it form the *tight* sub-diagram, whose paths are
+exactly the minimum-cost configurations. A depth-first walk of it with an
+explicit stack lists the distinct *fixes*: the distinct choices of values for
+the variables the user gave (completions of open variables are one fix),
+pruning a node reached again with the same choices so far.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from types import MappingProxyType
+from typing import Any
 
 from syncscope.model import ConfigurationError, Level, Value, resolve_variable
+from syncscope.model.costs import SCOPES, costs_for
 
 from ..diagram.space import Space
 from ..explain.conflicts import Conflict, conflict_of, shrink
 from ..results import Change, json_number
-from .weights import weight_vector
+from .weights import Weights
 
-__all__ = ["Candidate", "NearestResult", "nearest"]
+__all__ = ["FIX_LIMIT", "Candidate", "NearestResult", "nearest"]
 
 _INF = math.inf
+FIX_LIMIT = 4096
+"""The most distinct fixes looked at per question (they are all equally cheap; beyond
+this many the order among the rest is not promised)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """One valid configuration at the minimum cost."""
+    """One valid configuration at the minimum cost: one distinct fix."""
 
     configuration: Mapping[str, Value]
     """The full configuration, in canonical values and model order."""
     changes: tuple[Change, ...]
     """Settings the user gave that it changes, in model order (filling a gap is no change)."""
     cost: float
-    """The sum of the change weights of ``changes`` (summed exactly, then shown as a float)."""
+    """The sum of the costs of ``changes`` (summed exactly, then shown as a float)."""
     verdict: Level
-    """``supported`` or ``discouraged``."""
+    """``supported`` or ``discouraged`` (supported when some completion of the fix is)."""
+    advice: tuple[str, ...] = ()
+    """The fix in words, for the changes of policies (e.g. "connect with a service account
+    that has no multi-factor authentication"), in the order of ``changes``."""
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready data: ``{"configuration", "changes", "cost", "verdict"}``."""
+        """JSON-ready data: ``{"configuration", "changes", "cost", "verdict", "advice"}``."""
         return {
             "configuration": dict(self.configuration),
             "changes": [c.to_dict() for c in self.changes],
             "cost": json_number(self.cost),
             "verdict": self.verdict.id,
+            "advice": list(self.advice),
         }
 
 
 @dataclass(frozen=True, slots=True)
 class NearestResult:
-    """The minimum cost of making a configuration valid, and the configurations that reach it."""
+    """The minimum cost of making a configuration valid, and the distinct fixes that reach it."""
 
     cost: float | None
     """The minimum cost; None when the kept settings rule out every valid configuration."""
     candidates: tuple[Candidate, ...]
-    """Every minimum-cost valid configuration, best first, up to ``top``."""
+    """The distinct minimum-cost fixes, best first, up to ``top``."""
     more: bool
-    """Whether more minimum-cost configurations exist than ``candidates`` holds."""
+    """Whether more distinct minimum-cost fixes exist than ``candidates`` holds."""
     conflict: Conflict | None = None
     """When nothing is reachable: the kept settings that clash, and the rules to blame."""
 
@@ -90,10 +100,11 @@ def nearest(
     config: Mapping[str, Value],
     *,
     keep: Iterable[str] = (),
-    weights: Mapping[str, object] | None = None,
+    weights: Weights | Mapping[str, object] | None = None,
     top: int = 5,
+    allowed: Sequence[frozenset[int] | None] | None = None,
 ) -> NearestResult:
-    """The minimum-cost valid configurations near a canonical configuration.
+    """The distinct minimum-cost fixes that make a canonical configuration valid.
 
     Parameters
     ----------
@@ -103,17 +114,23 @@ def nearest(
         Canonical variable -> value; missing variables are free to fill.
     keep : iterable of str
         Variables held at their given values.
-    weights : mapping, optional
-        Variable -> change weight, overriding the rule set's declared weights.
+    weights : Weights or mapping, optional
+        Change costs, or overrides of the rule set's (see :meth:`Weights.of`).
         Costs are summed exactly (``0.1 + 0.2`` ties with ``0.3``).
     top : int
-        The most candidates to return.
+        The most fixes to return.
+    allowed : sequence, optional
+        Per variable in model order, the value indices a candidate may take
+        (None: any); the kept variables are narrowed to their given value on top.
 
     Returns
     -------
     NearestResult
-        The minimum cost and up to ``top`` candidates, ordered supported before
-        discouraged, then by fewer changes, then by value order.
+        The minimum cost and up to ``top`` distinct fixes (distinct sets of
+        changes to the given variables), ordered: supported before
+        discouraged, then fewer changes to organisation-wide settings, then
+        to email server profiles, then fewer changes, then by the changes'
+        text. Value order never decides.
 
     Raises
     ------
@@ -130,30 +147,41 @@ def nearest(
     >>> result.cost, [str(c) for c in result.candidates[0].changes]
     (1.0, ['authentication: impersonation -> user-or-queue-credentials'])
     """
-    tables = space.tables
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:
         raise ConfigurationError(f"top must be a positive whole number, got {top!r}", value=top)
+    tables = space.tables
     given = tables.encode(config)
     locked = _locked(space, config, keep)
-    weight, scale = _scaled(weight_vector(space, weights))
+    w = Weights.of(space, weights)
+    n = len(tables.names)
+    if allowed is not None and len(allowed) != n:
+        raise ValueError(f"allowed needs one entry per variable ({n}), got {len(allowed)}")
+    narrowed: list[frozenset[int] | None] = list(allowed) if allowed is not None else [None] * n
+    for v in locked:
+        was = narrowed[v]
+        narrowed[v] = frozenset([given[v]]) & was if was is not None else frozenset([given[v]])
+    rows: list[Sequence[int] | None] = [
+        w.units[v][given[v]] if v in given else None for v in range(n)
+    ]
+    choices = [
+        tuple(range(tables.sizes[v])) if a is None else tuple(sorted(a))
+        for v, a in enumerate(narrowed)
+    ]
     diagram = space.diagram
-    children = diagram.children
-    levels = diagram.levels
-
-    cost = _costs(children, levels, given, locked, weight)
+    cost = _costs(diagram.children, diagram.levels, rows, choices)
     root = diagram.root
     if cost[root] == _INF:
-        fixed = {v: given[v] for v in sorted(locked)}
-        return NearestResult(None, (), False, conflict_of(space, shrink(space, fixed)))
-
-    tight = _tight(children, levels, given, locked, weight, cost, root)
-    lane = len(given) + 2
-    reach = _reach(levels, tight, lane)
-    paths, total = _ordered_paths(tight, reach, root, lane, top)
-    candidates = tuple(_candidate(space, path, v, given, weight, scale) for path, v in paths)
-    return NearestResult(
-        float(Fraction(int(cost[root]), scale)), candidates, total > len(candidates)
+        conflict = None
+        if locked:
+            fixed = {v: given[v] for v in sorted(locked)}
+            conflict = conflict_of(space, shrink(space, fixed))
+        return NearestResult(None, (), False, conflict)
+    tight = _tight(diagram.children, diagram.levels, rows, choices, cost, root)
+    fixes = _distinct(tight, root, given)
+    ranked = sorted(
+        (_candidate(space, path, verdict, given, w) for path, verdict in fixes), key=_rank(space)
     )
+    return NearestResult(w.real(int(cost[root])), tuple(ranked[:top]), len(ranked) > top)
 
 
 def _locked(space: Space, config: Mapping[str, Value], keep: Iterable[str]) -> set[int]:
@@ -171,54 +199,35 @@ def _locked(space: Space, config: Mapping[str, Value], keep: Iterable[str]) -> s
     return out
 
 
-def _scaled(weights: Sequence[Fraction]) -> tuple[list[int], int]:
-    """Exact weights as integers over one common denominator, and that denominator.
-
-    Integer sums compare exactly and fast, so equally cheap paths tie as they should.
-    """
-    scale = math.lcm(*(w.denominator for w in weights)) if weights else 1
-    return [w.numerator * (scale // w.denominator) for w in weights], scale
-
-
 def _costs(
     children: Sequence[Sequence[int]],
     levels: Sequence[range],
-    given: Mapping[int, int],
-    locked: set[int],
-    weight: Sequence[int],
+    rows: Sequence[Sequence[int] | None],
+    choices: Sequence[Sequence[int]],
 ) -> list[float]:
     """Cheapest scaled cost from every node to a valid terminal (inf when none)."""
     cost: list[float] = [_INF] * len(children)
     cost[Level.SUPPORTED] = cost[Level.DISCOURAGED] = 0
-    get = cost.__getitem__
     for level in range(len(levels) - 1, -1, -1):
-        value = given.get(level)
-        if value is None:
-            for node in levels[level]:
-                cost[node] = min(map(get, children[node]))
-        elif level in locked:
-            for node in levels[level]:
-                cost[node] = cost[children[node][value]]
-        else:
-            w = weight[level]
-            for node in levels[level]:
-                kids = children[node]
-                stay = cost[kids[value]]
-                move = w + min(map(get, kids))
-                cost[node] = stay if stay <= move else move
+        row, values = rows[level], choices[level]
+        for node in levels[level]:
+            kids = children[node]
+            if row is None:
+                cost[node] = min(cost[kids[v]] for v in values)
+            else:
+                cost[node] = min(cost[kids[v]] + row[v] for v in values)
     return cost
 
 
-Edge = tuple[int, int, int]
-"""(value index, child, 1 if the edge changes a given setting else 0)."""
+Edge = tuple[int, int]
+"""(value index, child) of a tight edge."""
 
 
 def _tight(
     children: Sequence[Sequence[int]],
     levels: Sequence[range],
-    given: Mapping[int, int],
-    locked: set[int],
-    weight: Sequence[int],
+    rows: Sequence[Sequence[int] | None],
+    choices: Sequence[Sequence[int]],
     cost: Sequence[float],
     root: int,
 ) -> dict[int, list[Edge]]:
@@ -226,116 +235,130 @@ def _tight(
     tight: dict[int, list[Edge]] = {}
     frontier = [root]
     for level in range(len(levels)):
-        value = given.get(level)
+        row, values = rows[level], choices[level]
         nxt: dict[int, None] = {}
         for node in frontier:
             kids = children[node]
             here = cost[node]
-            if value is None:
-                edges = [(v, kid, 0) for v, kid in enumerate(kids) if cost[kid] == here]
-            elif level in locked:
-                edges = [(value, kids[value], 0)]
-            else:
-                w = weight[level]
-                edges = [
-                    (v, kid, 0 if v == value else 1)
-                    for v, kid in enumerate(kids)
-                    if (cost[kid] if v == value else w + cost[kid]) == here
-                ]
+            edges = [
+                (v, kids[v])
+                for v in values
+                if cost[kids[v]] + (0 if row is None else row[v]) == here
+            ]
             tight[node] = edges
-            nxt.update(dict.fromkeys(kid for _, kid, _ in edges))
+            nxt.update(dict.fromkeys(kid for _, kid in edges))
         frontier = list(nxt)
     return tight
 
 
-def _reach(levels: Sequence[range], tight: Mapping[int, list[Edge]], lane: int) -> dict[int, int]:
-    """Per node, a bit set of the (verdict, changes) pairs its tight paths reach.
+def _distinct(
+    tight: Mapping[int, list[Edge]], root: int, given: Mapping[int, int]
+) -> list[tuple[tuple[int, ...], Level]]:
+    """One tight path per distinct choice of the given variables' values, with its verdict.
 
-    Bit ``verdict * lane + changes`` is set when some tight path below the node
-    ends at ``verdict`` after ``changes`` changes.
+    The path of a fix ends ``supported`` when some tight path with the same
+    choices does. A node reached again with the same choices so far has
+    nothing new below it, so the walk stays within (nodes x fixes).
     """
-    reach = {int(Level.SUPPORTED): 1, int(Level.DISCOURAGED): 1 << lane}
+    supported: dict[int, bool] = {int(Level.SUPPORTED): True, int(Level.DISCOURAGED): False}
     for node in sorted(tight, reverse=True):  # children have larger ids than parents
-        bits = 0
-        for _, kid, change in tight[node]:
-            bits |= reach[kid] << change
-        reach[node] = bits
-    return reach
-
-
-def _ordered_paths(
-    tight: Mapping[int, list[Edge]], reach: Mapping[int, int], root: int, lane: int, top: int
-) -> tuple[list[tuple[tuple[int, ...], Level]], int]:
-    """Up to ``top`` tight paths with their verdicts, in order, and how many there are in all."""
-    count: dict[int, int] = {int(Level.SUPPORTED): 1, int(Level.DISCOURAGED): 1}
-    for node in sorted(tight, reverse=True):
-        count[node] = sum(count[kid] for _, kid, _ in tight[node])
-    out: list[tuple[tuple[int, ...], Level]] = []
-    bits = reach[root]
-    for verdict in (Level.SUPPORTED, Level.DISCOURAGED):
-        for changes in range(lane):
-            if len(out) == top:
-                return out, count[root]
-            if bits >> (verdict * lane + changes) & 1:
-                for path in _paths_with(tight, reach, root, verdict * lane, changes):
-                    out.append((path, verdict))
-                    if len(out) == top:
-                        break
-    return out, count[root]
-
-
-def _paths_with(
-    tight: Mapping[int, list[Edge]], reach: Mapping[int, int], root: int, base: int, changes: int
-) -> Iterator[tuple[int, ...]]:
-    """Tight paths that end in the verdict lane at ``base`` with exactly ``changes`` changes.
-
-    Only edges whose child can still hit the target are followed, so every
-    branch ends in a path; paths come in lexicographic order of value indices.
-    """
-
-    def options(node: int, left: int) -> Iterator[tuple[int, int, int]]:
-        for value, kid, change in tight[node]:
-            rest = left - change
-            if rest >= 0 and reach[kid] >> (base + rest) & 1:
-                yield value, kid, rest
-
-    choice: list[int] = []
-    stack = [options(root, changes)]
-    while stack:
-        step = next(stack[-1], None)
-        if step is None:
-            stack.pop()
-            if choice:
-                choice.pop()
+        supported[node] = any(supported[kid] for _, kid in tight[node])
+    found: dict[tuple[int, ...], tuple[int, ...]] = {}
+    visited: set[tuple[int, tuple[int, ...]]] = set()
+    # Each frame: (node, depth, key so far, path so far).
+    stack: list[tuple[int, int, tuple[int, ...], tuple[int, ...]]] = [(root, 0, (), ())]
+    while stack and len(found) < FIX_LIMIT:
+        node, depth, key, path = stack.pop()
+        if node not in tight:
+            found.setdefault(key, path)
             continue
-        value, kid, rest = step
-        choice.append(value)
-        if kid in tight:
-            stack.append(options(kid, rest))
-        else:
-            yield tuple(choice)
-            choice.pop()
+        if (node, key) in visited:
+            continue
+        visited.add((node, key))
+        edges = tight[node]
+        for value, kid in reversed(edges):  # pushed in reverse: popped in value order
+            stack.append((kid, depth + 1, (*key, value) if depth in given else key, (*path, value)))
+    out = []
+    for key, path in found.items():
+        if path and not _ends_supported(tight, root, path):
+            better = _supported_path(tight, supported, root, given, key)
+            if better is not None:
+                path = better
+        out.append(
+            (path, Level.SUPPORTED if _ends_supported(tight, root, path) else Level.DISCOURAGED)
+        )
+    return out
+
+
+def _ends_supported(tight: Mapping[int, list[Edge]], root: int, path: Sequence[int]) -> bool:
+    node = root
+    for value in path:
+        node = next(kid for v, kid in tight[node] if v == value)
+    return node == Level.SUPPORTED
+
+
+def _supported_path(
+    tight: Mapping[int, list[Edge]],
+    supported: Mapping[int, bool],
+    root: int,
+    given: Mapping[int, int],
+    key: Sequence[int],
+) -> tuple[int, ...] | None:
+    """A tight path with the given variables' values ``key`` that ends ``supported``, if any."""
+    want = dict(zip(sorted(given), key, strict=True))
+    dead: set[int] = set()
+    stack: list[tuple[int, int, tuple[int, ...]]] = [(root, 0, ())]
+    while stack:
+        node, depth, path = stack.pop()
+        if node not in tight:
+            if node == Level.SUPPORTED:
+                return path
+            continue
+        if node in dead or not supported[node]:
+            continue
+        dead.add(node)  # from here on the key is the same, so one visit decides it
+        for value, kid in reversed(tight[node]):
+            if want.get(depth, value) == value:
+                stack.append((kid, depth + 1, (*path, value)))
+    return None
+
+
+def _rank(space: Space) -> Callable[[Candidate], tuple[Any, ...]]:
+    table = costs_for(space.model)
+    model = space.model
+    width = {scope: i for i, scope in enumerate(SCOPES)}
+
+    def key(c: Candidate) -> tuple[Any, ...]:
+        scopes = [width[table.scope(ch.variable)] for ch in c.changes]
+        text = tuple(
+            (
+                model.names.index(ch.variable),
+                model.variable(ch.variable).label_of(ch.after).casefold(),
+            )
+            for ch in c.changes
+        )
+        return (c.verdict, scopes.count(0), scopes.count(1), len(c.changes), text)
+
+    return key
 
 
 def _candidate(
-    space: Space,
-    path: tuple[int, ...],
-    verdict: Level,
-    given: Mapping[int, int],
-    weight: Sequence[int],
-    scale: int,
+    space: Space, path: tuple[int, ...], verdict: Level, given: Mapping[int, int], w: Weights
 ) -> Candidate:
     tables = space.tables
     names, domains = tables.names, tables.domains
+    table = costs_for(space.model)
     changes = tuple(
         Change(names[v], domains[v][i], domains[v][path[v]])
         for v, i in sorted(given.items())
         if path[v] != i
     )
-    changed = sum(weight[tables.index_of[c.variable]] for c in changes)
+    changed = sum(w.units[v][i][path[v]] for v, i in given.items())
+    advice = tuple(text for c in changes if (text := table.advice(c.variable, c.after)) is not None)
     return Candidate(
         configuration=MappingProxyType(tables.decode(path)),
         changes=changes,
-        cost=float(Fraction(changed, scale)),
+        cost=w.real(changed),
         verdict=verdict,
+        advice=advice,
     )

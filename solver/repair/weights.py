@@ -1,23 +1,40 @@
-"""Change weights: what it costs to change each setting, from the rule set, a file or a mapping."""
+"""Change costs: what changing each setting from one value to another costs, as one value object.
+
+The defaults come from the rule set's cost table (:mod:`syncscope.model.costs`, where a
+variable's cost may depend on the pair of values), falling back to each variable's
+``change_weight``. ``--weights`` overrides them with ``uniform``, a file or a mapping.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Protocol
 
-from syncscope.model import ConfigurationError, InputError, Model, resolve_variable, safejson
+from syncscope.model import (
+    ConfigurationError,
+    InputError,
+    Model,
+    Value,
+    format_value,
+    parse_value,
+    resolve_variable,
+    safejson,
+)
+from syncscope.model.costs import DEFAULT_KEY, PAIR_ARROW, costs_for
 
 __all__ = [
+    "MAX_DECIMALS",
+    "MAX_WEIGHT",
     "UNIFORM",
+    "Weights",
     "default_weights",
     "exact_weight",
     "load_weights_file",
     "resolve_weights",
-    "weight_vector",
-    "weights_table",
 ]
 
 
@@ -27,81 +44,217 @@ class _HasModel(Protocol):
 
 
 UNIFORM = "uniform"
-"""The spelling that sets every weight to 1."""
-
+"""The spelling that sets every change to cost 1."""
 
 MAX_WEIGHT = 10**9
 """The largest change weight: far above any real cost, small enough to add exactly."""
 MAX_DECIMALS = 6
 """Decimal places a weight may have, so that every cost sum is exact and bounded."""
 
-
-def default_weights(model: Model) -> dict[str, float]:
-    """The per-variable change weights the rule set declares, in model order.
-
-    Examples
-    --------
-    >>> from syncscope.model import load_model
-    >>> weights = default_weights(load_model())
-    >>> weights["deployment"], weights["ports"]
-    (100.0, 1.0)
-    """
-    return {v.name: float(v.change_weight) for v in model.variables}
+Matrix = tuple[tuple[Fraction, ...], ...]
+"""Per variable: ``matrix[before][after]``, the cost of one change (0 on the diagonal)."""
 
 
-def weights_table(model: Model) -> str:
-    """The declared change weights and their reasons as a Markdown table, heaviest first.
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """What each change costs, exactly and as whole numbers over one common denominator.
 
-    Examples
-    --------
-    >>> from syncscope.model import load_model
-    >>> print(weights_table(load_model()).splitlines()[2])
-    | `deployment` | 100 | Moving between online and on-premises is a migration project. |
-    """
-    lines = ["| variable | weight | why |", "|---|---:|---|"]
-    ranked = sorted(enumerate(model.variables), key=lambda iv: (-iv[1].change_weight, iv[0]))
-    for _, var in ranked:
-        weight = var.change_weight
-        shown = f"{int(weight)}" if float(weight).is_integer() else f"{weight:g}"
-        reason = var.weight_reason.replace("|", "\\|")
-        lines.append(f"| `{var.name}` | {shown} | {reason} |")
-    return "\n".join(lines)
-
-
-def resolve_weights(
-    model: Model, spec: str | Mapping[str, object] | None = None
-) -> dict[str, float]:
-    """Turn a weights specification into one weight per variable, in model order.
-
-    Parameters
-    ----------
-    model : Model
-        The rule set whose variables are weighted.
-    spec : str, mapping or None
-        ``None`` for the rule set's declared weights; ``"uniform"`` for 1 each;
-        a path to a ``.toml`` or ``.json`` file of ``{variable: number}``
-        (at the top level or under a ``weights`` key), or a mapping of the same,
-        overriding the declared weights for the variables it names.
-
-    Returns
-    -------
-    dict
-        Variable name -> non-negative weight, for every variable.
-
-    Raises
-    ------
-    ConfigurationError
-        For an unreadable or malformed file, an unknown variable (with
-        did-you-mean), or a weight that is not a non-negative number; the
-        message names the variable and the file.
+    Build one with :meth:`of` (the rule set's defaults, optionally overridden).
+    Every solver that sums costs uses :attr:`units`, so equally cheap answers
+    tie exactly whatever decimals the weights have (0.1 + 0.2 ties with 0.3).
 
     Examples
     --------
     >>> from syncscope.model import load_model
     >>> model = load_model()
-    >>> resolve_weights(model, "uniform")["deployment"]
+    >>> w = Weights.of(model, {"ports": 0.1})
+    >>> p = model.names.index("ports")
+    >>> w.exact[p][0][1], w.units[p][0][1], w.scale
+    (Fraction(1, 10), 1, 10)
+    >>> e = model.names.index("email_system")
+    >>> d = model.variable("email_system").domain
+    >>> sp1 = w.exact[e][d.index("exchange-2013")][d.index("exchange-2013-sp1")]
+    >>> exo = w.exact[e][d.index("exchange-2013")][d.index("exchange-online")]
+    >>> sp1 < exo
+    True
+    """
+
+    names: tuple[str, ...]
+    """The variables, in model order."""
+    exact: tuple[Matrix, ...]
+    """Per variable, ``exact[v][before][after]``: the cost of that change as a fraction."""
+    units: tuple[tuple[tuple[int, ...], ...], ...]
+    """The same costs as whole numbers: ``exact * scale``."""
+    scale: int
+    """The common denominator of every cost (the least common multiple)."""
+    least: tuple[tuple[tuple[int, ...], ...], ...]
+    """Per variable, the cheapest chain of changes from one value to another, in units:
+    a lower bound on what reaching ``after`` from ``before`` costs, in one step or many."""
+
+    @classmethod
+    def of(
+        cls,
+        space_or_model: Model | _HasModel,
+        overrides: Weights | str | Mapping[str, object] | None = None,
+    ) -> Weights:
+        """The rule set's change costs, with ``overrides`` applied.
+
+        Parameters
+        ----------
+        space_or_model : Model or Space
+            The rule set (or a compiled space of it).
+        overrides : Weights, str, mapping or None
+            ``None`` for the defaults; ``"uniform"`` for 1 per change; a path to a
+            ``.toml``/``.json`` file, or a mapping, of ``variable: number`` (every
+            change of the variable) or ``variable: {"A -> B": number, "default":
+            number}`` (one change, or every change not named); a :class:`Weights`
+            is returned as it is.
+
+        Raises
+        ------
+        ConfigurationError
+            For an unknown variable or value (with did-you-mean), a variable given
+            twice, or a weight that is not a bounded, non-negative number.
+        """
+        if isinstance(overrides, Weights):
+            return overrides
+        model = space_or_model if isinstance(space_or_model, Model) else space_or_model.model
+        if isinstance(overrides, str):
+            if overrides.strip().casefold() == UNIFORM:
+                return cls.uniform(model)
+            return cls._build(model, load_weights_file(overrides), overrides)
+        return cls._build(model, overrides, "weights")
+
+    @classmethod
+    def _build(cls, model: Model, overrides: object, where: str) -> Weights:
+        matrices = [list(map(list, m)) for m in _defaults(model)]
+        if overrides is not None:
+            if not isinstance(overrides, Mapping):
+                raise ConfigurationError(
+                    "weights: expected 'uniform', a file name or a mapping,"
+                    f" got {type(overrides).__name__}"
+                )
+            index = {name: i for i, name in enumerate(model.names)}
+            for given, name in _resolved_names(model, overrides, where):
+                _override(model, matrices[index[name]], name, overrides[given], where)
+        return cls.from_matrices(model.names, [tuple(map(tuple, m)) for m in matrices])
+
+    @classmethod
+    def uniform(cls, model: Model) -> Weights:
+        """Every change costs 1: the cost of a plan or fix is its number of changes."""
+        one = Fraction(1)
+        return cls.from_matrices(model.names, [_flat(len(v.values), one) for v in model.variables])
+
+    @classmethod
+    def from_matrices(cls, names: Sequence[str], exact: Sequence[Matrix]) -> Weights:
+        """Weights from exact per-pair costs; scales them and works out the cheapest chains."""
+        dens = [c.denominator for m in exact for row in m for c in row]
+        scale = math.lcm(*dens) if dens else 1
+        units = tuple(
+            tuple(tuple(c.numerator * (scale // c.denominator) for c in row) for row in m)
+            for m in exact
+        )
+        return cls(tuple(names), tuple(exact), units, scale, tuple(map(_closure, units)))
+
+    def real(self, units: int) -> float:
+        """A whole-number cost back in the weights' own units, correctly rounded."""
+        return units / self.scale
+
+    def cost(self, before: Sequence[int], after: Sequence[int]) -> int:
+        """The cost, in units, of changing configuration ``before`` into ``after`` in one go."""
+        units = self.units
+        return sum(units[v][a][b] for v, (a, b) in enumerate(zip(before, after, strict=True)))
+
+    def default(self, name: str) -> float:
+        """The most common cost of changing ``name`` (its cost outside the listed pairs)."""
+        matrix = self.exact[self.names.index(name)]
+        off = [c for i, row in enumerate(matrix) for j, c in enumerate(row) if i != j]
+        if not off:
+            return 0.0
+        return float(max(set(off), key=lambda c: (off.count(c), -c)))
+
+
+def _flat(size: int, weight: Fraction) -> Matrix:
+    zero = Fraction(0)
+    return tuple(tuple(zero if i == j else weight for j in range(size)) for i in range(size))
+
+
+def _closure(matrix: tuple[tuple[int, ...], ...]) -> tuple[tuple[int, ...], ...]:
+    """Cheapest chains between every two values (Floyd-Warshall; domains are small)."""
+    d = [list(row) for row in matrix]
+    n = len(d)
+    for k in range(n):
+        dk = d[k]
+        for i in range(n):
+            dik = d[i][k]
+            di = d[i]
+            for j in range(n):
+                if dik + dk[j] < di[j]:
+                    di[j] = dik + dk[j]
+    return tuple(map(tuple, d))
+
+
+_cache: dict[str, tuple[Matrix, ...]] = {}
+
+
+def _defaults(model: Model) -> tuple[Matrix, ...]:
+    """The default cost matrices of a rule set: its cost table, else each ``change_weight``."""
+    hit = _cache.get(model.digest)
+    if hit is not None:
+        return hit
+    table = costs_for(model)
+    out = []
+    for var in model.variables:
+        base = exact_weight(var.change_weight, var.name, "change_weight")
+        entry = table.get(var.name)
+        if entry is None:
+            out.append(_flat(len(var.values), base))
+            continue
+        domain = var.domain
+        fallback = base if entry.cost is None else entry.cost
+        out.append(
+            tuple(
+                tuple(
+                    Fraction(0) if a == b else entry.pair_cost(domain[a], domain[b], fallback)
+                    for b in range(len(domain))
+                )
+                for a in range(len(domain))
+            )
+        )
+    found = tuple(out)
+    _cache[model.digest] = found
+    return found
+
+
+def default_weights(model: Model) -> dict[str, float]:
+    """The most common cost of changing each variable under the defaults, in model order.
+
+    A variable whose cost depends on the values (see :mod:`syncscope.model.costs`)
+    shows its cost outside the listed pairs.
+
+    Examples
+    --------
+    >>> from syncscope.model import load_model
+    >>> weights = default_weights(load_model())
+    >>> weights["fips_mode"] > weights["email_system"] > weights["ports"]
+    True
+    """
+    w = Weights.of(model)
+    return {name: w.default(name) for name in model.names}
+
+
+def resolve_weights(
+    model: Model, spec: Weights | str | Mapping[str, object] | None = None
+) -> Weights:
+    """Turn a weights specification into :class:`Weights` (see :meth:`Weights.of`).
+
+    Examples
+    --------
+    >>> from syncscope.model import load_model
+    >>> model = load_model()
+    >>> resolve_weights(model, "uniform").default("deployment")
     1.0
-    >>> resolve_weights(model, {"Deployment": 7})["deployment"]
+    >>> resolve_weights(model, {"Deployment": 7}).default("deployment")
     7.0
     >>> try:
     ...     resolve_weights(model, {"deploymnet": 7})
@@ -109,18 +262,7 @@ def resolve_weights(
     ...     print(exc)
     weights: unknown variable 'deploymnet'; did you mean 'deployment'?
     """
-    weights = default_weights(model)
-    if spec is None:
-        return weights
-    if isinstance(spec, str):
-        if spec.strip().casefold() == UNIFORM:
-            return dict.fromkeys(weights, 1.0)
-        return _override(model, weights, load_weights_file(spec), spec)
-    if isinstance(spec, Mapping):
-        return _override(model, weights, spec, "weights")
-    raise ConfigurationError(
-        f"weights: expected 'uniform', a file name or a mapping, got {type(spec).__name__}"
-    )
+    return Weights.of(model, spec)
 
 
 def exact_weight(raw: object, variable: str, where: str = "weights") -> Fraction:
@@ -129,7 +271,8 @@ def exact_weight(raw: object, variable: str, where: str = "weights") -> Fraction
     Raises
     ------
     ConfigurationError
-        For anything but a finite, non-negative number; the message names the variable.
+        For anything but a finite, non-negative number of at most ``MAX_WEIGHT`` with at
+        most ``MAX_DECIMALS`` decimal places; the message names the variable.
 
     Examples
     --------
@@ -171,57 +314,52 @@ def exact_weight(raw: object, variable: str, where: str = "weights") -> Fraction
     return exact
 
 
-def weight_vector(
-    space_or_model: Model | _HasModel, weights: Mapping[str, object] | None = None
-) -> tuple[Fraction, ...]:
-    """One exact change weight per variable, in model order.
-
-    Parameters
-    ----------
-    space_or_model : Model or Space
-        The rule set (or a compiled space of it) whose variables are weighted.
-    weights : mapping, optional
-        Variable (any accepted spelling) -> non-negative number, overriding the
-        declared weights of the variables it names.
-
-    Returns
-    -------
-    tuple of Fraction
-        Exact weights, so that sums of decimal weights compare exactly
-        (``0.1 + 0.2 == 0.3``).
-
-    Raises
-    ------
-    ConfigurationError
-        For an unknown variable (with did-you-mean), a variable given twice, or
-        a weight that is not a non-negative number.
-
-    Examples
-    --------
-    >>> from syncscope.model import load_model
-    >>> model = load_model()
-    >>> vector = weight_vector(model, {"ports": 0.1})
-    >>> vector[model.names.index("ports")], vector[model.names.index("deployment")]
-    (Fraction(1, 10), Fraction(100, 1))
-    >>> try:
-    ...     weight_vector(model, {"prots": 1})
-    ... except ConfigurationError as exc:
-    ...     print(exc)
-    weights: unknown variable 'prots'; did you mean 'ports'?
-    """
-    model = space_or_model if isinstance(space_or_model, Model) else space_or_model.model
-    where = "weights"
-    vector = [exact_weight(v.change_weight, v.name, "change_weight") for v in model.variables]
-    if weights is None:
-        return tuple(vector)
-    if not isinstance(weights, Mapping):
-        raise ConfigurationError(
-            f"{where}: expected a mapping of variable: weight, got {type(weights).__name__}"
-        )
-    index = {name: i for i, name in enumerate(model.names)}
-    for name, var in _resolved_names(model, weights, where):
-        vector[index[var]] = exact_weight(weights[name], var, where)
-    return tuple(vector)
+def _override(
+    model: Model, matrix: list[list[Fraction]], name: str, raw: object, where: str
+) -> None:
+    """Apply one variable's override: a number for every change, or a table of pairs."""
+    n = len(matrix)
+    if not isinstance(raw, Mapping):
+        weight = exact_weight(raw, name, where)
+        for a in range(n):
+            for b in range(n):
+                if a != b:
+                    matrix[a][b] = weight
+        return
+    var = model.variable(name)
+    domain = var.domain
+    pairs: dict[tuple[int, int], Fraction] = {}
+    for key, value in raw.items():
+        if key == DEFAULT_KEY:
+            weight = exact_weight(value, name, where)
+            for a in range(n):
+                for b in range(n):
+                    if a != b:
+                        matrix[a][b] = weight
+            continue
+        if not isinstance(key, str) or PAIR_ARROW not in key:
+            raise ConfigurationError(
+                f"{where}: {name}: expected '{DEFAULT_KEY}' or 'FROM {PAIR_ARROW} TO', got {key!r}",
+                variable=name,
+                value=key,
+            )
+        left, right = (part.strip() for part in key.split(PAIR_ARROW, 1))
+        try:
+            a, b = domain.index(parse_value(var, left)), domain.index(parse_value(var, right))
+        except ConfigurationError as exc:
+            raise ConfigurationError(
+                f"{where}: {name} {key!r}: {exc.message}",
+                variable=name,
+                value=exc.value,
+                suggestions=exc.suggestions,
+            ) from None
+        if a == b:
+            raise ConfigurationError(
+                f"{where}: {name} {key!r}: a change needs two different values", variable=name
+            )
+        pairs[(a, b)] = exact_weight(value, f"{name} {key}", where)
+    for (a, b), weight in pairs.items():  # pairs win over the variable's default
+        matrix[a][b] = weight
 
 
 def _resolved_names(model: Model, given: Mapping[str, object], where: str) -> list[tuple[str, str]]:
@@ -248,7 +386,7 @@ def _resolved_names(model: Model, given: Mapping[str, object], where: str) -> li
 
 
 def load_weights_file(path: str) -> Mapping[str, object]:
-    """Read a TOML or JSON weights file: ``{variable: number}``, optionally under ``weights``.
+    """Read a TOML or JSON weights file: ``{variable: number or pairs}``, maybe under ``weights``.
 
     Raises
     ------
@@ -272,16 +410,10 @@ def load_weights_file(path: str) -> Mapping[str, object]:
     except UnicodeDecodeError as exc:
         raise ConfigurationError(f"{path}: not UTF-8 text (byte {exc.start})", value=path) from None
     data: object
-    if suffix == ".toml":
-        try:
-            data = safejson.toml_loads(text, path)
-        except InputError as exc:
-            raise ConfigurationError(exc.message, value=path, file=path) from None
-    else:
-        try:
-            data = safejson.loads(text, path)
-        except InputError as exc:
-            raise ConfigurationError(exc.message, value=path, file=path) from None
+    try:
+        data = safejson.toml_loads(text, path) if suffix == ".toml" else safejson.loads(text, path)
+    except InputError as exc:
+        raise ConfigurationError(exc.message, value=path, file=path) from None
     if not isinstance(data, dict):
         raise ConfigurationError(
             f"{path}: expected a table of variable = weight, got {type(data).__name__}",
@@ -302,9 +434,14 @@ def load_weights_file(path: str) -> Mapping[str, object]:
     return data
 
 
-def _override(
-    model: Model, weights: dict[str, float], given: Mapping[str, object], where: str
-) -> dict[str, float]:
-    for name, var in _resolved_names(model, given, where):
-        weights[var] = float(exact_weight(given[name], var, where))
-    return weights
+def pair_text(before: Value, after: Value) -> str:
+    """A change as ``--weights`` spells it: ``"exchange-2013 -> exchange-2013-sp1"``.
+
+    Examples
+    --------
+    >>> pair_text("exchange-2013", "exchange-2013-sp1")
+    'exchange-2013 -> exchange-2013-sp1'
+    >>> pair_text(True, False)
+    'true -> false'
+    """
+    return f"{format_value(before)} {PAIR_ARROW} {format_value(after)}"

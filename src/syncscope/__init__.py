@@ -30,7 +30,7 @@ from syncscope.model import Level, Model, load_model
 if TYPE_CHECKING:
     from syncscope.api.batch import check_batch
     from syncscope.api.check import check
-    from syncscope.api.plan import plan, plan_graph, plan_inventory
+    from syncscope.api.plan import plan, plan_graph, plan_inventory, plan_organisation_inventory
     from syncscope.api.repair import explain, nearest
     from syncscope.api.space import (
         VALID,
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from syncscope.solver.explain.diagnoses import Explanation
     from syncscope.solver.explain.wording import Wording
     from syncscope.solver.plan.batch import BatchPlan, PlanGroup, Skipped
+    from syncscope.solver.plan.org import OrgAction, OrgPlan, OrgStep, Unplannable
     from syncscope.solver.plan.results import Plan, Step
     from syncscope.solver.queries.check import CheckResult
     from syncscope.solver.queries.counting import Counts
@@ -70,6 +71,7 @@ _LAZY = {
     "plan": "syncscope.api.plan",
     "plan_graph": "syncscope.api.plan",
     "plan_inventory": "syncscope.api.plan",
+    "plan_organisation_inventory": "syncscope.api.plan",
     "check_batch": "syncscope.api.batch",
     # result types
     "ANY": "syncscope.solver.queries.matrix",
@@ -87,6 +89,10 @@ _LAZY = {
     "format_number": "syncscope.solver.results",
     "Matrix": "syncscope.solver.queries.matrix",
     "NearestResult": "syncscope.solver.repair.nearest",
+    "OrgAction": "syncscope.solver.plan.org",
+    "OrgPlan": "syncscope.solver.plan.org",
+    "OrgStep": "syncscope.solver.plan.org",
+    "Unplannable": "syncscope.solver.plan.org",
     "Plan": "syncscope.solver.plan.results",
     "PlanGroup": "syncscope.solver.plan.batch",
     "Removal": "syncscope.solver.queries.domains",
@@ -118,12 +124,16 @@ __all__ = [
     "ModelError",
     "NearestResult",
     "NoSolution",
+    "OrgAction",
+    "OrgPlan",
+    "OrgStep",
     "Plan",
     "PlanGroup",
     "Removal",
     "Skipped",
     "Step",
     "SyncscopeError",
+    "Unplannable",
     "UnreadableInput",
     "UnwritableOutput",
     "Wording",
@@ -142,6 +152,7 @@ __all__ = [
     "plan",
     "plan_graph",
     "plan_inventory",
+    "plan_organisation_inventory",
     "table",
 ]
 

@@ -26,16 +26,17 @@ def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
 
 def test_json_contract_and_exit_zero() -> None:
     code, out, _ = run(
-        "nearest", *EXO_IMPERSONATION, "--weights", "uniform", "--top", "2", "--json"
+        "nearest", *EXO_IMPERSONATION, "--weights", "uniform", "--top", "3", "--json"
     )
     assert code == 0
     data = json.loads(out)
     assert set(data) == {"cost", "candidates", "more"}
     assert data["cost"] == 1
-    assert data["more"] is True
-    assert len(data["candidates"]) == 2
-    first = data["candidates"][0]
-    assert set(first) == {"configuration", "changes", "cost", "verdict"}
+    assert data["more"] is True  # moving the deployment is a fourth, organisation-wide, fix
+    assert len(data["candidates"]) == 3
+    first = data["candidates"][2]
+    assert set(first) == {"configuration", "changes", "cost", "verdict", "advice"}
+    # Equal costs: mailbox changes come before profile changes, organisation ones last.
     assert first["changes"] == [
         {"variable": "authentication", "from": "impersonation", "to": "server-to-server"}
     ]
@@ -97,28 +98,31 @@ def test_config_file_and_arrays(tmp_path: Path) -> None:
 def test_human_output() -> None:
     code, out, _ = run("nearest", *EXO_IMPERSONATION, "--top", "1")
     assert code == 0
-    assert out.startswith("minimum cost 3: 1 candidate, and more exist")
+    assert out.startswith("minimum cost 3: 1 distinct fix\n")
     assert "1. [supported] change authentication: impersonation -> server-to-server" in out
 
 
-def test_human_output_groups_completions_with_the_same_fix() -> None:
+def test_top_counts_distinct_fixes_not_completions() -> None:
     args = ["nearest", "--set", "deployment=online", "--set", "email_system=exchange-2010"]
     code, out, _ = run(*args, "--top", "5", "--json")
     candidates = json.loads(out)["candidates"]
-    fixes = [(c["verdict"], json.dumps(c["changes"])) for c in candidates]
-    assert len(candidates) == 5 and len(set(fixes)) == 1  # five completions, one fix
+    fixes = [json.dumps(c["changes"]) for c in candidates]
+    assert len(set(fixes)) == len(fixes) == 2  # two upgrades, each once
+    assert {c["changes"][0]["to"] for c in candidates} == {"exchange-2013-sp1", "exchange-2016"}
     code, out, _ = run(*args, "--top", "5")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == (
-        "minimum cost 50: 5 candidates (1 distinct fix), and more exist (raise --top to see them)"
-    )
-    assert lines[1] == (
-        "1. [supported] change email_system: exchange-2010 -> exchange-online"
-        " (and 4 more completions differing only in settings you left open)"
-    )
+    assert lines[0] == "minimum cost 30: 2 distinct fixes"
+    assert lines[1] == "1. [supported] change email_system: exchange-2010 -> exchange-2013-sp1"
     assert lines[2].startswith("   e.g. deployment=online, ")
-    assert len(lines) == 3
+    assert len(lines) == 5
+
+
+def test_policy_fixes_read_as_advice() -> None:
+    args = ["nearest", "--set", "deployment=online", "--set", "email_system=exchange-2016"]
+    code, out, _ = run(*args, "--set", "mfa=yes", "--keep", "email_system", "--keep", "deployment")
+    assert code == 0
+    assert "connect with a service account that has no multi-factor authentication" in out
 
 
 def test_array_entry_errors_name_the_entry(tmp_path: Path) -> None:

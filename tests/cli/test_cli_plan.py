@@ -49,7 +49,7 @@ def test_json_contract(ends: tuple[str, str]) -> None:
     code, out, _ = run("plan", "--from", ends[0], "--to", ends[1], "--json")
     assert code == 0
     data = json.loads(out)
-    assert data["feasible"] is True and data["cost"] == 66
+    assert data["feasible"] is True and data["cost"] == 76 and data["monotone"] is True
     assert "reason" not in data and "suggestions" not in data
     (step,) = data["steps"]
     assert {"changes", "configuration", "verdict", "repair", "tied_by"} <= set(step)
@@ -64,7 +64,7 @@ def test_json_contract(ends: tuple[str, str]) -> None:
 def test_human_output_quotes_the_rules_that_tie_a_step(ends: tuple[str, str]) -> None:
     code, out, _ = run("plan", "--from", ends[0], "--to", ends[1])
     assert code == 0
-    assert out.startswith("✓ Plan: 1 step, cost 66")
+    assert out.startswith("✓ Plan: 1 step, cost 76\n")
     assert "together, because any part alone breaks:" in out
     assert (
         "“Server-to-server (S2S) authentication is an option only on Exchange Online profiles.”"
@@ -96,9 +96,9 @@ def test_markdown_is_one_checklist_line_a_step() -> None:
     steps = json.loads(raw)["steps"]
     items = [line for line in out.splitlines() if line.startswith("- [ ] ")]
     assert len(items) == len(steps)
-    assert items[0].startswith(
-        "- [ ] Step 1 (repair): change Email system from Exchange Server 2010"
-    )
+    # The repair goes straight to the target's email system: nothing is thrown away later.
+    assert items[0].startswith("- [ ] Step 1 (repair): change ")
+    assert "Email system from Exchange Server 2010 to Exchange Online" in items[0]
     assert all(f"Step {i}" in item for i, item in enumerate(items, 1))
 
 
@@ -143,10 +143,25 @@ def test_mermaid_draws_the_plan_and_faint_alternatives() -> None:
     k = len(json.loads(raw)["steps"])
     plan_edges = [(a, b) for a, kind, b in edges if kind == "-->"]
     assert plan_edges == [(f"S{i}", f"S{i + 1}") for i in range(k)]
-    alternatives = [(a, b) for a, kind, b in edges if kind == "-.->"]
-    assert alternatives and all(b.startswith(("A", "M")) for _, b in alternatives)
     assert nodes["S1"].startswith("Step 1 (repair)")
     assert "Exchange Server 2010" in nodes["S0"]
+
+
+def test_mermaid_draws_the_faint_alternatives(ends: tuple[str, str], tmp_path: Path) -> None:
+    # Three settings that change alone, in any order: each step has alternatives.
+    target = write(
+        tmp_path, "t.json", dict(GMAIL, version="8.0", autodiscover=False, ports="custom")
+    )
+    code, out, _ = run("plan", "--from", ends[0], "--to", target, "--mermaid")
+    assert code == 0
+    _, edges = check_mermaid(out)
+    assert [(a, b) for a, kind, b in edges if kind == "-->"] == [
+        ("S0", "S1"),
+        ("S1", "S2"),
+        ("S2", "S3"),
+    ]
+    alternatives = [(a, b) for a, kind, b in edges if kind == "-.->"]
+    assert alternatives and all(b.startswith(("A", "M")) for _, b in alternatives)
 
 
 def test_mermaid_of_no_plan_is_still_a_chart(ends: tuple[str, str], tmp_path: Path) -> None:
@@ -268,14 +283,45 @@ def test_bad_files_exit_two(tmp_path: Path, ends: tuple[str, str]) -> None:
 
 def test_from_stdin(ends: tuple[str, str]) -> None:
     code, out, _ = run("plan", "--from", "-", "--to", ends[1], "--json", stdin=json.dumps(GMAIL))
-    assert code == 0 and json.loads(out)["cost"] == 66
+    assert code == 0 and json.loads(out)["cost"] == 76
     code, _, err = run("plan", "--from", "-", "--to", "-", stdin=json.dumps(GMAIL))
     assert code == 2 and "only one of" in err
 
 
 # -- many mailboxes ----------------------------------------------------------------------------
-def test_batch_groups_mailboxes_by_plan_and_reports_bad_rows() -> None:
+def test_batch_is_one_organisation_plan() -> None:
     code, out, _ = run("plan", "--batch", INVENTORY, "--to", TARGET, "--json")
+    assert code == 1  # a row with a typo
+    data = json.loads(out)
+    assert data["mailboxes"] == 9 and data["planned"] == 8 and data["unplannable"] == []
+    kinds = [s["kind"] for s in data["steps"]]
+    assert kinds.count("organisation") == 1
+    # The deployment and version change at that one step, for all eight mailboxes at once.
+    for step in data["steps"]:
+        moved = {c["variable"] for a in step["actions"] for c in a["changes"]}
+        if step["kind"] == "organisation":
+            assert {"deployment", "version"} <= moved and step["mailboxes"] == 8
+        else:
+            assert not moved & {"deployment", "version", "same_tenant"}
+    ids = [i for s in data["steps"] for a in s["actions"] for i in a["ids"]]
+    assert "ana@contoso.com" in ids
+    (skipped,) = data["skipped"]
+    assert skipped["row"] == 9 and "did you mean 'exchange-2010'" in skipped["error"]
+    code, out, _ = run("plan", "--batch", INVENTORY, "--to", TARGET)
+    assert code == 1
+    assert out.startswith("✗ Organisation plan for 9 mailboxes")
+    assert "(organisation-wide, for everyone at once): 8 mailboxes" in out
+    code, out, _ = run("plan", "--batch", INVENTORY, "--to", TARGET, "--markdown")
+    assert code == 1 and out.count("## Step ") == len(kinds) and "ana@contoso.com" in out
+
+
+def test_per_group_needs_batch(ends: tuple[str, str]) -> None:
+    code, _, err = run("plan", "--from", ends[0], "--to", ends[1], "--per-group")
+    assert code == 2 and "--per-group goes with --batch" in err
+
+
+def test_batch_groups_mailboxes_by_plan_and_reports_bad_rows() -> None:
+    code, out, _ = run("plan", "--batch", INVENTORY, "--to", TARGET, "--json", "--per-group")
     assert code == 1  # a row with a typo
     data = json.loads(out)
     assert data["mailboxes"] == 9 and data["planned"] == 8 and data["unplannable"] == 0
@@ -293,11 +339,11 @@ def test_batch_groups_mailboxes_by_plan_and_reports_bad_rows() -> None:
 
 
 def test_batch_summary_text_and_markdown() -> None:
-    code, out, _ = run("plan", "--batch", INVENTORY, "--to", TARGET)
+    code, out, _ = run("plan", "--batch", INVENTORY, "--to", TARGET, "--per-group")
     assert code == 1
     assert "Plans for 9 mailboxes" in out and "8 planned in 4 groups" in out
     assert "[1] 3 mailboxes" in out and "row 9 [error]" in out
-    code, out, _ = run("plan", "--batch", INVENTORY, "--to", TARGET, "--markdown")
+    code, out, _ = run("plan", "--batch", INVENTORY, "--to", TARGET, "--markdown", "--per-group")
     assert code == 1
     assert out.count("## Group ") == 4 and "## Skipped rows" in out
     assert "- [ ] Step 1 (repair)" in out
@@ -325,7 +371,8 @@ def test_batch_defaults_fill_missing_columns(tmp_path: Path) -> None:
         "plan", "--batch", str(inv), "--to", target, "--set", "deployment=online", "--json"
     )
     assert code == 0
-    assert json.loads(out)["groups"][0]["plan"]["cost"] == 66
+    (step,) = json.loads(out)["steps"]
+    assert step["kind"] == "mailboxes" and step["actions"][0]["cost"] == 76
 
 
 def test_batch_bad_inputs_exit_two(tmp_path: Path) -> None:

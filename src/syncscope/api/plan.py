@@ -18,13 +18,24 @@ from syncscope.model import (
 )
 from syncscope.solver.diagram.space import Space, compiled
 from syncscope.solver.plan.batch import BatchPlan, plan_batch
+from syncscope.solver.plan.org import OrgPlan, plan_organisation
 from syncscope.solver.plan.planner import Plan, Solution, Step, solve
 from syncscope.solver.repair.weights import resolve_weights
 
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["BatchPlan", "Plan", "Step", "parse_avoid", "plan", "plan_graph", "plan_inventory"]
+__all__ = [
+    "BatchPlan",
+    "OrgPlan",
+    "Plan",
+    "Step",
+    "parse_avoid",
+    "plan",
+    "plan_graph",
+    "plan_inventory",
+    "plan_organisation_inventory",
+]
 
 Avoid = str | Iterable[str | tuple[str, object]]
 """``"VAR=VALUE"`` texts or ``(variable, value)`` pairs, in any accepted spelling (one text
@@ -57,8 +68,9 @@ def plan(
         ``"VAR=VALUE"`` texts or ``(variable, value)`` pairs that no
         configuration along the way, nor the end, may have (one text alone is one item).
     weights : str, mapping or None
-        ``None`` for the rule set's change weights, ``"uniform"``, a
-        ``.toml``/``.json`` file, or a mapping overriding the declared ones.
+        ``None`` for the rule set's change costs, ``"uniform"``, a
+        ``.toml``/``.json`` file, or a mapping overriding them (a number per
+        variable, or ``{"FROM -> TO": number, "default": number}``).
     max_step : int, optional
         The most settings one step may change.
     model : Model, optional
@@ -67,7 +79,10 @@ def plan(
     Returns
     -------
     Plan
-        Frozen; ``to_dict()`` gives the JSON contract. Without a plan,
+        Monotone first (every setting changes at most once, straight to its end
+        value; ``monotone`` says whether that was possible, and a step that
+        borrows a value says why in ``detour``), then the fewest steps, then the
+        lowest cost. Frozen; ``to_dict()`` gives the JSON contract. Without a plan,
         ``feasible`` is false and ``reason`` (and for an invalid target,
         ``suggestions``) say why.
 
@@ -89,8 +104,8 @@ def plan(
     ...     "mass_email_campaigns": "no", "custom_email_provider": "no",
     ...     "mixed_outlook_act_sync": "no"}
     >>> result = syncscope.plan(today, {"email_system": "Exchange Online"})
-    >>> result.feasible, len(result.steps), result.cost
-    (True, 1, 66.0)
+    >>> result.feasible, len(result.steps), result.cost, result.monotone
+    (True, 1, 76.0, True)
     """
     return _solve(start, target, keep, avoid, weights, max_step, model)[1].plan
 
@@ -195,6 +210,66 @@ def plan_inventory(
     """
     from syncscope.batch.readers import read_records
 
+    space, org, settings, canonical = _inventory_settings(
+        target, defaults, keep, avoid, weights, max_step, model
+    )
+    with read_records(source, space.model, input_format=input_format, defaults=org) as records:
+        return plan_batch(space, records, canonical, **settings)
+
+
+def plan_organisation_inventory(
+    source: str | PathLike[str] | BinaryIO,
+    target: Mapping[str, object],
+    *,
+    input_format: str | None = None,
+    defaults: Mapping[str, object] | Iterable[str] | None = None,
+    keep: str | Iterable[str] = (),
+    avoid: Avoid = (),
+    weights: str | Mapping[str, object] | None = None,
+    max_step: int | None = None,
+    model: Model | None = None,
+) -> OrgPlan:
+    """One plan for a whole organisation: organisation-wide changes once, for everyone at once.
+
+    Parameters are those of :func:`plan_inventory`. Organisation-scope settings
+    (deployment, version, tenant, the FIPS, Customer Key and MFA postures, …, as
+    ``model/data/costs.toml`` declares) change at one step for every mailbox;
+    profile and mailbox changes come before (repairs) and after it, merged step
+    by step. After every step each mailbox is valid; mailboxes for which that is
+    impossible are in ``unplannable`` with the reason.
+
+    Examples
+    --------
+    >>> import io
+    >>> header = (b"mailbox,deployment,version,email_system,incoming_protocol,outgoing_protocol,"
+    ...     b"sync_appointments_contacts_tasks,authentication,autodiscover,profile_type,ports,"
+    ...     b"same_tenant,fips_mode,mfa,customer_key,outlook_on_the_web,outlook_manual_tracking,"
+    ...     b"mass_email_campaigns,custom_email_provider,mixed_outlook_act_sync\\n")
+    >>> row = b",online,8.0,gmail,pop3,smtp,no,user-or-queue-credentials,yes,pop3-smtp,default,"
+    >>> inventory = io.BytesIO(header + b"ann" + row + b"yes,no,no,no,no,no,no,no,no\\n"
+    ...                        + b"bo" + row + b"yes,no,no,no,no,no,no,no,no\\n")
+    >>> org = plan_organisation_inventory(inventory, {"version": "8.2"}, input_format="csv")
+    >>> [(s.kind, s.mailboxes, s.actions[0].ids) for s in org.steps]
+    [('organisation', 2, ('ann', 'bo'))]
+    """
+    from syncscope.batch.readers import read_records
+
+    space, org, settings, canonical = _inventory_settings(
+        target, defaults, keep, avoid, weights, max_step, model
+    )
+    with read_records(source, space.model, input_format=input_format, defaults=org) as records:
+        return plan_organisation(space, records, canonical, **settings)
+
+
+def _inventory_settings(
+    target: Mapping[str, object],
+    defaults: Mapping[str, object] | Iterable[str] | None,
+    keep: str | Iterable[str],
+    avoid: Avoid,
+    weights: str | Mapping[str, object] | None,
+    max_step: int | None,
+    model: Model | None,
+) -> tuple[Space, dict[str, Value], dict[str, Any], dict[str, Value]]:
     space = compiled(model)
     m = space.model
     if defaults is None:
@@ -204,9 +279,7 @@ def plan_inventory(
     else:
         org = merge_assignments(m, [defaults] if isinstance(defaults, str) else defaults)
     settings = _settings(space, keep, avoid, weights, max_step)
-    canonical = _config(m, target, "target")
-    with read_records(source, m, input_format=input_format, defaults=org) as records:
-        return plan_batch(space, records, canonical, **settings)
+    return space, org, settings, _config(m, target, "target")
 
 
 def parse_avoid(model: Model, avoid: Avoid) -> list[tuple[str, Value]]:

@@ -35,20 +35,24 @@ def nearest(
         Variables held at their given values (each must be given); a single
         string names one variable.
     weights : str, mapping or None
-        ``None`` for the rule set's declared change weights, ``"uniform"`` for
-        1 each, a ``.toml``/``.json`` file, or a mapping overriding the declared ones.
+        ``None`` for the rule set's change costs (``model/data/costs.toml``),
+        ``"uniform"`` for 1 each, a ``.toml``/``.json`` file, or a mapping
+        overriding them: ``{variable: number}`` for every change of a variable, or
+        ``{variable: {"FROM -> TO": number, "default": number}}`` per change.
     top : int
-        The most candidates to return, a positive whole number (``more`` says
-        whether others exist).
+        The most distinct fixes to return, a positive whole number (``more`` says
+        whether others exist). Fixes differ in the changes they make to the
+        settings given; completions of the settings left open are not separate fixes.
     model : Model, optional
         A rule set from :func:`syncscope.load_model`; the built-in seed by default.
 
     Returns
     -------
     NearestResult
-        The minimum cost and the configurations reaching it, supported before
-        discouraged, then fewer changes first; ``cost`` is None with the
-        ``conflict`` when the kept settings rule out everything.
+        The minimum cost and the distinct fixes reaching it: supported before
+        discouraged, then fewer organisation-wide and profile changes, then fewer
+        changes; a fix to a policy carries ``advice`` in words. ``cost`` is None
+        with the ``conflict`` when the kept settings rule out everything.
 
     Raises
     ------
@@ -59,9 +63,12 @@ def nearest(
     Examples
     --------
     >>> result = nearest({"deployment": "online", "email_system": "Exchange Online",
-    ...                   "authentication": "impersonation"}, weights="uniform")
+    ...                   "authentication": "impersonation"})
     >>> result.cost, [str(c) for c in result.candidates[0].changes]
-    (1.0, ['authentication: impersonation -> server-to-server'])
+    (3.0, ['authentication: impersonation -> server-to-server'])
+    >>> fips = nearest({"deployment": "on-premises", "email_system": "MSN", "fips_mode": True})
+    >>> [str(c) for k in fips.candidates for c in k.changes]  # a posture is not switched off
+    ['email_system: msn -> gmail', 'email_system: msn -> yahoo-mail']
     >>> [str(c) for c in nearest({"deployment": "online", "email_system": "gmail",
     ...                           "authentication": "impersonation"},
     ...                          keep="authentication", top=1).candidates[0].changes]

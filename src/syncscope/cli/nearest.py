@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from syncscope.api.repair import nearest
-from syncscope.solver.repair.nearest import Candidate, NearestResult
-from syncscope.solver.results import Finding, format_number
+import syncscope
 
 from .common import config_options, handle_errors, json_option, run_configs
 from .render import plural, render_changes, render_config, render_finding
+
+if TYPE_CHECKING:
+    from syncscope import NearestResult
 
 __all__ = ["command", "render_nearest"]
 
@@ -28,8 +31,9 @@ __all__ = ["command", "render_nearest"]
     "weights",
     default=None,
     metavar="uniform|FILE",
-    help="'uniform' (every change costs 1) or a TOML/JSON file of variable = weight "
-    "overriding the rule set's change weights.",
+    help="'uniform' (every change costs 1) or a TOML/JSON file of variable = cost, or of "
+    'variable = {"FROM -> TO" = cost, default = cost}, overriding the rule set\'s change '
+    "costs (docs/repair.md).",
 )
 @click.option(
     "--top",
@@ -37,7 +41,7 @@ __all__ = ["command", "render_nearest"]
     type=click.IntRange(min=1),
     default=5,
     show_default=True,
-    help="The most candidates to show.",
+    help="The most distinct fixes to show (completions of unset settings are one fix).",
 )
 @json_option
 @click.pass_context
@@ -53,9 +57,12 @@ def command(
 ) -> None:
     """The cheapest changes that make a configuration valid, with every equal alternative.
 
-    The cost of a candidate is the sum of the change weights of the settings it
-    changes; variables left unset are filled for free. Candidates come
-    supported first, then with fewer changes, then in value order.
+    The cost of a fix is the sum of the costs of its changes, each of which may
+    depend on both values (a service pack is cheap, a move to Exchange Online
+    is not); variables left unset are filled for free. Each fix is a distinct
+    set of changes to the settings given. Fixes come supported first, then
+    with fewer organisation-wide changes, then fewer profile changes, then
+    fewer changes; a fix to a policy reads as advice.
 
     Exit codes: 0 a candidate exists; 1 the kept settings rule out every valid
     configuration ("cost": null, with the conflict); 2 bad input.
@@ -65,7 +72,7 @@ def command(
         sets,
         config_file,
         as_json,
-        compute=lambda model, config: nearest(
+        compute=lambda model, config: syncscope.nearest(
             config, keep=keep, weights=weights, top=top, model=model
         ),
         render=render_nearest,
@@ -74,42 +81,37 @@ def command(
 
 
 def render_nearest(result: NearestResult) -> str:
-    """A nearest result for people: the cost, then each distinct fix with a configuration.
+    """A nearest result for people: the cost, then each distinct fix, its advice and an example.
 
-    Candidates that make the same changes with the same verdict (completions
-    that differ only in settings the input left open) are shown once, with
-    how many more there are.
+    Examples
+    --------
+    >>> import syncscope
+    >>> result = syncscope.nearest({"deployment": "online", "email_system": "exchange-2016",
+    ...                             "mfa": True, "authentication": "impersonation"},
+    ...                            keep=["email_system", "deployment"])
+    >>> line = render_nearest(result).splitlines()[1]
+    >>> for part in line.split(" — "):
+    ...     print(part)
+    1. [supported] change mfa: true -> false
+    connect with a service account that has no multi-factor authentication
     """
     if result.cost is None:
         lines = ["✗ No valid configuration keeps the kept settings."]
         if result.conflict is not None:
             lines.append("  they clash: " + render_config(result.conflict.settings))
             lines.extend(
-                "  " + render_finding(Finding(rule)).replace("\n", "\n  ")
+                "  " + render_finding(syncscope.Finding(rule)).replace("\n", "\n  ")
                 for rule in result.conflict.rules
             )
         return "\n".join(lines)
-    groups = _grouped(result.candidates)
-    count = plural(len(result.candidates), "candidate")
-    if len(groups) != len(result.candidates):
-        count += f" ({plural(len(groups), 'distinct fix', 'distinct fixes')})"
+    count = plural(len(result.candidates), "distinct fix", "distinct fixes")
     more = ", and more exist (raise --top to see them)" if result.more else ""
-    lines = [f"minimum cost {format_number(result.cost)}: {count}{more}"]
-    for rank, group in enumerate(groups, 1):
-        first = group[0]
-        line = f"{rank}. [{first.verdict.id}] change {render_changes(first.changes)}"
-        if len(group) > 1:
-            others = plural(len(group) - 1, "more completion")
-            line += f" (and {others} differing only in settings you left open)"
+    lines = [f"minimum cost {syncscope.format_number(result.cost)}: {count}{more}"]
+    for rank, candidate in enumerate(result.candidates, 1):
+        changes = render_changes(candidate.changes) if candidate.changes else "nothing"
+        line = f"{rank}. [{candidate.verdict.id}] change {changes}"
+        if candidate.advice:
+            line += " — " + "; ".join(candidate.advice)
         lines.append(line)
-        lines.append(("   e.g. " if len(group) > 1 else "   ") + render_config(first.configuration))
+        lines.append("   e.g. " + render_config(candidate.configuration))
     return "\n".join(lines)
-
-
-def _grouped(candidates: tuple[Candidate, ...]) -> list[list[Candidate]]:
-    """Candidates with the same changes and verdict together, in order of first appearance."""
-    groups: dict[tuple[object, ...], list[Candidate]] = {}
-    for candidate in candidates:
-        key = (candidate.verdict, candidate.changes)
-        groups.setdefault(key, []).append(candidate)
-    return list(groups.values())

@@ -55,6 +55,13 @@ __all__ = ["command"]
     help="Plan every mailbox of an inventory (CSV, JSON Lines, Dataverse) instead of --from.",
 )
 @click.option(
+    "--per-group",
+    "per_group",
+    is_flag=True,
+    help="With --batch: a separate plan per group of mailboxes that share a configuration,"
+    " instead of one plan for the organisation.",
+)
+@click.option(
     "--input-format",
     type=click.Choice(("csv", "jsonl", "dataverse")),
     default=None,
@@ -80,7 +87,8 @@ __all__ = ["command"]
     "weights",
     default=None,
     metavar="uniform|FILE",
-    help="'uniform' or a TOML/JSON file of variable = change weight.",
+    help="'uniform' or a TOML/JSON file of variable = cost, or of variable ="
+    ' {"FROM -> TO" = cost, default = cost} (docs/repair.md).',
 )
 @click.option(
     "--max-step",
@@ -105,6 +113,7 @@ def command(
     start_file: str | None,
     target_file: str | None,
     batch_file: str | None,
+    per_group: bool,
     input_format: str | None,
     sets: tuple[str, ...],
     keep: tuple[str, ...],
@@ -119,11 +128,16 @@ def command(
 
     Every configuration along the way is valid (supported or discouraged), and
     each step changes only settings that must change together, with the rules
-    that tie them. The plan has the fewest steps, then the lowest change cost.
-    An invalid start is repaired first (the cheapest repair, as nearest finds
+    that tie them. The plan is monotone first (each setting changes at most
+    once, straight to its end value; a step that must borrow another value
+    says why), then has the fewest steps, then the lowest change cost. An
+    invalid start is repaired first (the cheapest repair, as nearest finds
     it). A partial --to means any valid configuration with those settings.
-    --set gives organisation-wide values to the inventory rows of --batch (a
-    row's own value wins) or is applied on top of --from.
+    --batch gives one plan for the whole organisation: organisation-wide
+    settings change once, at one step, for every mailbox (--per-group: a plan
+    per group of mailboxes instead). --set gives organisation-wide values to
+    the inventory rows of --batch (a row's own value wins) or is applied on
+    top of --from.
 
     Exit codes: 0 a plan (for --batch: for every mailbox); 1 no plan, an
     invalid target (with the nearest valid ones), or an inventory row that
@@ -139,6 +153,8 @@ def command(
         fail("only one of --from, --to and --batch can read stdin ('-')")
     if batch_file is not None and as_mermaid:
         fail("--mermaid draws one plan: use it with --from, not --batch")
+    if per_group and batch_file is None:
+        fail("--per-group goes with --batch INVENTORY")
     model = model_from(ctx)
     target = _config(model, target_file, "--to")
     options: dict[str, Any] = {
@@ -149,22 +165,22 @@ def command(
         "model": model,
     }
     if batch_file is not None:
-        _batch(model, batch_file, input_format, sets, target, options, as_json, as_markdown)
+        _batch(
+            model, batch_file, input_format, sets, target, options, as_json, as_markdown, per_group
+        )
         return
     assert start_file is not None
     start = merge_assignments(model, sets, _config(model, start_file, "--from"))
+    import syncscope
+
     from . import planfmt
 
     if as_mermaid:
-        from syncscope.api.plan import plan_graph
-
-        graph = plan_graph(start, target, **options)
+        graph = syncscope.plan_graph(start, target, **options)
         result = graph.graph["plan"]
         click.echo(planfmt.mermaid(graph, model))
     else:
-        from syncscope.api.plan import plan
-
-        result = plan(start, target, **options)
+        result = syncscope.plan(start, target, **options)
         if as_json:
             emit_json(result.to_dict())
         elif as_markdown:
@@ -183,16 +199,31 @@ def _batch(
     options: dict[str, Any],
     as_json: bool,
     as_markdown: bool,
+    per_group: bool,
 ) -> None:
-    from syncscope.api.plan import plan_inventory
-    from syncscope.batch.errors import UnreadableInput
+    import syncscope
 
     from . import planfmt
 
     try:
-        batch = plan_inventory(source, target, input_format=input_format, defaults=sets, **options)
-    except UnreadableInput as exc:
+        if per_group:
+            batch = syncscope.plan_inventory(
+                source, target, input_format=input_format, defaults=sets, **options
+            )
+        else:
+            org = syncscope.plan_organisation_inventory(
+                source, target, input_format=input_format, defaults=sets, **options
+            )
+    except syncscope.UnreadableInput as exc:
         fail(str(exc), EXIT_BAD_INPUT)
+    if not per_group:
+        if as_json:
+            emit_json(org.to_dict())
+        elif as_markdown:
+            click.echo(planfmt.org_markdown(org, model))
+        else:
+            click.echo(planfmt.org_text(org, model))
+        sys.exit(EXIT_OK if org.complete else EXIT_INVALID)
     if as_json:
         emit_json(batch.to_dict())
     elif as_markdown:

@@ -10,11 +10,18 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from syncscope import (
+    BatchPlan,
+    Change,
+    OrgPlan,
+    OrgStep,
+    Plan,
+    PlanGroup,
+    Step,
+    Wording,
+    format_number,
+)
 from syncscope.model import Level, Model, Rule, Value, format_value
-from syncscope.solver.explain.wording import Wording, join
-from syncscope.solver.plan.batch import BatchPlan, PlanGroup
-from syncscope.solver.plan.results import Plan, Step
-from syncscope.solver.results import Change, format_number
 
 from .render import plural
 
@@ -24,8 +31,24 @@ __all__ = [
     "change_phrase",
     "markdown",
     "mermaid",
+    "org_markdown",
+    "org_text",
     "text",
 ]
+
+
+def join(parts: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``.
+
+    Examples
+    --------
+    >>> join(["a", "b", "c"])
+    'a, b and c'
+    """
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
 
 _MARK = {
     Level.SUPPORTED: "✓",
@@ -47,8 +70,8 @@ def change_phrase(model: Model, changes: Sequence[Change]) -> str:
 
     Examples
     --------
+    >>> from syncscope import Change
     >>> from syncscope.model import load_model
-    >>> from syncscope.solver.results import Change, format_number
     >>> change_phrase(load_model(), [Change("authentication", "impersonation", "server-to-server")])
     'change Authentication from Impersonation to Server to Server Authentication'
     """
@@ -91,14 +114,16 @@ def text(plan: Plan, model: Model) -> str:
 
     Examples
     --------
+    >>> from syncscope import Plan
     >>> from syncscope.model import load_model
-    >>> from syncscope.solver.plan.planner import Plan
     >>> print(text(Plan(False, {}, {}, reason="the target is unsupported"), load_model()))
     ✗ No plan: the target is unsupported.
     """
     if not plan.feasible:
         return _text_failure(plan, model)
     lines = [f"✓ Plan: {plural(len(plan.steps), 'step')}, cost {format_number(plan.cost)}"]
+    if plan.steps and not plan.monotone:
+        lines[0] += " (with a detour: see the steps that borrow a value)"
     touched = _touched(plan)
     lines.append(f"  from: {_config_line(plan.start, touched)} [{plan.start_verdict.id}]")
     lines.append(f"  to:   {_config_line(plan.end, touched)}")
@@ -117,6 +142,8 @@ def _text_step(number: int, step: Step, model: Model) -> list[str]:
     head = f"Step {number}{kind} [{step.verdict.id}], cost {format_number(step.cost)}:"
     lines = [head, f"  {change_phrase(model, step.changes)}"]
     lines.append("    " + "; ".join(str(c) for c in step.changes))
+    if step.borrowed:
+        lines.append(f"  borrows {_borrowed(model, step)}: {step.detour}")
     if step.repair and step.tied_by:
         lines.append("  it repairs the start, which breaks:")
     elif step.tied_by:
@@ -147,6 +174,15 @@ def _text_failure(plan: Plan, model: Model) -> str:
     return "\n".join(lines)
 
 
+def _borrowed(model: Model, step: Step) -> str:
+    return join(
+        [
+            f"{model.variable(c.variable).label} {_label(model, c.variable, c.after)}"
+            for c in step.borrowed
+        ]
+    )
+
+
 # -- Markdown ------------------------------------------------------------------------------
 def markdown(plan: Plan, model: Model, *, title: str | None = "Migration plan") -> str:
     """A Markdown checklist, one line a step, for an administrator to tick off.
@@ -154,9 +190,8 @@ def markdown(plan: Plan, model: Model, *, title: str | None = "Migration plan") 
     Examples
     --------
     >>> from types import MappingProxyType
+    >>> from syncscope import Change, Plan, Step
     >>> from syncscope.model import Level, load_model
-    >>> from syncscope.solver.plan.planner import Plan, Step
-    >>> from syncscope.solver.results import Change, format_number
     >>> model = load_model()
     >>> step = Step((Change("autodiscover", False, True),),
     ...             MappingProxyType({}), Level.SUPPORTED, 1.0)
@@ -195,6 +230,8 @@ def _markdown_step(number: int, step: Step, model: Model, wording: Wording) -> s
     kind = " (repair)" if step.repair else ""
     line = f"- [ ] Step {number}{kind}: {change_phrase(model, step.changes)}"
     notes = [f"cost {format_number(step.cost)}"]
+    if step.borrowed:
+        notes.append(f"borrows {_borrowed(model, step)}: {step.detour}")
     if step.tied_by:
         cited = "; ".join(wording.cite(r) for r in step.tied_by)
         notes.append(("fixes: " if step.repair else "together, because ") + cited)
@@ -230,8 +267,8 @@ def mermaid(graph: Any, model: Model, *, alternatives: int = 3) -> str:
     Examples
     --------
     >>> import networkx as nx
+    >>> from syncscope import Plan
     >>> from syncscope.model import load_model
-    >>> from syncscope.solver.plan.planner import Plan
     >>> graph = nx.DiGraph(plan=Plan(False, {}, {}, reason="no way"))
     >>> print(mermaid(graph, load_model()))
     flowchart LR
@@ -366,5 +403,98 @@ def batch_markdown(batch: BatchPlan, model: Model) -> str:
         lines.append("## Skipped rows")
         lines.append("")
         for skip in batch.skipped:
+            lines.append(f"- row {skip.row} ({skip.status}): {skip.error}")
+    return "\n".join(lines)
+
+
+# -- one plan for the organisation ------------------------------------------------------------
+_KIND = {
+    "repair": "repair",
+    "organisation": "organisation-wide, for everyone at once",
+    "mailboxes": "profiles and mailboxes",
+}
+
+
+def _ids(ids: Sequence[str], limit: int) -> str:
+    shown = ", ".join(ids[:limit])
+    more = len(ids) - limit
+    return shown + (f", and {more} more" if more > 0 else "")
+
+
+def _org_head(org: OrgPlan) -> list[str]:
+    unplannable = sum(len(u.rows) for u in org.unplannable)
+    return [
+        f"{org.planned} planned, {unplannable} named as impossible,"
+        f" {plural(len(org.skipped), 'row')} skipped; organisation settings at the end:"
+        f" {_config_line(org.organisation)}."
+    ]
+
+
+def org_text(org: OrgPlan, model: Model) -> str:
+    """One organisation plan for the terminal: each step with its changes and mailbox counts.
+
+    Examples
+    --------
+    >>> from syncscope import OrgPlan
+    >>> from syncscope.model import load_model
+    >>> print(org_text(OrgPlan({}, {}, (), (), (), 0), load_model()))
+    ✓ Organisation plan for 0 mailboxes: 0 steps
+      0 planned, 0 named as impossible, 0 rows skipped; organisation settings at the end: (nothing).
+    """
+    mark = "✓" if org.complete else "✗"
+    lines = [
+        f"{mark} Organisation plan for {_mailboxes(org.mailboxes)}:"
+        f" {plural(len(org.steps), 'step')}",
+        *("  " + x for x in _org_head(org)),
+    ]
+    for number, step in enumerate(org.steps, 1):
+        lines.append("")
+        lines.extend(_org_step_text(number, step, model))
+    if org.unplannable:
+        lines.append("")
+        lines.append("Mailboxes the plan cannot take along:")
+        for u in org.unplannable:
+            lines.append(f"  {_mailboxes(len(u.rows))} ({_ids(u.ids, 5)}): {u.reason}")
+    if org.skipped:
+        lines.append("")
+        lines.append(f"Skipped rows ({len(org.skipped)}):")
+        for skip in org.skipped:
+            lines.append(f"  row {skip.row} [{skip.status}]: {skip.error}")
+    return "\n".join(lines)
+
+
+def _org_step_text(number: int, step: OrgStep, model: Model) -> list[str]:
+    lines = [f"Step {number} ({_KIND[step.kind]}): {_mailboxes(step.mailboxes)}"]
+    for action in step.actions:
+        lines.append(
+            f"  - {change_phrase(model, action.changes)}"
+            f" — {_mailboxes(len(action.rows))}, cost {format_number(action.cost)} each"
+        )
+    return lines
+
+
+def org_markdown(org: OrgPlan, model: Model) -> str:
+    """One organisation plan as a Markdown checklist, with the mailboxes each step touches."""
+    lines = [
+        f"# Organisation plan for {_mailboxes(org.mailboxes)}",
+        "",
+        f"Target: `{_config_line(org.target)}`. " + _org_head(org)[0],
+    ]
+    for number, step in enumerate(org.steps, 1):
+        lines.append("")
+        lines.append(f"## Step {number}: {_KIND[step.kind]} ({_mailboxes(step.mailboxes)})")
+        lines.append("")
+        for action in step.actions:
+            lines.append(
+                f"- [ ] {change_phrase(model, action.changes)}"
+                f" ({_mailboxes(len(action.rows))}: {_ids(action.ids, 20)})"
+            )
+    if org.unplannable:
+        lines += ["", "## Mailboxes the plan cannot take along", ""]
+        for u in org.unplannable:
+            lines.append(f"- {_mailboxes(len(u.rows))} ({_ids(u.ids, 20)}): {u.reason}")
+    if org.skipped:
+        lines += ["", "## Skipped rows", ""]
+        for skip in org.skipped:
             lines.append(f"- row {skip.row} ({skip.status}): {skip.error}")
     return "\n".join(lines)

@@ -28,6 +28,7 @@ from syncscope.solver.plan.search import Goal, region
 from syncscope.solver.plan.ties import ties
 from syncscope.solver.queries.brute import brute_verdict, brute_verdicts
 from syncscope.solver.repair.nearest import nearest
+from syncscope.solver.repair.weights import Weights
 
 Node = tuple[int, ...]
 
@@ -91,8 +92,13 @@ def brute_best(
     *,
     allowed: Callable[[Node], bool] = lambda n: True,
     cap: int | None = None,
+    once: tuple[Node, Node] | None = None,
 ) -> tuple[int, float] | None:
-    """Fewest steps, then lowest cost, by a plain lexicographic Dijkstra over brute moves."""
+    """Fewest steps, then lowest cost, by a plain lexicographic Dijkstra over brute moves.
+
+    With ``once`` (origin, end): only monotone moves, changing variables still at their
+    origin value, each straight to its end value.
+    """
     best: dict[Node, tuple[int, float]] = {}
     heap: list[tuple[int, float, Node]] = []
     zero = weights[0] * 0 if weights else 0.0  # a Fraction zero keeps fractions exact
@@ -109,6 +115,8 @@ def brute_best(
         for v in b.moves[u]:
             changed = [i for i in range(len(u)) if u[i] != v[i]]
             if not allowed(v) or (cap is not None and len(changed) > cap):
+                continue
+            if once is not None and any(u[i] != once[0][i] or v[i] != once[1][i] for i in changed):
                 continue
             cand = (k + 1, c + sum(weights[i] for i in changed))
             if v not in best or cand < best[v]:
@@ -129,6 +137,64 @@ def every_node() -> Callable[[Spec], tuple[Node, ...]]:
         return memo[which]
 
     return nodes
+
+
+def brute_objective(
+    b: Brute,
+    start: Node,
+    target: Node,
+    weights: Sequence[float] | Sequence[Fraction],
+    *,
+    allowed: Callable[[Node], bool] = lambda n: True,
+    cap: int | None = None,
+) -> tuple[bool, tuple[int, Any] | None]:
+    """(monotone, (steps, cost)) of the best plan by the planner's objective, by brute force.
+
+    Monotone first (each variable changes at most once, straight to the target value;
+    an invalid start's repair included), then fewest steps, then lowest cost; the
+    repair of an invalid start is one of the cheapest (monotone ones, for a monotone plan).
+    """
+
+    def sources(pick: Callable[[Node], bool]) -> tuple[list[Node], Any]:
+        if start in b.valid:
+            return [start], weights[0] * 0
+        repairs = [r for r in b.valid if allowed(r) and pick(r)]
+        if not repairs:
+            return [], 0
+        least = min(_cost(start, r, weights) for r in repairs)
+        at = [r for r in repairs if _cost(start, r, weights) == least]
+        fit = [
+            r
+            for r in at
+            if cap is None or sum(x != y for x, y in zip(start, r, strict=True)) <= cap
+        ]
+        return fit, least
+
+    def direct(r: Node) -> bool:
+        return all(r[i] in (start[i], target[i]) for i in range(len(r)))
+
+    shift = int(start not in b.valid)
+    found, repair = sources(direct)
+    mono = brute_best(
+        b, found, lambda n: n == target, weights, allowed=allowed, cap=cap, once=(start, target)
+    )
+    if mono is not None:
+        return True, (mono[0] + shift, mono[1] + repair)
+    found, repair = sources(lambda r: True)
+    best = brute_best(b, found, lambda n: n == target, weights, allowed=allowed, cap=cap)
+    return False, None if best is None else (best[0] + shift, best[1] + repair)
+
+
+def check_monotone(result: Plan) -> None:
+    """A plan marked monotone changes every variable at most once and borrows nothing."""
+    changed = [c.variable for s in result.steps for c in s.changes]
+    assert result.monotone == (
+        len(changed) == len(set(changed)) and not any(s.borrowed for s in result.steps)
+    )
+    for step in result.steps:
+        assert (step.detour is not None) == bool(step.borrowed)
+        if step.borrowed:
+            assert step.detour and step.detour.startswith("no direct route exists")
 
 
 def weights_of(model: Model) -> list[float]:
@@ -192,8 +258,10 @@ def test_random_pairs_are_optimal_valid_minimal_and_chained(
     result = plan(space, b.config(start), b.config(target))
     assert result.feasible
     assert check_plan_shape(b, start, result, weights) == target
-    expected = brute_best(b, [start], lambda n: n == target, weights)
+    monotone, expected = brute_objective(b, start, target, weights)
     assert expected is not None
+    assert result.monotone == monotone
+    check_monotone(result)
     assert len(result.steps) == expected[0]
     assert math.isclose(result.cost or 0.0, expected[1])
     if result.steps:
@@ -216,9 +284,14 @@ def test_partial_targets_reach_the_best_matching_configuration(
     result = plan(space, b.config(start), wanted)
     end = check_plan_shape(b, start, result, weights)
     assert all(b.config(end)[k] == v for k, v in wanted.items())
-    expected = brute_best(
-        b, [start], lambda n: all(b.config(n)[k] == v for k, v in wanted.items()), weights
-    )
+    check_monotone(result)
+    if result.monotone:
+        # The best monotone plan to the end it picked (a cheapest completion of the target).
+        expected = brute_best(b, [start], lambda n: n == end, weights, once=(start, end))
+    else:
+        expected = brute_best(
+            b, [start], lambda n: all(b.config(n)[k] == v for k, v in wanted.items()), weights
+        )
     assert expected == (len(result.steps), pytest.approx(result.cost))
 
 
@@ -239,13 +312,13 @@ def test_invalid_starts_begin_with_the_cheapest_repair(
     assert result.feasible and result.steps[0].repair
     assert not any(s.repair for s in result.steps[1:])
     assert check_plan_shape(b, start, result, weights) == target
-    repair_cost = nearest(space, b.config(start)).cost
-    assert result.steps[0].cost == pytest.approx(repair_cost)
-    cheapest = [n for n in b.valid if math.isclose(_cost(start, n, weights), repair_cost or 0.0)]
-    rest = brute_best(b, cheapest, lambda n: n == target, weights)
-    assert rest is not None
-    assert len(result.steps) == rest[0] + 1
-    assert result.cost == pytest.approx(rest[1] + (repair_cost or 0.0))
+    monotone, expected = brute_objective(b, start, target, weights)
+    assert expected is not None and result.monotone == monotone
+    check_monotone(result)
+    if not monotone:  # then the repair is one of the cheapest of all
+        assert result.steps[0].cost == pytest.approx(nearest(space, b.config(start)).cost)
+    assert len(result.steps) == expected[0]
+    assert result.cost == pytest.approx(expected[1])
     broken = {
         r.id for r in b.model.rules if r.level >= Level.UNTESTED and r.broken(b.config(start))
     }
@@ -291,25 +364,16 @@ def test_repairs_respect_keep_avoid_and_cap(
     if not repairs:
         assert not result.feasible and "no valid configuration is left" in (result.reason or "")
         return
-    cheapest = min(_cost(start, r, weights) for r in repairs)
-    at_min = [r for r in repairs if math.isclose(_cost(start, r, weights), cheapest)]
-    fitting = [
-        r
-        for r in at_min
-        if cap is None or sum(x != y for x, y in zip(start, r, strict=True)) <= cap
-    ]
-    if not fitting:
-        assert not result.feasible and "cheapest repair changes" in (result.reason or "")
+    monotone, expected = brute_objective(b, start, target, weights, allowed=allowed, cap=cap)
+    if expected is None:
+        assert not result.feasible
+        assert result.reason and (
+            "cheapest repair changes" in result.reason or f"at most {cap}" in result.reason
+        )
         return
-    rest = brute_best(b, fitting, lambda x: x == target, weights, allowed=allowed, cap=cap)
-    if rest is None:
-        assert not result.feasible and result.reason and f"at most {cap}" in result.reason
-        return
-    assert result.feasible and result.steps[0].repair
-    assert result.steps[0].cost == pytest.approx(cheapest)
-    assert b.node(result.steps[0].configuration) in fitting
-    assert len(result.steps) == rest[0] + 1
-    assert result.cost == pytest.approx(rest[1] + cheapest)
+    assert result.feasible and result.steps[0].repair and result.monotone == monotone
+    check_monotone(result)
+    assert (len(result.steps), result.cost) == (expected[0], pytest.approx(expected[1]))
     assert check_plan_shape(b, start, result, weights) == target
     assert all(allowed(b.node(s.configuration)) for s in result.steps)
     assert all(cap is None or len(s.changes) <= cap for s in result.steps)
@@ -333,14 +397,11 @@ def test_decimal_weights_tie_exactly(
         b.config(target),
         weights={n: float(w) for n, w in zip(b.names(), exact, strict=True)},
     )
-    sources, repair = [start], Fraction(0)
-    if start not in b.valid:
-        repair = min(_cost(start, n, exact) for n in b.valid)
-        sources = [n for n in b.valid if _cost(start, n, exact) == repair]
-    rest = brute_best(b, sources, lambda n: n == target, exact)
-    assert rest is not None and result.feasible
-    assert len(result.steps) == rest[0] + (start not in b.valid)
-    assert result.cost == float(rest[1] + repair)
+    target_node = target
+    monotone, rest = brute_objective(b, start, target_node, exact)
+    assert rest is not None and result.feasible and result.monotone == monotone
+    assert len(result.steps) == rest[0]
+    assert result.cost == float(rest[1])
     check_plan_shape(b, start, result, [float(w) for w in exact])
 
 
@@ -387,14 +448,15 @@ def test_keep_avoid_and_cap_match_brute_force(which: Spec, data: st.DataObject) 
     def allowed(node: Node) -> bool:
         return all(node[i] == start[i] for i in kept) and all(node[i] != v for i, v in avoided)
 
-    expected = brute_best(b, [start], lambda x: x == target, weights, allowed=allowed, cap=cap)
+    monotone, expected = brute_objective(b, start, target, weights, allowed=allowed, cap=cap)
     if expected is None:
         assert not result.feasible and cap is not None
         assert result.reason and f"at most {cap}" in result.reason
         assert result.blockers and all(len(s.changes) > cap for s in result.blockers)
         assert brute_best(b, [start], lambda x: x == target, weights, allowed=allowed) is not None
         return
-    assert result.feasible
+    assert result.feasible and result.monotone == monotone
+    check_monotone(result)
     assert (len(result.steps), result.cost) == (expected[0], pytest.approx(expected[1]))
     check_plan_shape(b, start, result, weights)
     for step in result.steps:
@@ -527,21 +589,33 @@ def test_region_holds_every_configuration_on_a_shortest_plan(
     assert solution.walker is not None and solution.goal is not None and solution.route is not None
     k = solution.route.steps
     layers, edges = region(solution.walker, start, solution.goal, k)
-    ds, dt = _bfs(b, start), _bfs(b, target)
+
+    def ok(u: Node, v: Node) -> bool:  # a monotone plan's moves, else any minimal move
+        if not solution.plan.monotone:
+            return True
+        return all(u[i] == start[i] and v[i] == target[i] for i in range(len(u)) if u[i] != v[i])
+
+    ds, dt = _bfs(b, start, ok), _bfs(b, target, lambda u, v: ok(v, u))
     for i, layer in enumerate(layers):
         assert layer == {n for n in b.valid if ds.get(n) == i and dt.get(n) == k - i}
     assert {(u, v) for u, v, _ in edges} == {
-        (u, v) for i in range(k) for u in layers[i] for v in b.moves[u] if v in layers[i + 1]
+        (u, v)
+        for i in range(k)
+        for u in layers[i]
+        for v in b.moves[u]
+        if v in layers[i + 1] and ok(u, v)
     }
 
 
-def _bfs(b: Brute, s: Node) -> dict[Node, int]:
+def _bfs(
+    b: Brute, s: Node, ok: Callable[[Node, Node], bool] = lambda u, v: True
+) -> dict[Node, int]:
     dist = {s: 0}
     queue = deque([s])
     while queue:
         u = queue.popleft()
         for v in b.moves[u]:
-            if v not in dist:
+            if v not in dist and ok(u, v):
                 dist[v] = dist[u] + 1
                 queue.append(v)
     return dist
@@ -580,7 +654,12 @@ def seed_moves(space: Space) -> Callable[[Node], tuple[Node, ...]]:
     return of
 
 
-def _layered_bfs(moves: Callable[[Node], tuple[Node, ...]], start: Node, target: Node) -> int:
+def _layered_bfs(
+    moves: Callable[[Node], tuple[Node, ...]],
+    start: Node,
+    target: Node,
+    back: Callable[[Node], tuple[Node, ...]] | None = None,
+) -> int:
     """Plain breadth-first distance (no bound, no best-first order), from both ends at once.
 
     Minimal moves go both ways, so a level of the smaller side is expanded in
@@ -593,10 +672,11 @@ def _layered_bfs(moves: Callable[[Node], tuple[Node, ...]], start: Node, target:
     while fronts[0] and fronts[1]:
         k = 0 if len(fronts[0]) <= len(fronts[1]) else 1
         mine, other = sides[k], sides[1 - k]
+        step = moves if k == 0 or back is None else back
         nxt: list[Node] = []
         met: list[int] = []
         for u in fronts[k]:
-            for v in moves(u):
+            for v in step(u):
                 if v in other:
                     met.append(mine[u] + 1 + other[v])
                 if v not in mine:
@@ -624,7 +704,26 @@ def test_seed_pairs_are_valid_minimal_and_shortest(
             assert tables.verdict(after).valid and _seed_minimal(space, current, after)
             current = after
         assert current == t
-        assert len(result.steps) == _layered_bfs(seed_moves, a, t)
+
+        def once(u: Node, v: Node, a: Node = a, t: Node = t) -> bool:
+            return all(u[i] == a[i] and v[i] == t[i] for i in range(len(u)) if u[i] != v[i])
+
+        def forward(u: Node, once: Callable[[Node, Node], bool] = once) -> tuple[Node, ...]:
+            return tuple(v for v in seed_moves(u) if once(u, v))
+
+        def backward(u: Node, once: Callable[[Node, Node], bool] = once) -> tuple[Node, ...]:
+            return tuple(v for v in seed_moves(u) if once(v, u))
+
+        try:
+            fewest_monotone: int | None = _layered_bfs(forward, a, t, backward)
+        except AssertionError:
+            fewest_monotone = None
+        # Monotone whenever a monotone plan exists, and never longer than the fewest such moves.
+        assert result.monotone == (fewest_monotone is not None)
+        expected = (
+            fewest_monotone if fewest_monotone is not None else _layered_bfs(seed_moves, a, t)
+        )
+        assert len(result.steps) == expected
 
 
 def test_seed_minimal_moves_are_sound(space: Space, seed_valid: list[Node]) -> None:
@@ -682,7 +781,7 @@ def test_gmail_to_exchange_online_is_one_tied_step(space: Space) -> None:
     ids = [r.id for r in step.tied_by]
     assert "table.exchange-ews" in ids and "facts.server-to-server-profile" in ids
     assert dict(step.configuration) == EXO_ONLINE
-    assert result.cost == 50 + 5 + 5 + 3 + 3
+    assert result.cost == 60 + 5 + 5 + 3 + 3
 
 
 def test_exchange_2010_start_is_repaired_first(space: Space) -> None:
@@ -696,17 +795,21 @@ def test_exchange_2010_start_is_repaired_first(space: Space) -> None:
     )
     assert not space.tables.verdict(tuple(space.tables.encode(start).values())).valid
     result = plan(space, start, {"deployment": "online", "email_system": "exchange-online"})
-    assert result.feasible
+    assert result.feasible and result.monotone
     first = result.steps[0]
-    assert first.repair and [c.variable for c in first.changes] == ["email_system"]
-    assert first.cost == nearest(space, start).cost
+    # No upgrade to Exchange Server 2013 that a later step throws away: the repair goes
+    # straight to the target's email system.
+    assert first.repair and first.changes[0].variable == "email_system"
+    assert first.changes[0].after == "exchange-online"
     assert [r.id for r in first.tied_by] == ["table.email-system"]
+    changed = [c.variable for s in result.steps for c in s.changes]
+    assert len(changed) == len(set(changed))
     assert result.end["deployment"] == "online" and result.end["email_system"] == "exchange-online"
     assert not any(s.repair for s in result.steps[1:])
 
 
-def test_fewest_steps_can_take_a_detour_through_exchange_online(space: Space) -> None:
-    """Yahoo! Mail (online) to Outlook.com (on-premises): 7 steps via Exchange Online, not 8."""
+def test_a_monotone_plan_beats_a_shorter_detour(space: Space) -> None:
+    """Yahoo! Mail (online) to Outlook.com (on-premises): the direct 8 steps, not 7 via EXO."""
     start = dict(
         GMAIL_ONLINE, version="8.0", email_system="yahoo-mail", mfa=True, outlook_on_the_web=False
     )
@@ -722,13 +825,13 @@ def test_fewest_steps_can_take_a_detour_through_exchange_online(space: Space) ->
         mixed_outlook_act_sync=True,
     )
     result = plan(space, start, target)
-    assert (len(result.steps), result.cost) == (7, 293)
-    assert any(s.configuration["email_system"] == "exchange-online" for s in result.steps)
-    # Both ends use POP3, yet the shortest plan changes it on the way and back.
+    # Monotone first: the direct plan, not the shorter detour through Exchange Online.
+    assert result.monotone and len(result.steps) == 8
+    assert not any(s.configuration["email_system"] == "exchange-online" for s in result.steps)
     moved = [c.variable for s in result.steps for c in s.changes]
-    assert moved.count("incoming_protocol") == 2
+    assert len(moved) == len(set(moved))
     direct = plan(space, start, target, avoid=[("email_system", "exchange-online")])
-    assert (len(direct.steps), direct.cost) == (8, 214)
+    assert (len(direct.steps), direct.cost) == (len(result.steps), result.cost)
 
 
 def test_invalid_target_suggests_the_nearest_valid_ones(space: Space) -> None:
@@ -755,18 +858,24 @@ def _suggestion_truth(
     space: Space,
     seed_valid: list[Node],
     given: Mapping[str, Value],
-    weights: Mapping[str, Fraction],
+    weights: Weights,
     allowed: Callable[[Node], bool] = lambda n: True,
 ) -> tuple[Fraction, set[frozenset[tuple[str, Value]]]]:
     """By enumeration: the least exact cost of a valid stand-in, and every change set at it."""
     tables = space.tables
+
+    def price(name: str, before: Value, after: Value) -> Fraction:
+        v = tables.index_of[name]
+        index = tables.value_index[v]
+        return weights.exact[v][index[before]][index[after]]
+
     at: dict[Fraction, set[frozenset[tuple[str, Value]]]] = {}
     for node in seed_valid:
         if not allowed(node):
             continue
         config = tables.decode(node)
         changed = frozenset((n, config[n]) for n, v in given.items() if config[n] != v)
-        cost = sum((weights[n] for n, _ in changed), Fraction(0))
+        cost = sum((price(n, given[n], x) for n, x in changed), Fraction(0))
         at.setdefault(cost, set()).add(changed)
     least = min(at)
     return least, at[least]
@@ -785,13 +894,14 @@ def test_partial_invalid_target_suggests_distinct_changes(
     assert not result.feasible and result.reason == (
         "no valid configuration has the target's settings"
     )
-    weights = {v.name: Fraction(str(v.change_weight)) for v in space.model.variables}
-    least, truth = _suggestion_truth(space, seed_valid, given, weights)
+    least, truth = _suggestion_truth(space, seed_valid, given, Weights.of(space))
     found = _change_sets(result)
     assert len(found) == min(5, len(truth))
+    assert set(found) == truth
     after = [s.configuration["email_system"] for s in result.suggestions]
-    assert len(set(after)) == len(after)  # five different email systems, not one five times
-    assert {"exchange-2013-sp1", "exchange-2016"} <= set(after)
+    assert len(set(after)) == len(after)  # different email systems, not one five times
+    # Exchange 2010 is upgraded along its line, not moved to Exchange Online.
+    assert set(after) == {"exchange-2013-sp1", "exchange-2016"}
     for cand in result.suggestions:
         assert cand.cost == least
         assert space.tables.verdict(_node_of(space, cand.configuration)).valid
@@ -806,9 +916,8 @@ def test_avoid_leaves_the_other_suggestions(space: Space, seed_valid: list[Node]
     tables = space.tables
     avoided = tables.value_index[tables.index_of["email_system"]]["exchange-online"]
     column = tables.index_of["email_system"]
-    weights = {v.name: Fraction(str(v.change_weight)) for v in space.model.variables}
     least, truth = _suggestion_truth(
-        space, seed_valid, given, weights, lambda n: n[column] != avoided
+        space, seed_valid, given, Weights.of(space), lambda n: n[column] != avoided
     )
     after = [s.configuration["email_system"] for s in result.suggestions]
     assert "exchange-online" not in after and len(set(after)) == len(after)
@@ -825,8 +934,7 @@ def test_decimal_weights_keep_equally_cheap_suggestions(
     decimal.update(authentication=0.3, email_system=0.1, profile_type=0.2)
     target = dict(EXO_ONLINE, authentication="impersonation")
     result = plan(space, GMAIL_ONLINE, target, weights=decimal)
-    exact = {n: Fraction(str(w)) for n, w in decimal.items()}
-    least, truth = _suggestion_truth(space, seed_valid, target, exact)
+    least, truth = _suggestion_truth(space, seed_valid, target, Weights.of(space, decimal))
     assert least == Fraction(3, 10)
     found = _change_sets(result)
     assert set(found) == truth and len(found) == len(truth)
@@ -905,7 +1013,9 @@ def test_to_dict_follows_the_contract(space: Space) -> None:
         "to": "exchange-online",
     }
     assert step["configuration"] == EXO_ONLINE
-    assert data["cost"] == 66 and isinstance(data["cost"], int)
+    assert data["cost"] == 76 and isinstance(data["cost"], int)
+    assert data["monotone"] is True
+    assert step["borrowed"] == [] and step["detour"] is None
 
 
 @pytest.mark.parametrize(
@@ -929,21 +1039,28 @@ def test_partial_start_is_refused(space: Space) -> None:
         plan(space, {"deployment": "online"}, EXO_ONLINE)
 
 
-def test_repairs_under_avoid_agree_with_nearest_without_it(
+def test_repairs_are_nearest_fixes_within_the_allowed_values(
     space: Space, seed_valid: list[Node]
 ) -> None:
+    """``cheapest_repairs`` is ``nearest`` with ``allowed=``: the same cost as brute force."""
     tables = space.tables
     rng = random.Random(3)
-    weights = [int(v.change_weight) for v in space.model.variables]
-    for _ in range(10):
+    weights = Weights.of(space)
+    column = tables.index_of["email_system"]
+    allowed: list[frozenset[int] | None] = [None] * len(tables.names)
+    allowed[column] = frozenset(range(tables.sizes[column])) - {0}  # no Exchange Online
+    tried = 0
+    while tried < 10:
         node = tuple(rng.randrange(size) for size in tables.sizes)
         if tables.verdict(node).valid:
             continue
-        allowed = [None] * len(node)
-        fast = cheapest_repairs(space, node, allowed, weights, keep=(), avoiding=False, top=50)
-        slow = cheapest_repairs(space, node, allowed, weights, keep=(), avoiding=True, top=50)
-        assert fast[0] == slow[0]
-        assert set(fast[1]) == set(slow[1]) or len(fast[1]) == 50
+        tried += 1
+        cost, repairs = cheapest_repairs(space, node, allowed, weights, top=50)
+        least = min(weights.cost(node, r) for r in seed_valid if r[column] != 0)
+        assert cost == least
+        assert repairs and all(weights.cost(node, r) == least for r in repairs)
+        assert all(r[column] != 0 and tables.verdict(r).valid for r in repairs)
+        assert len(set(repairs)) == len(repairs)
 
 
 def test_uniform_weights_change_the_tie_break_not_the_steps() -> None:

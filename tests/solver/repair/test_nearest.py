@@ -13,11 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from syncscope.model import ConfigurationError, Level, Model, Value
+from syncscope.model.costs import SCOPES, costs_for
 from syncscope.model.synthetic import random_model
 from syncscope.solver.diagram.space import Space, compiled
 from syncscope.solver.queries.brute import brute_verdict, brute_verdicts
 from syncscope.solver.repair.nearest import NearestResult, nearest
-from syncscope.solver.repair.weights import default_weights
+from syncscope.solver.repair.weights import Weights
 
 import syncscope
 
@@ -58,38 +59,49 @@ def _valid_rows(model: Model) -> list[Row]:
     ]
 
 
+Fix = tuple[tuple[int, int], ...]
+"""The changes a fix makes: (variable, value index) for each given variable it changes."""
+
+
+def _rank(model: Model, fix: Fix, level: Level) -> tuple[object, ...]:
+    table = costs_for(model)
+    scopes = [SCOPES.index(table.scope(model.names[v])) for v, _ in fix]
+    text = tuple(
+        (v, model.variables[v].label_of(model.variables[v].domain[i]).casefold()) for v, i in fix
+    )
+    return (level, scopes.count(0), scopes.count(1), len(fix), text)
+
+
 def _brute(
     model: Model,
     rows: Sequence[Row],
     config: Mapping[str, Value],
     keep: Sequence[str],
-    weights: Mapping[str, float],
-) -> tuple[Fraction | None, list[tuple[tuple[int, int, tuple[int, ...]], tuple[int, ...]]]]:
-    """The minimum cost over ``rows`` and every configuration at it, sorted by the contract.
+    weights: Mapping[str, object] | None,
+) -> tuple[Fraction | None, dict[Fix, Level]]:
+    """The minimum cost over ``rows`` and every distinct fix at it, with its best verdict.
 
     Costs are summed as exact fractions of the weights as written (``0.1`` is 1/10),
-    so equally cheap configurations tie; None when no row respects ``keep``.
+    so equally cheap fixes tie; None when no row respects ``keep``.
     """
     names = model.names
+    exact = Weights.of(model, weights).exact
     given = {
         names.index(n): model.variables[names.index(n)].domain.index(v) for n, v in config.items()
     }
     locked = {names.index(n) for n in keep}
-    w = [Fraction(str(weights[n])) for n in names]
     best: Fraction | None = None
-    minima: list[tuple[tuple[int, int, tuple[int, ...]], tuple[int, ...]]] = []
+    fixes: dict[Fix, Level] = {}
     for values, level in rows:
         if any(values[v] != given[v] for v in locked):
             continue
-        changed = [v for v, i in given.items() if values[v] != i]
-        cost = sum(w[v] for v in changed)
-        key = (int(level), len(changed), values)
+        fix = tuple((v, values[v]) for v, i in sorted(given.items()) if values[v] != i)
+        cost = sum((exact[v][given[v]][i] for v, i in fix), Fraction(0))
         if best is None or cost < best:
-            best, minima = cost, [(key, values)]
+            best, fixes = cost, {fix: level}
         elif cost == best:
-            minima.append((key, values))
-    minima.sort()
-    return best, minima
+            fixes[fix] = min(fixes.get(fix, level), level)
+    return best, fixes
 
 
 def _assert_matches_brute(
@@ -97,21 +109,19 @@ def _assert_matches_brute(
     rows: Sequence[Row],
     config: Mapping[str, Value],
     keep: Sequence[str],
-    weights: Mapping[str, float],
+    weights: Mapping[str, object] | None,
     top: int,
 ) -> NearestResult:
     model = space.model
     result = nearest(space, config, keep=keep, weights=weights, top=top)
-    best, minima = _brute(model, rows, config, keep, weights)
+    best, fixes = _brute(model, rows, config, keep, weights)
     if best is None:
         assert result.cost is None and not result.candidates and not result.more
         assert result.conflict is not None
         return result
     assert result.cost == float(best)
-    expected = [values for _, values in minima[:top]]
-    got = [space.tables.encode(c.configuration) for c in result.candidates]
-    assert [tuple(g[v] for v in range(len(model.names))) for g in got] == expected
-    assert result.more == (len(minima) > top)
+    index = {n: i for i, n in enumerate(model.names)}
+    got: list[Fix] = []
     for candidate in result.candidates:
         configuration = dict(candidate.configuration)
         assert list(configuration) == list(model.names)
@@ -122,8 +132,18 @@ def _assert_matches_brute(
         assert [c.variable for c in candidate.changes] == changed
         assert all(c.before == config[c.variable] for c in candidate.changes)
         assert all(c.after == configuration[c.variable] for c in candidate.changes)
-        assert candidate.cost == float(sum(Fraction(str(weights[n])) for n in changed))
         assert candidate.cost == float(best)
+        fix = tuple(
+            (index[c.variable], model.variable(c.variable).domain.index(c.after))
+            for c in candidate.changes
+        )
+        assert fixes[fix] == candidate.verdict  # supported whenever some completion is
+        got.append(fix)
+    # Distinct fixes, N of them when that many exist, the best N by the cost model's order.
+    assert len(set(got)) == len(got) == min(top, len(fixes))
+    assert result.more == (len(fixes) > top)
+    ranks = [_rank(model, f, fixes[f]) for f in got]
+    assert ranks == sorted(_rank(model, f, level) for f, level in fixes.items())[:top]
     return result
 
 
@@ -185,7 +205,7 @@ def test_seed_matches_brute_force_on_random_invalid_configurations(
 ) -> None:
     model = space.model
     rng = random.Random(7 + uniform)
-    weights = dict.fromkeys(model.names, 1.0) if uniform else default_weights(model)
+    weights: dict[str, object] | None = dict.fromkeys(model.names, 1.0) if uniform else None
     tried = 0
     while tried < 12:
         config = _random_seed_config(model, rng, 1.0)
@@ -217,7 +237,7 @@ def test_seed_hypothesis(space: Space, seed_valid: list[Row], data: st.DataObjec
         if data.draw(st.booleans()):
             config[var.name] = data.draw(st.sampled_from(var.domain))
     keep = data.draw(st.lists(st.sampled_from(sorted(config)), unique=True)) if config else []
-    _assert_matches_brute(space, seed_valid, config, keep, default_weights(model), 3)
+    _assert_matches_brute(space, seed_valid, config, keep, None, 3)
 
 
 # -- the contract's specific promises -------------------------------------------------
@@ -240,9 +260,10 @@ def test_valid_full_input_returns_itself_at_cost_zero(space: Space, seed_valid: 
 
 
 def test_partial_input_with_many_free_completions(space: Space) -> None:
+    # Completions of the settings left open are one fix, not five.
     result = nearest(space, {"email_system": "gmail"}, top=5)
     assert result.cost == 0
-    assert len(result.candidates) == 5 and result.more
+    assert len(result.candidates) == 1 and not result.more
     for candidate in result.candidates:
         assert candidate.changes == ()
         assert len(candidate.configuration) == len(space.model.names)
@@ -271,19 +292,9 @@ def test_ordering_contract(space: Space, seed_valid: list[Row]) -> None:
     config = {**base, "authentication": "impersonation"}
     weights = {**dict.fromkeys(model.names, 1.0), "sync_appointments_contacts_tasks": 0.0}
     result = _assert_matches_brute(space, seed_valid, config, [], weights, 50)
-    keys = [
-        (
-            int(c.verdict),
-            len(c.changes),
-            tuple(space.tables.encode(c.configuration)[v] for v in range(len(model.names))),
-        )
-        for c in result.candidates
-    ]
-    assert keys == sorted(keys)
-    assert len(set(keys)) == len(keys)
     assert result.candidates[0].verdict is Level.SUPPORTED
-    assert len(result.candidates[0].changes) == 2
-    assert Level.DISCOURAGED in {c.verdict for c in result.candidates}
+    verdicts = [c.verdict for c in result.candidates]
+    assert verdicts == sorted(verdicts)
 
 
 def test_weights_steer_the_answer(space: Space) -> None:
@@ -383,7 +394,7 @@ def test_to_dict_contract(space: Space) -> None:
     data = nearest(space, EXO_IMPERSONATION, top=2).to_dict()
     assert set(data) == {"cost", "candidates", "more"}
     candidate = data["candidates"][0]  # type: ignore[index]
-    assert set(candidate) == {"configuration", "changes", "cost", "verdict"}
+    assert set(candidate) == {"configuration", "changes", "cost", "verdict", "advice"}
     assert candidate["changes"] == [
         {"variable": "authentication", "from": "impersonation", "to": "server-to-server"}
     ]

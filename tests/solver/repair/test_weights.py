@@ -1,4 +1,4 @@
-"""Change weights: declared defaults, uniform, files (TOML, JSON), mappings, and clear errors."""
+"""Change costs: the cost table, uniform, files (TOML, JSON), mappings with pairs, clear errors."""
 
 from __future__ import annotations
 
@@ -7,51 +7,146 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from syncscope.model import ConfigurationError, Model
+from syncscope.model import ConfigurationError, Model, ModelError, Value
+from syncscope.model.costs import costs_for, costs_path, load_costs
 from syncscope.solver.diagram.space import compiled
 from syncscope.solver.repair.weights import (
+    Weights,
     default_weights,
     load_weights_file,
     resolve_weights,
-    weight_vector,
-    weights_table,
 )
 
+from syncscope.docgen_costs import refresh, repair_doc_path
 
-def test_defaults_are_the_declared_change_weights(model: Model) -> None:
+
+def _cost(w: Weights, model: Model, name: str, before: Value, after: Value) -> Fraction:
+    v = model.names.index(name)
+    domain = model.variable(name).domain
+    return w.exact[v][domain.index(before)][domain.index(after)]
+
+
+def test_defaults_come_from_the_cost_table(model: Model) -> None:
     weights = resolve_weights(model)
-    assert list(weights) == list(model.names)
-    assert weights == {v.name: float(v.change_weight) for v in model.variables}
-    assert weights == default_weights(model)
-    # The rule set makes a migration cost more than flipping an option.
-    assert weights["deployment"] > weights["email_system"] > weights["ports"]
+    assert weights.names == model.names
+    defaults = default_weights(model)
+    assert defaults == {n: weights.default(n) for n in model.names}
+    # A migration costs more than flipping an option; a posture more than a mailbox move.
+    assert defaults["deployment"] > defaults["email_system"] > defaults["ports"]
+    for posture in ("fips_mode", "customer_key", "same_tenant", "mfa"):
+        assert defaults[posture] > defaults["email_system"]
+
+
+def test_pair_costs_know_the_values(model: Model) -> None:
+    w = Weights.of(model)
+    sp1 = _cost(w, model, "email_system", "exchange-2013", "exchange-2013-sp1")
+    upgrade = _cost(w, model, "email_system", "exchange-2010", "exchange-2016")
+    to_exo = _cost(w, model, "email_system", "exchange-2010", "exchange-online")
+    pop_to_pop = _cost(w, model, "email_system", "other-pop3-smtp", "gmail")
+    pop_to_exchange = _cost(w, model, "email_system", "gmail", "exchange-2016")
+    assert sp1 < upgrade < to_exo
+    assert pop_to_pop < pop_to_exchange
+    # Going back down the line is no upgrade.
+    assert _cost(w, model, "email_system", "exchange-2016", "exchange-2010") == to_exo
+    assert _cost(w, model, "version", "8.0", "8.1") < _cost(w, model, "version", "8.2", "8.0")
+
+
+def test_every_seed_variable_declares_a_scope(model: Model) -> None:
+    table = costs_for(model)
+    assert set(table.variables) == set(model.names)
+    scopes = {n: table.scope(n) for n in model.names}
+    organisation = {n for n, s in scopes.items() if s == "organisation"}
+    assert organisation >= {"deployment", "version", "fips_mode", "customer_key", "same_tenant"}
+    assert {n for n, s in scopes.items() if s == "profile"} == {
+        "profile_type",
+        "authentication",
+        "autodiscover",
+        "ports",
+        "incoming_protocol",
+        "outgoing_protocol",
+    }
+    assert scopes["email_system"] == "mailbox"
+
+
+def test_units_are_exact_over_one_denominator(model: Model) -> None:
+    w = Weights.of(model, {"Email System": 0.1, "profile_type": 0.2, "ports": 3})
+    e, p = model.names.index("email_system"), model.names.index("profile_type")
+    assert w.exact[e][0][1] + w.exact[p][0][1] == Fraction(3, 10)
+    assert w.scale == 10 and w.units[e][0][1] == 1 and w.units[p][0][1] == 2
+    assert w.real(w.units[e][0][1]) == 0.1
+    assert Weights.of(compiled(), {"ports": 0.1}) == Weights.of(model, {"ports": 0.1})
+
+
+def test_least_is_the_cheapest_chain(model: Model) -> None:
+    w = Weights.of(model, {"email_system": {"gmail -> msn": 1, "msn -> exchange-2016": 1}})
+    e = model.names.index("email_system")
+    d = model.variable("email_system").domain
+    g, x = d.index("gmail"), d.index("exchange-2016")
+    assert w.units[e][g][x] > 2 * w.scale
+    assert w.least[e][g][x] == 2 * w.scale
 
 
 def test_uniform_is_one_each(model: Model) -> None:
-    assert resolve_weights(model, "uniform") == dict.fromkeys(model.names, 1.0)
-    assert resolve_weights(model, " Uniform ") == dict.fromkeys(model.names, 1.0)
+    assert default_weights(model) != dict.fromkeys(model.names, 1.0)
+    uniform = resolve_weights(model, "uniform")
+    assert {n: uniform.default(n) for n in model.names} == dict.fromkeys(model.names, 1.0)
+    assert resolve_weights(model, " Uniform ") == uniform
+    assert _cost(uniform, model, "email_system", "exchange-2013", "exchange-2013-sp1") == 1
 
 
 def test_mapping_overrides_only_what_it_names(model: Model) -> None:
     weights = resolve_weights(model, {"Email System": 3, "ports": 0.5})
-    assert weights["email_system"] == 3.0
-    assert weights["ports"] == 0.5
-    assert weights["deployment"] == float(model.variable("deployment").change_weight)
+    assert weights.default("email_system") == 3.0
+    assert _cost(weights, model, "email_system", "exchange-2013", "exchange-2013-sp1") == 3
+    assert weights.default("ports") == 0.5
+    assert weights.default("deployment") == default_weights(model)["deployment"]
+
+
+def test_pair_overrides(model: Model, tmp_path: Path) -> None:
+    spec = {"email_system": {"Exchange 2013 -> Exchange 2013 SP1": 1, "default": 40}}
+    w = resolve_weights(model, spec)
+    assert _cost(w, model, "email_system", "exchange-2013", "exchange-2013-sp1") == 1
+    assert _cost(w, model, "email_system", "exchange-2013-sp1", "exchange-2013") == 40
+    assert _cost(w, model, "email_system", "gmail", "msn") == 40
+    path = tmp_path / "w.toml"
+    path.write_text(
+        '[weights.email_system]\n"exchange-2013 -> exchange-2013-sp1" = 1\ndefault = 40\n',
+        encoding="utf-8",
+    )
+    assert resolve_weights(model, str(path)) == w
+    flags = resolve_weights(model, {"mfa": {"yes -> no": 2}})
+    assert _cost(flags, model, "mfa", True, False) == 2
+
+
+@pytest.mark.parametrize(
+    ("spec", "needle"),
+    [
+        ({"email_system": {"gmail => msn": 1}}, "expected 'default' or 'FROM -> TO'"),
+        ({"email_system": {"gmial -> msn": 1}}, "email_system 'gmial -> msn'"),
+        ({"email_system": {"gmail -> gmail": 1}}, "a change needs two different values"),
+        ({"email_system": {"gmail -> msn": -1}}, "non-negative"),
+        ({"email_system": {"default": 1e10}}, "at most 1,000,000,000"),
+    ],
+)
+def test_pair_override_errors(model: Model, spec: dict[str, object], needle: str) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        resolve_weights(model, spec)
+    assert needle in str(info.value)
 
 
 def test_toml_file(model: Model, tmp_path: Path) -> None:
     path = tmp_path / "w.toml"
     path.write_text("deployment = 1\nemail_system = 2.5\n", encoding="utf-8")
     weights = resolve_weights(model, str(path))
-    assert weights["deployment"] == 1.0
-    assert weights["email_system"] == 2.5
-    assert weights["version"] == float(model.variable("version").change_weight)
+    assert weights.default("deployment") == 1.0
+    assert weights.default("email_system") == 2.5
+    assert weights.default("version") == default_weights(model)["version"]
 
 
 def test_toml_file_under_a_weights_table(model: Model, tmp_path: Path) -> None:
     path = tmp_path / "w.toml"
     path.write_text("[weights]\nmfa = 0\n", encoding="utf-8")
-    assert resolve_weights(model, str(path))["mfa"] == 0.0
+    assert resolve_weights(model, str(path)).default("mfa") == 0.0
 
 
 def test_json_file_flat_and_nested(model: Model, tmp_path: Path) -> None:
@@ -59,7 +154,7 @@ def test_json_file_flat_and_nested(model: Model, tmp_path: Path) -> None:
     flat.write_text(json.dumps({"authentication": 9}), encoding="utf-8")
     nested = tmp_path / "nested.json"
     nested.write_text(json.dumps({"weights": {"authentication": 9}}), encoding="utf-8")
-    assert resolve_weights(model, str(flat))["authentication"] == 9.0
+    assert resolve_weights(model, str(flat)).default("authentication") == 9.0
     assert resolve_weights(model, str(nested)) == resolve_weights(model, str(flat))
 
 
@@ -121,41 +216,63 @@ def test_mapping_errors(model: Model) -> None:
         resolve_weights(model, 3)  # type: ignore[arg-type]
 
 
-def test_repair_doc_shows_the_current_weights(model: Model) -> None:
-    doc = (Path(__file__).resolve().parents[3] / "docs" / "repair.md").read_text("utf-8")
-    start = doc.index("<!-- weights:start")
-    body_start = doc.index("\n", start) + 1
-    end = doc.index("<!-- weights:end -->")
-    assert doc[body_start:end].strip() == weights_table(model), (
-        "docs/repair.md is stale: paste syncscope.solver.repair.weights.weights_table(load_model())"
-        " between the weights markers"
-    )
+def test_repair_doc_shows_the_current_costs() -> None:
+    doc = repair_doc_path().read_text("utf-8")
+    assert refresh(doc) == doc, "docs/repair.md is stale: run python -m syncscope.docgen_costs"
 
 
-def test_weight_vector_is_exact_and_in_model_order(model: Model) -> None:
-    declared = weight_vector(model)
-    assert declared == tuple(Fraction(v.change_weight) for v in model.variables)
-    vector = weight_vector(model, {"Email System": 0.1, "profile_type": 0.2, "ports": 3})
-    index = model.names.index
-    assert vector[index("email_system")] + vector[index("profile_type")] == Fraction(3, 10)
-    assert vector[index("ports")] == 3 and isinstance(vector[index("ports")], Fraction)
-    assert vector[index("deployment")] == declared[index("deployment")]
-    space = compiled()
-    assert weight_vector(space, {"ports": 0.1}) == weight_vector(model, {"ports": 0.1})
+def _table(tmp_path: Path, body: str) -> Path:
+    vocabulary = costs_path().parent / "vocabulary.toml"
+    (tmp_path / "vocabulary.toml").write_text(vocabulary.read_text("utf-8"), encoding="utf-8")
+    path = tmp_path / "costs.toml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+_HEAD = '[variables.email_system]\nscope = "mailbox"\nreason = "x"\n'
+_CHANGE = "[[variables.email_system.changes]]\n"
 
 
 @pytest.mark.parametrize(
-    ("weights", "message"),
+    ("body", "needle"),
     [
-        ({"prots": 1}, "weights: unknown variable 'prots'; did you mean 'ports'?"),
-        ({"ports": -0.5}, "weights: the weight of ports must be a non-negative number, got -0.5"),
-        ({"ports": "2"}, "weights: the weight of ports must be a number, got '2'"),
-        ({"ports": True}, "weights: the weight of ports must be a number, got True"),
-        ({"ports": float("inf")}, "the weight of ports must be a non-negative number, got inf"),
-        ({"ports": 1, "Ports": 2}, "weights: ports is given twice, as 'ports' and 'Ports'"),
+        (
+            '[variables.deploymnet]\nscope = "organisation"\nreason = "x"\n',
+            "variables.deploymnet: unknown variable 'deploymnet'",
+        ),
+        ('[variables.ports]\nscope = "tenant"\nreason = "x"\n', "scope must be one of"),
+        ('[variables.ports]\nscope = "profile"\n', "variables.ports: needs a reason"),
+        (
+            _HEAD + _CHANGE + 'from = "gmial"\nto = "msn"\ncost = 1\nreason = "x"\n',
+            "variables.email_system.changes[0].from: unknown value 'gmial'",
+        ),
+        (
+            _HEAD
+            + _CHANGE
+            + 'between = ["gmail", "msn"]\ncost = 1\nreason = "x"\n'
+            + _CHANGE
+            + 'along = ["gmail", "msn"]\ncost = 2\nreason = "x"\n',
+            "changes[1]: gmail -> msn is priced by changes[0] too",
+        ),
+        (
+            '[variables.mfa]\nscope = "organisation"\nreason = "x"\n'
+            '[variables.mfa.advice]\nmaybe = "x"\n',
+            "variables.mfa.advice: unknown value 'maybe' of mfa",
+        ),
+        ('[variables.ports]\nscope = "profile"\nreason = "x"\ncost = -1\n', "variables.ports.cost"),
+        ('[variables.ports]\nscope = "profile"\nreason = "x"\ncost = nan\n', "finite"),
+        ("variables = [", "not valid TOML"),
     ],
 )
-def test_weight_vector_errors(model: Model, weights: dict[str, object], message: str) -> None:
-    with pytest.raises(ConfigurationError) as info:
-        weight_vector(model, weights)
-    assert message in str(info.value)
+def test_cost_table_errors_name_the_file_and_entry(tmp_path: Path, body: str, needle: str) -> None:
+    path = _table(tmp_path, body)
+    with pytest.raises(ModelError) as info:
+        load_costs(path)
+    assert str(path) in str(info.value)
+    assert needle in str(info.value)
+
+
+def test_the_builtin_cost_table_loads() -> None:
+    table = load_costs()
+    assert table["email_system"].changes
+    assert table["mfa"].advice[False].startswith("connect with a service account")
