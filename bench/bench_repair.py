@@ -23,7 +23,7 @@ from syncscope.model import Value
 from syncscope.solver.diagram.space import Space, compiled
 from syncscope.solver.explain.diagnoses import explain
 from syncscope.solver.repair.nearest import nearest
-from syncscope.solver.repair.weights import default_weights
+from syncscope.solver.repair.weights import Weights
 
 SECTION = "Repair: nearest and explain"
 SEED = 20_161_201
@@ -44,20 +44,35 @@ def random_invalid(space: Space, count: int, seed: int = SEED) -> list[dict[str,
     return out
 
 
+Prices = Mapping[str, Mapping[Value, Mapping[Value, float]]]
+"""Variable -> value left -> value reached -> the cost of that change."""
+
+
+def prices(model: Any, weights: Weights) -> Prices:
+    """The cost of every change as plain floats, for the baseline's scan."""
+    return {
+        var.name: {
+            a: {b: float(weights.exact[v][i][j]) for j, b in enumerate(var.domain)}
+            for i, a in enumerate(var.domain)
+        }
+        for v, var in enumerate(model.variables)
+    }
+
+
 def scan(
     solutions: Sequence[Mapping[str, Any]],
     config: Mapping[str, Value],
-    weights: Mapping[str, float],
+    weights: Prices,
 ) -> tuple[float, list[Mapping[str, Any]]]:
     """The baseline's nearest: the minimum cost over ``solutions`` and every one at it."""
     best = math.inf
     found: list[Mapping[str, Any]] = []
-    items = [(name, value, weights[name]) for name, value in config.items()]
+    items = [(name, value, weights[name][value]) for name, value in config.items()]
     for solution in solutions:
         cost = 0.0
-        for name, value, weight in items:
+        for name, value, row in items:
             if solution[name] != value:
-                cost += weight
+                cost += row[solution[name]]
         if cost < best:
             best, found = cost, [solution]
         elif cost == best:
@@ -72,29 +87,30 @@ def run(report: Report) -> None:
     solutions = baseline.enumerate_valid()
     few = configs[:BASELINE_QUERIES]
 
-    def enumerate_and_scan(weights: Mapping[str, float]) -> None:
+    def enumerate_and_scan(weights: Prices) -> None:
         for config in few:
             scan(baseline.enumerate_valid(), config, weights)
 
-    def scan_only(weights: Mapping[str, float]) -> None:
+    def scan_only(weights: Prices) -> None:
         for config in few:
             scan(solutions, config, weights)
 
     for label, weights in (
-        ("uniform", dict.fromkeys(model.names, 1.0)),
-        ("default", default_weights(model)),
+        ("uniform", Weights.uniform(model)),
+        ("default (per pair of values)", Weights.of(model)),
     ):
+        table = prices(model, weights)
         for config in configs[: 2 * BASELINE_QUERIES]:
             ours = nearest(space, config, weights=weights)
-            assert ours.cost == scan(solutions, config, weights)[0], config
+            assert ours.cost == scan(solutions, config, table)[0], config
 
-        def ours_fn(weights: Mapping[str, float] = weights) -> None:
+        def ours_fn(weights: Weights = weights) -> None:
             for config in configs:
                 nearest(space, config, weights=weights)
 
         t_ours = median_seconds(ours_fn) / len(configs)
-        t_full = median_seconds(lambda w=weights: enumerate_and_scan(w), repeat=3) / len(few)
-        t_scan = median_seconds(lambda w=weights: scan_only(w), repeat=5) / len(few)
+        t_full = median_seconds(lambda w=table: enumerate_and_scan(w), repeat=3) / len(few)
+        t_scan = median_seconds(lambda w=table: scan_only(w), repeat=5) / len(few)
         report.add(
             SECTION,
             Row(

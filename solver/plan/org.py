@@ -4,6 +4,8 @@ Each distinct configuration of the inventory is planned once, in three parts:
 
 1. an invalid configuration is repaired first, without touching an
    organisation-scope setting (:mod:`syncscope.model.costs` says which those are);
+   when only the organisation's change repairs some mailbox, the organisation
+   step comes first instead and every repair is made at it;
 2. the organisation step sets every organisation-scope setting to its end value
    for everyone at once, each mailbox taking with it the cheapest changes that
    keep it valid (straight to the target's values where they will do);
@@ -354,14 +356,28 @@ def _lane(
         )
         if fixed.cost is None:
             fixed = nearest(space, tables.decode(node), weights=w, top=1, allowed=allowed)
-        if fixed.cost is None:
-            return (
-                f"it is {tables.verdict(node).id}, and no repair leaves the organisation-wide"
-                " settings as they are (they change once, for everyone, at the organisation"
-                " step)"
+        if fixed.cost is not None:
+            current = _node(space, fixed.candidates[0].configuration)
+            out.append(("repair", node, current))
+        else:
+            # Only the organisation's change repairs it: that step comes first, for everyone.
+            overlay = tables.decode(node)
+            for v in org:
+                overlay[names[v]] = tables.domains[v][ends[v]]
+                allowed[v] = frozenset([ends[v]])
+            fixed = nearest(
+                space, overlay, weights=w, top=1, allowed=_toward(space, node, target, allowed)
             )
-        current = _node(space, fixed.candidates[0].configuration)
-        out.append(("repair", node, current))
+            if fixed.cost is None:
+                fixed = nearest(space, overlay, weights=w, top=1, allowed=allowed)
+            if fixed.cost is None:
+                return (
+                    f"it is {tables.verdict(node).id}, and no valid configuration of its"
+                    " profile and mailbox settings goes with the organisation's "
+                    + ", ".join(text(v) for v in org)
+                )
+            current = _node(space, fixed.candidates[0].configuration)
+            out.append(("organisation", node, current))
     moving = [v for v in org if current[v] != ends[v]]
     if moving:
         if any(v in kept for v in moving):
@@ -437,6 +453,16 @@ def _merge(
         cut = [s for s in rest[:1] if s[0] == "organisation"]
         return first, cut, rest[len(cut) :]
 
+    if any(
+        steps[0][0] == "organisation"
+        and steps[0][1] != steps[0][2]
+        and not tables.verdict(steps[0][1]).valid
+        for _, steps in lanes
+        if steps
+    ):
+        # Some mailbox is repaired only by the organisation's change: the organisation step
+        # comes first, and every other repair is made at it too.
+        lanes = [(g, _repair_at_cutover(steps)) for g, steps in lanes]
     split = [(g, *phases(steps)) for g, steps in lanes]
     columns: list[tuple[str, list[tuple[_Group, Node, Node]]]] = [
         ("repair", [(g, b, a) for g, r, _, _ in split for _, b, a in r]),
@@ -466,6 +492,14 @@ def _merge(
         merged.sort(key=lambda a: (-len(a.rows), a.rows[0]))
         out.append(OrgStep(kind, tuple(merged)))
     return tuple(out)
+
+
+def _repair_at_cutover(steps: list[tuple[str, Node, Node]]) -> list[tuple[str, Node, Node]]:
+    if not steps or steps[0][0] != "repair":
+        return steps
+    if len(steps) > 1 and steps[1][0] == "organisation":
+        return [("organisation", steps[0][1], steps[1][2]), *steps[2:]]
+    return [("organisation", steps[0][1], steps[0][2]), *steps[1:]]
 
 
 def _in_row_order(rows: Sequence[int], ids: Sequence[str]) -> list[str]:
