@@ -88,7 +88,7 @@ def brute_best(
     b: Brute,
     sources: Iterable[Node],
     goal: Callable[[Node], bool],
-    weights: Sequence[float] | Sequence[Fraction],
+    weights: Sequence[float] | Sequence[Fraction] | Weights,
     *,
     allowed: Callable[[Node], bool] = lambda n: True,
     cap: int | None = None,
@@ -101,7 +101,9 @@ def brute_best(
     """
     best: dict[Node, tuple[int, float]] = {}
     heap: list[tuple[int, float, Node]] = []
-    zero = weights[0] * 0 if weights else 0.0  # a Fraction zero keeps fractions exact
+    zero: Any = (
+        Fraction(0) if isinstance(weights, Weights) else weights[0] * 0 if weights else 0.0
+    )  # a Fraction zero keeps fractions exact
     for s in sources:
         best[s] = (0, zero)
         heap.append((0, zero, s))
@@ -118,7 +120,7 @@ def brute_best(
                 continue
             if once is not None and any(u[i] != once[0][i] or v[i] != once[1][i] for i in changed):
                 continue
-            cand = (k + 1, c + sum(weights[i] for i in changed))
+            cand = (k + 1, c + _cost(u, v, weights))
             if v not in best or cand < best[v]:
                 best[v] = cand
                 heapq.heappush(heap, (*cand, v))
@@ -143,7 +145,7 @@ def brute_objective(
     b: Brute,
     start: Node,
     target: Node,
-    weights: Sequence[float] | Sequence[Fraction],
+    weights: Sequence[float] | Sequence[Fraction] | Weights,
     *,
     allowed: Callable[[Node], bool] = lambda n: True,
     cap: int | None = None,
@@ -157,7 +159,7 @@ def brute_objective(
 
     def sources(pick: Callable[[Node], bool]) -> tuple[list[Node], Any]:
         if start in b.valid:
-            return [start], weights[0] * 0
+            return [start], Fraction(0) if isinstance(weights, Weights) else weights[0] * 0
         repairs = [r for r in b.valid if allowed(r) and pick(r)]
         if not repairs:
             return [], 0
@@ -405,8 +407,38 @@ def test_decimal_weights_tie_exactly(
     check_plan_shape(b, start, result, [float(w) for w in exact])
 
 
-def _cost(a: Node, b: Node, weights: Sequence[Fraction] | Sequence[float]) -> Any:
+def _cost(a: Node, b: Node, weights: Sequence[Fraction] | Sequence[float] | Weights) -> Any:
+    if isinstance(weights, Weights):  # a cost per pair of values, exactly
+        return sum(weights.exact[v][x][y] for v, (x, y) in enumerate(zip(a, b, strict=True)))
     return sum(w for x, y, w in zip(a, b, weights, strict=True) if x != y)
+
+
+@settings(max_examples=60, deadline=None)
+@given(small, st.data())
+def test_pair_costs_match_brute_force(which: Spec, data: st.DataObject) -> None:
+    """Costs that depend on both values: still monotone first, fewest steps, then cheapest."""
+    b = brute(*which)
+    nodes = sorted(b.valid)
+    start = data.draw(st.sampled_from(nodes))
+    target = data.draw(st.sampled_from(nodes))
+    spec: dict[str, object] = {
+        var.name: {
+            f"{x} -> {y}": data.draw(st.sampled_from([0.5, 1, 2, 7]))
+            for x in var.domain
+            for y in var.domain
+            if x != y
+        }
+        for var in b.model.variables
+    }
+    weights = Weights.of(b.model, spec)
+    result = plan(
+        compiled(b.model, use_cache=False), b.config(start), b.config(target), weights=spec
+    )
+    monotone, expected = brute_objective(b, start, target, weights)
+    assert expected is not None and result.feasible and result.monotone == monotone
+    check_monotone(result)
+    assert len(result.steps) == expected[0]
+    assert result.cost == float(expected[1])
 
 
 # -- limits ------------------------------------------------------------------------------

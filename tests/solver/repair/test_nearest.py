@@ -192,6 +192,28 @@ def test_random_inputs_match_brute_force(
     _assert_matches_brute(space, _valid_rows(model), config, keep, w, top)
 
 
+@pytest.mark.parametrize("seed", range(10))
+def test_pair_costs_on_synthetic_models_match_brute_force(seed: int) -> None:
+    """Costs that depend on both values (as ``--weights`` pairs) stay exact."""
+    model = random_model(6, seed=seed)
+    space = compiled(model, use_cache=False)
+    rows = _valid_rows(model)
+    rng = random.Random(100 + seed)
+    for _ in range(10):
+        config = {v.name: rng.choice(v.domain) for v in model.variables if rng.random() < 0.8}
+        weights: dict[str, object] = {
+            v.name: {
+                f"{a} -> {b}": rng.choice([0, 0.5, 1, 2, 5])
+                for a in v.domain
+                for b in v.domain
+                if a != b and rng.random() < 0.7
+            }
+            | {"default": rng.choice([1, 3])}
+            for v in model.variables
+        }
+        _assert_matches_brute(space, rows, config, [], weights, rng.choice((1, 3, 1000)))
+
+
 # -- the seed against the independent baseline enumeration ----------------------------
 
 
