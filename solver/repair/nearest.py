@@ -49,7 +49,7 @@ class Candidate:
     cost: float
     """The sum of the costs of ``changes`` (summed exactly, then shown as a float)."""
     verdict: Level
-    """``supported`` or ``discouraged`` (supported when some completion of the fix is)."""
+    """A valid verdict: the best that some completion of the fix reaches."""
     advice: tuple[str, ...] = ()
     """The fix in words, for the changes of policies (e.g. "connect with a service account
     that has no multi-factor authentication"), in the order of ``changes``."""
@@ -207,7 +207,8 @@ def _costs(
 ) -> list[float]:
     """Cheapest scaled cost from every node to a valid terminal (inf when none)."""
     cost: list[float] = [_INF] * len(children)
-    cost[Level.SUPPORTED] = cost[Level.DISCOURAGED] = 0
+    for level in Level.valid_levels():
+        cost[level] = 0
     for level in range(len(levels) - 1, -1, -1):
         row, values = rows[level], choices[level]
         for node in levels[level]:
@@ -256,13 +257,13 @@ def _distinct(
 ) -> list[tuple[tuple[int, ...], Level]]:
     """One tight path per distinct choice of the given variables' values, with its verdict.
 
-    The path of a fix ends ``supported`` when some tight path with the same
-    choices does. A node reached again with the same choices so far has
+    The path of a fix ends at the best verdict any tight path with the same
+    choices reaches. A node reached again with the same choices so far has
     nothing new below it, so the walk stays within (nodes x fixes).
     """
-    supported: dict[int, bool] = {int(Level.SUPPORTED): True, int(Level.DISCOURAGED): False}
+    best: dict[int, int] = {int(level): int(level) for level in Level.valid_levels()}
     for node in sorted(tight, reverse=True):  # children have larger ids than parents
-        supported[node] = any(supported[kid] for _, kid in tight[node])
+        best[node] = min(best[kid] for _, kid in tight[node])
     found: dict[tuple[int, ...], tuple[int, ...]] = {}
     visited: set[tuple[int, tuple[int, ...]]] = set()
     # Each frame: (node, depth, key so far, path so far).
@@ -275,46 +276,47 @@ def _distinct(
         if (node, key) in visited:
             continue
         visited.add((node, key))
-        edges = tight[node]
-        for value, kid in reversed(edges):  # pushed in reverse: popped in value order
-            stack.append((kid, depth + 1, (*key, value) if depth in given else key, (*path, value)))
+        for value, kid in reversed(tight[node]):  # pushed in reverse: popped in value order
+            here = (*key, value) if depth in given else key
+            stack.append((kid, depth + 1, here, (*path, value)))
     out = []
     for key, path in found.items():
-        if path and not _ends_supported(tight, root, path):
-            better = _supported_path(tight, supported, root, given, key)
+        end = _end(tight, root, path)
+        for level in range(best[root], end):  # a better verdict with the same fix?
+            better = _path_to(tight, best, root, given, key, level)
             if better is not None:
-                path = better
-        out.append(
-            (path, Level.SUPPORTED if _ends_supported(tight, root, path) else Level.DISCOURAGED)
-        )
+                path, end = better, level
+                break
+        out.append((path, Level(end)))
     return out
 
 
-def _ends_supported(tight: Mapping[int, list[Edge]], root: int, path: Sequence[int]) -> bool:
+def _end(tight: Mapping[int, list[Edge]], root: int, path: Sequence[int]) -> int:
     node = root
     for value in path:
         node = next(kid for v, kid in tight[node] if v == value)
-    return node == Level.SUPPORTED
+    return node
 
 
-def _supported_path(
+def _path_to(
     tight: Mapping[int, list[Edge]],
-    supported: Mapping[int, bool],
+    best: Mapping[int, int],
     root: int,
     given: Mapping[int, int],
     key: Sequence[int],
+    level: int,
 ) -> tuple[int, ...] | None:
-    """A tight path with the given variables' values ``key`` that ends ``supported``, if any."""
+    """A tight path with the given variables' values ``key`` that ends at ``level``, if any."""
     want = dict(zip(sorted(given), key, strict=True))
     dead: set[int] = set()
     stack: list[tuple[int, int, tuple[int, ...]]] = [(root, 0, ())]
     while stack:
         node, depth, path = stack.pop()
         if node not in tight:
-            if node == Level.SUPPORTED:
+            if node == level:
                 return path
             continue
-        if node in dead or not supported[node]:
+        if node in dead or best[node] > level:
             continue
         dead.add(node)  # from here on the key is the same, so one visit decides it
         for value, kid in reversed(tight[node]):
