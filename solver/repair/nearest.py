@@ -207,8 +207,8 @@ def _costs(
 ) -> list[float]:
     """Cheapest scaled cost from every node to a valid terminal (inf when none)."""
     cost: list[float] = [_INF] * len(children)
-    for level in Level.valid_levels():
-        cost[level] = 0
+    for terminal in Level.valid_levels():
+        cost[terminal] = 0
     for level in range(len(levels) - 1, -1, -1):
         row, values = rows[level], choices[level]
         for node in levels[level]:
