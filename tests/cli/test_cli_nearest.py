@@ -181,3 +181,20 @@ def test_check_shows_the_fix() -> None:
     assert "fix: authentication: impersonation -> server-to-server" in out
     code, out, _ = run("check", "--set", "email_system=gmail", "--json")
     assert code == 0 and "fix" not in json.loads(out)
+
+
+def test_weights_file_prices_single_changes(tmp_path: Path) -> None:
+    args = ["nearest", "--set", "deployment=online", "--set", "email_system=exchange-2013"]
+    code, out, _ = run(*args, "--json")
+    assert code == 0
+    assert json.loads(out)["candidates"][0]["changes"][0]["to"] == "exchange-2013-sp1"
+    path = tmp_path / "w.toml"
+    path.write_text('[weights.email_system]\n"Exchange 2013 -> Exchange 2013 SP1" = 100\n')
+    code, out, _ = run(*args, "--weights", str(path), "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["cost"] == 30  # the service pack now costs more than an upgrade to 2016
+    assert data["candidates"][0]["changes"][0]["to"] == "exchange-2016"
+    path.write_text('[weights.email_system]\n"Exchange 2013 -> Exchnage 2016" = 1\n')
+    code, _, err = run(*args, "--weights", str(path))
+    assert code == 2 and str(path) in err and "did you mean" in err
