@@ -44,7 +44,9 @@ def test_exit_1_when_a_row_is_an_error(run_batch, tmp_path, all_args) -> None:
 
 def test_exit_1_for_untested(run_batch, tmp_path, all_args, as_sets) -> None:
     src = write(tmp_path, "inv.csv", b"id,email_system\nm1,other POP3\n")
-    out = run_batch([src, *all_args, *as_sets({"deployment": "on-premises"})])
+    pairs = [p for p in all_args[1::2] if not p.startswith("deployment=")]
+    others = [arg for pair in pairs for arg in ("--set", pair)]
+    out = run_batch([src, *others, *as_sets({"deployment": "on-premises"})])
     assert out.code == 1
     assert out.csv_rows()[0]["verdict"] == "untested"
 
@@ -97,7 +99,8 @@ def test_stdout_holds_only_data_and_stderr_the_summary(run_batch, tmp_path, all_
     assert [r["row"] for r in rows] == [1, 2, 3, 4]
     lines = out.stderr.splitlines()
     assert lines[0] == (
-        "4 rows: 3 supported, 0 discouraged, 0 untested, 1 unsupported, 0 not-applicable, 0 error"
+        "4 rows: 3 supported, 0 limited, 0 discouraged, 0 untested, 1 unsupported,"
+        " 0 not-applicable, 0 error"
     )
     assert lines[1] == "3 distinct configurations"
     assert lines[2] == "most frequent rules (2 of 2):"
