@@ -249,6 +249,18 @@ class Model:
         raise KeyError(rule_id)
 
     @property
+    def levels(self) -> tuple[Level, ...]:
+        """The verdicts this rule set can give: supported, and the level of each rule.
+
+        Examples
+        --------
+        >>> from syncscope.model import load_model
+        >>> [level.id for level in load_model().levels]
+        ['supported', 'discouraged', 'untested', 'unsupported']
+        """
+        return tuple(sorted({Level.SUPPORTED, *(rule.level for rule in self.rules)}))
+
+    @property
     def size(self) -> int:
         """The number of combinations of all values (the Cartesian product)."""
         total = 1

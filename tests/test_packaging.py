@@ -57,7 +57,7 @@ def test_the_installed_model_loads_with_its_sources(tmp_path: Path) -> None:
     )
     result = _python(code, tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["19", "15335424", "True"]
+    assert result.stdout.split() == ["19", "44236800", "True"]
 
 
 def test_entry_point_help_lists_the_commands(tmp_path: Path) -> None:

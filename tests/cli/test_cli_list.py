@@ -28,7 +28,7 @@ def test_default_view_is_the_compact_table() -> None:
     code, out, err = run("list")
     assert code == 0, err
     assert out.startswith(
-        "Supported or discouraged configurations: 24,512 of 15,335,424 combinations, in 7 rows."
+        "Supported or discouraged configurations: 24,512 of 44,236,800 combinations, in 7 rows."
     )
     header = out.splitlines()[2]
     for column in ("deployment", "version", "email system", "incoming", "configs"):
@@ -78,25 +78,27 @@ def test_count_json_contract() -> None:
     assert code == 0
     assert json.loads(out) == {
         "supported": 19_440,
+        "limited": 0,
         "discouraged": 5_072,
         "untested": 768,
-        "unsupported": 15_310_144,
+        "unsupported": 44_211_520,
         "valid": 24_512,
-        "total": 15_335_424,
+        "total": 44_236_800,
     }
     code, out, _ = run("list", "--count", "--json", "--set", "deployment=online")
     data = json.loads(out)
     assert code == 0
     assert data == syncscope.count({"deployment": "online"}).to_dict()
-    assert data["total"] == 15_335_424 // 2
-    assert data["valid"] == data["supported"] + data["discouraged"]
+    assert data["total"] == 44_236_800 // 2
+    assert data["valid"] == data["supported"] + data["limited"] + data["discouraged"]
 
 
 def test_count_human_table() -> None:
     code, out, _ = run("list", "--count", "--set", "email_system=gmail")
     assert code == 0
     assert out.splitlines()[0] == "Configurations matching email_system=gmail:"
-    assert "valid" in out and "total" in out and "1,179,648" in out
+    assert "valid" in out and "total" in out and "2,949,120" in out
+    assert "limited" not in out  # the seed's page has no limited support
 
 
 def test_jsonl_streams_every_valid_configuration(space: Space) -> None:
@@ -153,7 +155,8 @@ def test_impossible_set_reports_the_conflict_and_exits_1() -> None:
     code, out, _ = run("list", "--json", "--set", "deployment=online", "--set", "email_system=msn")
     assert code == 1
     data = json.loads(out)
-    assert [r["rule"] for r in data["conflict"]["rules"]] == ["unsupported.fips"]
+    assert data["conflict"]["rules"] == ["unsupported.fips"]
+    assert [r["rule"] for r in data["conflict"]["reasons"]] == ["unsupported.fips"]
     assert data["conflict"]["settings"] == {"deployment": "online", "email_system": "msn"}
     assert data["counts"]["valid"] == 0
 

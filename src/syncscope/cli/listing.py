@@ -77,14 +77,15 @@ def command(
     if len(formats) > 1 or (formats and (count_only or as_json)):
         raise InputError(f"choose one output: {', '.join([*formats, '--count', '--json'])}")
     model = model_from(ctx)
-    chosen = parse_verdicts(verdicts) if verdicts else VALID
+    # By default the valid verdicts this rule set can give ("limited" only where a page has it).
+    chosen = parse_verdicts(verdicts) if verdicts else tuple(v for v in VALID if v in model.levels)
     fixed = merge_assignments(model, sets)
     counts = syncscope.count(fixed, model=model)
     if count_only:
         if as_json:
             emit_json(_count_data(counts, chosen) if verdicts else counts.to_dict())
         else:
-            click.echo(render_counts(counts, fixed, chosen if verdicts else None))
+            click.echo(render_counts(counts, fixed, chosen if verdicts else None, model.levels))
         sys.exit(EXIT_OK)
     if not sum(counts.of(level) for level in chosen):
         _nothing(model, fixed, chosen, counts, as_json)
@@ -155,11 +156,16 @@ def _stream(chunks: Iterator[str]) -> None:
 
 
 def render_counts(
-    counts: Counts, fixed: dict[str, Value], verdicts: Sequence[Level] | None = None
+    counts: Counts,
+    fixed: dict[str, Value],
+    verdicts: Sequence[Level] | None = None,
+    levels: Sequence[Level] | None = None,
 ) -> str:
     """A small table: configurations per verdict, valid and total.
 
     With ``verdicts``, only those verdicts are listed, then their sum and the total.
+    With ``levels`` (the verdicts the rule set can give), a verdict outside
+    them is left out of the full table.
     """
     given = ", ".join(f"{k}={format_value(v)}" for k, v in fixed.items())
     data = counts.to_dict()
@@ -168,6 +174,9 @@ def render_counts(
         if len(verdicts) > 1:
             data[" or ".join(level.id for level in verdicts)] = sum(data.values())
         data["total"] = counts.total
+    elif levels is not None:
+        hidden = {level.id for level in Level if level not in levels and not counts.of(level)}
+        data = {name: n for name, n in data.items() if name not in hidden}
     width = max(len(f"{n:,}") for n in data.values())
     label = max(12, *(len(name) for name in data))
     lines = [f"Configurations matching {given}:" if given else "All configurations:"]
