@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from syncscope.model import Value, load_model
+from syncscope.solver.diagram.space import compiled
+from syncscope.solver.queries.check import check
 
 from syncscope.batch import dataverse_options as options
 from syncscope.batch.dataverse_derive import derive
@@ -89,7 +91,7 @@ def test_each_credential_option(code: int) -> None:
     found = derive(box(profile))
     if method is None:
         assert label in found.gaps["authentication"]
-        assert "not one of the page's four authentication methods" in found.gaps["authentication"]
+        assert "not one of the model's authentication methods" in found.gaps["authentication"]
     else:
         assert found.values["authentication"] == method
 
@@ -204,15 +206,75 @@ def test_derived_values_win_over_set_values(org, read) -> None:
 
 
 def test_a_set_profile_type_lets_the_settings_that_follow_from_it_be_derived(org, read) -> None:
-    imap = {"servertype": 4, "incomingcredentialretrieval": 0, "incomingportnumber": 995}
-    imap |= {"outgoingportnumber": 587, "incomingserverlocation": "pop.gmail.com"}
-    (row,) = read([box(imap)])
+    pop = {"incomingcredentialretrieval": 0, "incomingportnumber": 995}
+    pop |= {"outgoingportnumber": 587, "incomingserverlocation": "pop.gmail.com"}
+    (row,) = read([box(pop)])
     assert row.error is not None and row.error.startswith(
-        "row 1 (value[0]): profile_type: servertype 4 (IMAP/SMTP) has no counterpart"
+        "row 1 (value[0]): profile_type: field servertype is absent"
     )
     assert "(incoming_protocol, outgoing_protocol, autodiscover, ports follow from" in row.error
-    (row,) = read([box(imap)], {**org, "profile_type": "pop3-smtp"})
+    (row,) = read([box(pop)], {**org, "profile_type": "pop3-smtp"})
     assert row.config is not None and row.config["incoming_protocol"] == "pop3"
+
+
+IMAP = {
+    "servertype": 4,
+    "emailservertypename": "IMAP/SMTP",
+    "incomingcredentialretrieval": 0,
+    "outgoingcredentialretrieval": 0,
+    "incomingportnumber": 993,
+    "outgoingportnumber": 587,
+    "incomingserverlocation": "imap.gmail.com",
+    "outgoingserverlocation": "smtp.gmail.com",
+}
+
+
+BY_CODE = {k: v for k, v in IMAP.items() if k != "emailservertypename"}
+
+
+@pytest.mark.parametrize("profile", [IMAP, BY_CODE], ids=["by-name", "by-code"])
+def test_server_type_4_is_imap_smtp_with_imap_incoming(profile: dict[str, object]) -> None:
+    found = derive(box(profile))
+    assert "profile_type" not in found.gaps
+    assert found.values["profile_type"] == "imap-smtp"
+    protocols = (found.values["incoming_protocol"], found.values["outgoing_protocol"])
+    assert protocols == ("imap", "smtp")
+    assert found.values["autodiscover"] is False
+    assert found.values["ports"] == "default"
+    assert found.values["email_system"] == "gmail"
+    pop = derive(box({**profile, "servertype": 1, "emailservertypename": "Other (POP3/SMTP)"}))
+    assert pop.values["incoming_protocol"] == "pop3"
+
+
+def test_imap_ports_are_imaps() -> None:
+    assert derive(box({**IMAP, "incomingportnumber": 143})).values["ports"] == "default"
+    assert derive(box({**IMAP, "incomingportnumber": 995})).values["ports"] == "custom"
+
+
+def test_credential_option_7_is_oauth_and_3_to_6_still_ask_for_set() -> None:
+    oauth = {**EXO, "incomingcredentialretrieval": 7, "outgoingcredentialretrieval": 7}
+    assert derive(box(oauth)).values["authentication"] == "oauth"
+    for code in (3, 4, 5, 6):
+        found = derive(box({**EXO, "incomingcredentialretrieval": code}))
+        assert "authentication" not in found.values
+        assert f"credentialretrieval {code} " in found.gaps["authentication"]
+
+
+def test_imap_rows_read_and_check_under_the_edition_that_speaks_of_imap(org) -> None:
+    online = {"deployment": "online", "version": "9.2", "mfa": False, "customer_key": False}
+    online |= {k: False for k in ("outlook_manual_tracking", "mass_email_campaigns")}
+    online |= {k: False for k in ("custom_email_provider", "mixed_outlook_act_sync")}
+    late = load_model(edition="online-2020-10")
+    data = json.dumps({"value": [box(IMAP)]}).encode()
+    defaults: dict[str, Value] = {**online, "same_tenant": True}
+    (row,) = read_records(io.BytesIO(data), late, input_format="dataverse", defaults=defaults)
+    assert row.error is None and row.config is not None
+    assert row.config["profile_type"] == "imap-smtp"
+    assert check(compiled(late), row.config).verdict.valid
+    (row,) = read_records(io.BytesIO(data), MODEL, input_format="dataverse", defaults=org)
+    assert row.error is None and row.config is not None
+    assert row.config["incoming_protocol"] == "imap"
+    assert not check(compiled(MODEL), row.config).verdict.valid  # IMAP came after the seed
 
 
 def test_org_wide_settings_must_come_from_set(read) -> None:

@@ -20,7 +20,7 @@ from syncscope.model import ConfigurationError, Model, Value, parse_value
 
 from .cells import describe_type
 from .dataverse_derive import Gap, derive, gap_texts
-from .dataverse_options import DERIVED, EXTRA_FIELDS
+from .dataverse_options import DERIVED, EXTRA_FIELDS, REQUIRED
 from .errors import UnreadableInput
 from .jsonstream import Item, array_items
 from .record import ERROR, NOT_APPLICABLE, OK, Record
@@ -36,7 +36,7 @@ class DataverseRecords:
     extra_columns: tuple[str, ...] | None = EXTRA_FIELDS
 
     def __init__(self, source: Input, model: Model, defaults: Mapping[str, Value]) -> None:
-        lacking = [name for name in DERIVED if name not in model.names]
+        lacking = [name for name in REQUIRED if name not in model.names]
         if lacking:
             raise UnreadableInput(
                 f"{source.label}: reading a Dataverse export needs the variables"
@@ -116,8 +116,10 @@ class DataverseRecords:
         if self._missing:
             problems.append(self._missing)
         config: dict[str, Value] = {}
-        gaps = dict(found.gaps)
+        gaps = {k: v for k, v in found.gaps.items() if k in self._model.names}
         for name, raw in found.values.items():
+            if name not in self._model.names:
+                continue  # the edition leaves the variable out (ports after 9.0)
             value = self._canonical(name, raw)
             if isinstance(value, Gap):
                 gaps[name] = value.why

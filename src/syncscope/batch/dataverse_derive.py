@@ -171,14 +171,14 @@ def _profile_type(profile: Mapping[str, object]) -> str | Gap:
     if isinstance(name, str) and name.strip().casefold() in SERVER_TYPE_NAMES:
         kind = SERVER_TYPE_NAMES[name.strip().casefold()]
         if kind is None:
-            return Gap(f"server type {name!r} has no counterpart in the model (no IMAP)")
+            return Gap(f"server type {name!r} has no counterpart in the model")
         return kind
     code = _option(profile, "servertype", SERVER_TYPES)
     if isinstance(code, Gap):
         return code
     label, kind = SERVER_TYPES[code]
     if kind is None:
-        return Gap(f"servertype {code} ({label}) has no counterpart in the model (no IMAP)")
+        return Gap(f"servertype {code} ({label}) has no counterpart in the model")
     return kind
 
 
@@ -202,7 +202,7 @@ def _derive_profile(
 
 
 def _autodiscover(profile: Mapping[str, object], kind: str) -> bool | Gap:
-    if kind == "pop3-smtp":
+    if kind in ("pop3-smtp", "imap-smtp"):
         return False  # the option exists only on Exchange profiles (facts.md)
     raw = profile.get("useautodiscover", _ABSENT)
     if isinstance(raw, bool):
@@ -228,7 +228,7 @@ def _authentication(profile: Mapping[str, object]) -> str | Gap:
         label, method = CREDENTIALS[code]
         if method is None:
             return Gap(
-                f"{side}credentialretrieval {code} ({label}) is not one of the page's four"
+                f"{side}credentialretrieval {code} ({label}) is not one of the model's"
                 " authentication methods"
             )
         found[side] = method
@@ -321,7 +321,8 @@ def _email_system(profile: Mapping[str, object], kind: str | Gap) -> str | Gap:
         return system
     if unknown:
         return Gap(f"unknown server host {unknown[0]} (not in the well-known hosts)")
-    return Gap("the POP3/SMTP profile has no server location")
+    what = "IMAP/SMTP" if kind == "imap-smtp" else "POP3/SMTP"
+    return Gap(f"the {what} profile has no server location")
 
 
 def gap_texts(gaps: Mapping[str, str]) -> list[str]:

@@ -1,6 +1,7 @@
 """The Dataverse option values and names a mailbox export uses, and what they mean.
 
-Every table comes from model/data/sources/facts.md ("Dataverse Web API names");
+Every table comes from model/data/sources/facts.md ("Dataverse Web API names") and the
+Dataverse table reference excerpts (related/emailserverprofile_excerpts.md);
 docs/dataverse-mapping.md lists them, and a test keeps the two in step.
 """
 
@@ -19,6 +20,7 @@ __all__ = [
     "OUTGOING_DELIVERY",
     "PORTS",
     "PROTOCOLS",
+    "REQUIRED",
     "SERVER_TYPES",
     "SERVER_TYPE_NAMES",
 ]
@@ -28,9 +30,9 @@ SERVER_TYPES: Mapping[int, tuple[str, str | None]] = {
     1: ("Other (POP3/SMTP)", "pop3-smtp"),
     2: ("Exchange Server (Hybrid)", "exchange-server"),
     3: ("Exchange Online (Hybrid)", "exchange-online"),
-    4: ("IMAP/SMTP", None),
+    4: ("IMAP/SMTP", "imap-smtp"),
 }
-"""``emailserverprofile.servertype`` -> (label, ``profile_type``); None: not representable."""
+"""``emailserverprofile.servertype`` -> (label, ``profile_type``)."""
 
 SERVER_TYPE_NAMES: Mapping[str, str | None] = {
     "exchange online": "exchange-online",
@@ -39,7 +41,7 @@ SERVER_TYPE_NAMES: Mapping[str, str | None] = {
     "exchange server (hybrid)": "exchange-server",
     "other (pop3/smtp)": "pop3-smtp",
     "pop3/smtp": "pop3-smtp",
-    "imap/smtp": None,
+    "imap/smtp": "imap-smtp",
 }
 """``emailservertypename`` (case-insensitive) -> ``profile_type``; it wins over ``servertype``."""
 
@@ -47,6 +49,7 @@ PROTOCOLS: Mapping[str, tuple[str, str]] = {
     "exchange-online": ("ews", "ews"),
     "exchange-server": ("ews", "ews"),
     "pop3-smtp": ("pop3", "smtp"),
+    "imap-smtp": ("imap", "smtp"),
 }
 """``profile_type`` -> (``incoming_protocol``, ``outgoing_protocol``)."""
 
@@ -58,10 +61,10 @@ CREDENTIALS: Mapping[int, tuple[str, str | None]] = {
     4: ("Without Credentials (Anonymous)", None),
     5: ("Gmail OAuth", None),
     6: ("Exchange Hybrid Modern Auth", None),
-    7: ("OAuth", None),
+    7: ("OAuth", "oauth"),
 }
-"""``*credentialretrieval`` -> (label, ``authentication``); None: not one of the seed's
-four methods. ``*useimpersonation = true`` gives ``impersonation`` instead."""
+"""``*credentialretrieval`` -> (label, ``authentication``); None: no value of the model
+stands for it. ``*useimpersonation = true`` gives ``impersonation`` instead."""
 
 EXCHANGE_VERSIONS: Mapping[int, tuple[str, str | None]] = {
     0: ("Exchange 2007", "exchange-2007"),
@@ -86,10 +89,12 @@ HOSTS: Mapping[str, tuple[str, ...]] = {
 
 PORTS: Mapping[str, frozenset[int]] = {
     "pop3": frozenset({110, 995}),
+    "imap": frozenset({143, 993}),
     "smtp": frozenset({25, 465, 587}),
     "ews": frozenset({443}),
 }
-"""Protocol -> its well-known port numbers (facts.md); any other port is ``custom``."""
+"""Protocol -> its well-known port numbers (facts.md; IMAP's 143 and 993 are its IETF
+registrations too); any other port is ``custom``."""
 
 INCOMING_DELIVERY: Mapping[int, str] = {
     0: "None",
@@ -132,4 +137,14 @@ DERIVED = (
     "sync_appointments_contacts_tasks",
     "email_system",
 )
-"""The variables an export gives; every other one comes from ``--set``."""
+"""The variables an export gives; every other one comes from ``--set``. An edition whose
+page never speaks of one of them (``ports`` after 9.0) leaves it out, and so does the reader."""
+
+REQUIRED = (
+    "profile_type",
+    "incoming_protocol",
+    "outgoing_protocol",
+    "sync_appointments_contacts_tasks",
+    "email_system",
+)
+"""The derived variables every edition has: a model without one of them can't read an export."""
