@@ -1,7 +1,9 @@
 """The error tree shared by the model, the solvers, the API and the CLI.
 
 ``SyncscopeError`` is the root. ``InputError`` is bad input (a setting, a file,
-a row), ``ModelError`` a bad rule file, ``NoSolution`` a question with no answer.
+a row), ``ModelError`` a bad rule file. ``NoSolution`` (a question with no
+answer) carries a solver ``Conflict``, so it lives beside that class, in
+``syncscope.solver.explain.conflicts``: the model never imports the solver.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ __all__ = [
     "ConfigurationError",
     "InputError",
     "ModelError",
-    "NoSolution",
     "SyncscopeError",
     "UnreadableInput",
     "UnwritableOutput",
@@ -161,20 +162,3 @@ class UnwritableOutput(InputError):
     >>> str(UnwritableOutput("out/rows.csv: cannot write: the folder 'out' does not exist"))
     "out/rows.csv: cannot write: the folder 'out' does not exist"
     """
-
-
-class NoSolution(SyncscopeError):
-    """A question has no answer; ``causes`` says why, as data.
-
-    Parameters
-    ----------
-    message : str
-        A one-line summary.
-    causes : sequence of object
-        The conflicts or rules that make the question unanswerable.
-    """
-
-    def __init__(self, message: str, causes: Sequence[object] = ()) -> None:
-        self.message = message
-        self.causes: tuple[object, ...] = tuple(causes)
-        super().__init__(message)

@@ -660,6 +660,10 @@ def _admits_valid(model: Model, rules: Iterable[Rule]) -> bool:
     variables are set, and remembers dead ends by the values that later rules
     still read, so a rule set without a valid configuration is refuted in time
     bounded by those states rather than by the product of the domains.
+
+    The solver's rule-subset search (``solver.explain.propagate.rules_admit``)
+    asks the same question over compiled tables; this one stays here because
+    the model never imports the solver, and it runs before any table exists.
     """
     names = model.names
     depth_of = {name: i for i, name in enumerate(names)}

@@ -1,27 +1,58 @@
-"""Conflicts: sets of settings that no valid configuration contains, with the rules to blame."""
+"""Conflicts: sets of settings that no valid configuration contains, with the rules to blame.
+
+:class:`Conflict` is the one value every query uses to say why settings leave
+nothing valid (``domains``, ``list``, ``nearest``, ``explain``), and
+:class:`NoSolution` the error that carries one.
+"""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from syncscope.model import Level, Rule, Value
+from syncscope.model import Level, Rule, Value, format_value
+from syncscope.model.errors import SyncscopeError
 
 from ..diagram.space import Space
-from ..diagram.tables import RuleTable
 from ..results import Finding
-from .propagate import blocking_rules, minimal_rules
+from .propagate import blocking_rules, minimal_rules, propagate
+from .quickxplain import blocking_supports
 
-__all__ = ["Conflict", "blame", "conflict_of", "feasible", "shrink"]
+__all__ = ["Conflict", "NoSolution", "blame", "conflict_of", "has_valid_completion", "shrink"]
 
-_VALID = (Level.SUPPORTED, Level.DISCOURAGED)
+_VALID = Level.valid_levels()
 
 
 @dataclass(frozen=True, slots=True)
 class Conflict:
-    """Settings that no valid configuration contains, and rules that rule them out together."""
+    """Settings that no valid configuration contains, and rules that rule them out together.
+
+    Its JSON shape (:meth:`to_dict`) is the same wherever a conflict is shown
+    (``domains``, ``list``, ``nearest`` and ``explain``)::
+
+        {
+          "settings": {"VARIABLE": value, ...},
+          "rules": ["rule id", ...],
+          "reasons": [{"rule", "level", "message", "source": {..., "quote"}}, ...]
+        }
+
+    ``rules`` and ``reasons`` list the same rules in the same order;
+    ``reasons`` holds each as a finding, with its level, message and quote.
+
+    Examples
+    --------
+    >>> from types import MappingProxyType
+    >>> from syncscope.model import load_model
+    >>> model = load_model()
+    >>> found = Conflict(MappingProxyType({"deployment": "online", "email_system": "msn"}),
+    ...                  (model.rule("unsupported.fips"),))
+    >>> data = found.to_dict()
+    >>> data["rules"], [r["level"] for r in data["reasons"]]
+    (['unsupported.fips'], ['unsupported'])
+    >>> str(found).split(" (")[0]
+    'deployment=online, email_system=msn is ruled out by unsupported.fips'
+    """
 
     settings: Mapping[str, Value]
     """The settings, in canonical values and model order."""
@@ -29,16 +60,65 @@ class Conflict:
     """A minimal set of untested or unsupported rules that, with the settings, admit nothing."""
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready data: ``{"settings", "rules": [ids], "reasons": [rule with quote]}``."""
+        """JSON-ready data: ``{"settings", "rules": [ids], "reasons": [findings]}``."""
         return {
             "settings": dict(self.settings),
             "rules": [r.id for r in self.rules],
             "reasons": [Finding(r).to_dict() for r in self.rules],
         }
 
+    def __str__(self) -> str:
+        settings = ", ".join(f"{k}={format_value(v)}" for k, v in self.settings.items())
+        rules = " and ".join(f"{r.id} ({r.message.rstrip('.')})" for r in self.rules)
+        return f"{settings or 'every configuration'} is ruled out by {rules}"
 
-def feasible(space: Space, fixed: Mapping[int, int]) -> bool:
-    """Whether some valid configuration agrees with ``fixed`` (variable index -> value index)."""
+
+class NoSolution(SyncscopeError):
+    """A question has no answer; ``conflict`` says why, as data.
+
+    Parameters
+    ----------
+    message : str
+        A one-line summary.
+    conflict : Conflict, optional
+        The settings and rules that leave nothing valid, when known.
+
+    Examples
+    --------
+    >>> error = NoSolution("nothing is valid")
+    >>> error.message, error.conflict, error.to_dict()
+    ('nothing is valid', None, {'error': 'nothing is valid', 'conflict': None})
+    """
+
+    def __init__(self, message: str, conflict: Conflict | None = None) -> None:
+        self.message = message
+        self.conflict = conflict
+        super().__init__(message)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready data: ``{"error", "conflict"}`` (the conflict's shape, or null)."""
+        return {
+            "error": self.message,
+            "conflict": None if self.conflict is None else self.conflict.to_dict(),
+        }
+
+
+def has_valid_completion(space: Space, fixed: Mapping[int, int]) -> bool:
+    """Whether some valid configuration agrees with ``fixed`` (variable index -> value index).
+
+    The question the diagram answers under every rule; compare
+    :func:`~syncscope.solver.explain.propagate.rules_admit`, which asks it
+    under a subset of the rules.
+
+    Examples
+    --------
+    >>> from syncscope.solver.diagram.space import compiled
+    >>> space = compiled()
+    >>> has_valid_completion(space, space.encode({"email_system": "gmail"}))
+    True
+    >>> has_valid_completion(space, space.encode({"deployment": "online", "email_system": "msn"}))
+    False
+    """
     counts = space.diagram.count(fixed)
     return any(counts[level] for level in _VALID)
 
@@ -46,29 +126,30 @@ def feasible(space: Space, fixed: Mapping[int, int]) -> bool:
 def shrink(
     space: Space, fixed: Mapping[int, int], order: Iterable[int] | None = None
 ) -> dict[int, int]:
-    """A minimal infeasible subset of the infeasible ``fixed``, by deletion.
+    """A minimal subset of ``fixed`` with no valid completion, by deletion.
 
     Each variable of ``order`` (all of ``fixed`` in index order by default) is
-    dropped when the rest stays infeasible; what remains is infeasible and
-    every proper subset is feasible (feasibility is monotone in the settings).
+    dropped when the rest still has no valid completion; what remains has
+    none, and every proper subset has one (having a valid completion is
+    monotone in the settings).
 
     Raises
     ------
     ValueError
-        If ``fixed`` is feasible.
+        If ``fixed`` has a valid completion.
     """
-    if feasible(space, fixed):
-        raise ValueError("the settings are feasible")
+    if has_valid_completion(space, fixed):
+        raise ValueError("the settings have a valid completion")
     keep = dict(fixed)
     for var in sorted(fixed) if order is None else list(order):
         trial = {v: i for v, i in keep.items() if v != var}
-        if not feasible(space, trial):
+        if not has_valid_completion(space, trial):
             keep = trial
     return dict(sorted(keep.items()))
 
 
 def conflict_of(space: Space, fixed: Mapping[int, int]) -> Conflict:
-    """The :class:`Conflict` of an infeasible set of settings, with a minimal set of its rules.
+    """The :class:`Conflict` of settings with no valid completion, with a minimal set of rules.
 
     Examples
     --------
@@ -101,50 +182,8 @@ def blame(space: Space, fixed: Mapping[int, int]) -> tuple[int, ...]:
     for table in blocking:
         if table.surely_broken(fixed, sizes):
             return (table.index,)
-    relevant = [t for t in blocking if t.maybe_broken(fixed, sizes)]
-    used = _propagate(sizes, fixed, relevant)
-    pool = [t.index for t in relevant]
-    if used is not None:
-        pool = used
+    pool = [t.index for t in blocking if t.maybe_broken(fixed, sizes)]
+    found = propagate(tables, fixed, pool, allowed=blocking_supports(space), schedule="queued")
+    if found.wipeout is not None:
+        return minimal_rules(tables, fixed, sorted(found.wipeout), infeasible=True)
     return minimal_rules(tables, fixed, pool)
-
-
-def _propagate(
-    sizes: Sequence[int], fixed: Mapping[int, int], rules: Sequence[RuleTable]
-) -> list[int] | None:
-    """Rules that together wipe out a domain by propagation, or None if no domain runs empty.
-
-    Each variable carries the set of rules (a bit mask of rule indices) that
-    justified its prunings; a rule that prunes a variable adds itself and the
-    reasons of the other variables it read. The reasons of a wipe-out are a
-    set of rules that, with ``fixed``, admit no completion.
-    """
-    domains = [{fixed[v]} if v in fixed else set(range(n)) for v, n in enumerate(sizes)]
-    reasons = [0] * len(sizes)
-    watching: dict[int, list[RuleTable]] = {}
-    for table in rules:
-        for v in table.scope:
-            watching.setdefault(v, []).append(table)
-    queue = dict.fromkeys(t.index for t in rules)
-    by_index = {t.index: t for t in rules}
-    while queue:
-        index = next(iter(queue))
-        del queue[index]
-        table = by_index[index]
-        scope = table.scope
-        support: list[set[int]] = [set() for _ in scope]
-        for combo in itertools.product(*(domains[v] for v in scope)):
-            if combo not in table.broken:
-                for k, x in enumerate(combo):
-                    support[k].add(x)
-        read = 1 << index
-        for v in scope:
-            read |= reasons[v]
-        for k, v in enumerate(scope):
-            if len(support[k]) < len(domains[v]):
-                if not support[k]:
-                    return [i for i in range(read.bit_length()) if read >> i & 1]
-                domains[v] = support[k]
-                reasons[v] |= read
-                queue.update(dict.fromkeys(t.index for t in watching[v] if t.index != index))
-    return None

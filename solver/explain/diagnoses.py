@@ -148,7 +148,7 @@ def maximal_agreements(space: Space, given: Mapping[int, int]) -> list[int]:
     children = diagram.children
     bit = {v: 1 << i for i, v in enumerate(sorted(given))}
     # Terminal masks: a valid terminal agrees on nothing below it; an invalid one has no path.
-    sets: list[tuple[int, ...]] = [(0,), (0,), (), ()]
+    sets: list[tuple[int, ...]] = [(0,) if level.valid else () for level in Level]
     sets.extend(() for _ in range(len(children) - len(sets)))
     for level in range(len(diagram.levels) - 1, -1, -1):
         value = given.get(level)

@@ -1,19 +1,28 @@
-"""Feasibility under a subset of the rules, and minimal sets of rules that explain a conflict.
+"""The explanation engine's search primitives over a subset of the rules.
 
 The compiled diagram answers questions about the whole rule set; explanations
-need to switch rules off one by one, so they use this small search instead:
-forward checking over the rules' tables, one variable at a time. Arc
-consistency with provenance (:func:`narrow`) finds, for many excluded values
-at once, a small set of rules that excludes each: the candidates a minimal
-explanation is then picked from.
+need to switch rules off one by one, so they use these instead:
+
+- :func:`propagate`: arc consistency with provenance, the one propagator every
+  explanation uses. It finds, for many excluded values at once, a small set of
+  rules that excludes each, and when a domain runs empty, a set of rules that
+  leaves no completion: the candidates a minimal explanation is picked from.
+- :func:`rules_admit`: whether some completion breaks none of a subset of the
+  rules (forward checking, one variable at a time, with an explicit stack).
+- :func:`minimal_rules`: QuickXplain over :func:`rules_admit`.
+
+Every function speaks the same vocabulary: ``tables`` (the compiled rule
+tables), ``fixed`` (variable index -> value index) and ``rules`` (rule indices,
+most preferred first).
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from syncscope.model import Level
 
@@ -21,11 +30,12 @@ from ..diagram.tables import RuleTable, Tables
 
 __all__ = [
     "Narrowed",
+    "Schedule",
     "Supports",
     "blocking_rules",
-    "feasible",
     "minimal_rules",
-    "narrow",
+    "propagate",
+    "rules_admit",
     "supports",
 ]
 
@@ -35,13 +45,27 @@ class Narrowed:
     """Domains after arc consistency, and the rules behind every value it removed."""
 
     domains: tuple[frozenset[int], ...]
-    """Per variable, the value indices left."""
+    """Per variable, the value indices left (when a domain ran empty: as they stood then)."""
     reasons: Mapping[tuple[int, int], frozenset[int]]
     """(variable, value) -> rules that, with the fixed values, exclude that value
-    (values excluded by fixing their variable have no entry)."""
+    (values excluded by fixing their variable have no entry; empty unless
+    :func:`propagate` was asked ``per_value``)."""
     narrowed_by: tuple[frozenset[int], ...]
     """Per variable, every rule behind the removals from its domain."""
+    wipeout: frozenset[int] | None = None
+    """When some domain ran empty: rules that, with the fixed values, admit no
+    completion; None when arc consistency left every domain some value."""
 
+    @property
+    def consistent(self) -> bool:
+        """Whether every domain kept some value (no conflict was shown)."""
+        return self.wipeout is None
+
+
+Schedule = Literal["preferred", "cheapest", "queued"]
+"""Which queued rule :func:`propagate` revises next: the one earliest in its
+``rules``; the one with the fewest combinations of open values under the fixed
+values (then the earliest); or the one queued first."""
 
 _ByValue = tuple[tuple[tuple[tuple[int, ...], ...], ...], ...]
 Supports = Mapping[int, tuple[_ByValue, _ByValue]]
@@ -67,32 +91,57 @@ def _by_value(combos: Sequence[tuple[int, ...]], ranges: Sequence[range]) -> _By
     )
 
 
-def narrow(
+def propagate(
     tables: Tables,
     fixed: Mapping[int, int],
     rules: Sequence[int],
+    *,
     start: Narrowed | None = None,
+    seeds: Iterable[int] | None = None,
     allowed: Supports | None = None,
-) -> Narrowed | None:
+    per_value: bool = False,
+    schedule: Schedule = "preferred",
+) -> Narrowed:
     """Arc consistency over ``rules`` under ``fixed``, remembering why each value went.
 
-    A value is removed by a rule when no tuple of the values still left in the
-    rule's scope allows it; its reasons are that rule and, for every tuple the
-    rule allows with that value, the reasons for one of the tuple's values
-    already gone, so those rules with ``fixed`` exclude the value. Rules are
-    revised in the order of ``rules`` (earlier ones are blamed first).
+    A rule removes a value when no tuple of the values still left in its scope
+    allows it. Each variable remembers the rules behind the removals from its
+    domain (``narrowed_by``): the rule, and the rules behind the removals from
+    the other variables it read. When a domain runs empty, those of the rule
+    that emptied it and of its scope, with ``fixed``, admit no completion
+    (``wipeout``). The domains it ends with do not depend on the order rules
+    are revised in, but the reasons do: rules revised first are blamed first.
 
     Parameters
     ----------
+    tables : Tables
+        The compiled rule tables.
+    fixed : mapping
+        Variable index -> value index.
+    rules : sequence of int
+        The rules to respect, most preferred first; every other rule is ignored.
     start : Narrowed, optional
-        A result for the same ``rules`` with nothing fixed, to carry on from.
+        A consistent result for the same ``rules`` under a subset of ``fixed``
+        (with the same ``per_value``), to carry on from.
+    seeds : iterable of int, optional
+        Variables whose rules are revised first; other rules only once a domain
+        they read narrows. By default every rule, or with ``start`` the rules
+        reading a fixed variable that ``start`` had not narrowed to its value.
     allowed : Supports, optional
-        :func:`supports` of ``rules``, when the caller keeps it.
+        :func:`supports` of ``rules`` (or more), when the caller keeps it.
+    per_value : bool
+        Whether to give each removed value its own, smaller set of reasons: the
+        rule and, for every tuple the rule allows with that value, the reasons
+        for one of the tuple's values already gone, so those rules with
+        ``fixed`` exclude the value. Costlier; ``domains`` explanations use it.
+    schedule : {"preferred", "cheapest", "queued"}
+        Which queued rule to revise next (see :data:`Schedule`).
 
     Returns
     -------
-    Narrowed or None
-        None when some domain runs empty (``fixed`` has no completion).
+    Narrowed
+        Its ``wipeout`` is set when some domain ran empty (``fixed`` has no
+        completion under ``rules``).
 
     Examples
     --------
@@ -100,56 +149,71 @@ def narrow(
     >>> from syncscope.solver.diagram.tables import build_tables
     >>> tables = build_tables(load_model())
     >>> gmail = tables.encode({"email_system": "gmail"})
-    >>> found = narrow(tables, gmail, blocking_rules(tables))
+    >>> found = propagate(tables, gmail, blocking_rules(tables), per_value=True)
     >>> ews = tables.encode({"incoming_protocol": "ews"})[3]
     >>> [tables.rules[i].rule.id for i in sorted(found.reasons[3, ews])]
     ['table.pop3-smtp']
+    >>> both = tables.encode({"email_system": "gmail", "authentication": "server-to-server"})
+    >>> wiped = propagate(tables, both, blocking_rules(tables)).wipeout
+    >>> sorted(tables.rules[i].rule.id for i in wiped)
+    ['facts.server-to-server-profile', 'important.profile-type']
     """
     allowed = allowed if allowed is not None else supports(tables, rules)
-    rank = {rule: k for k, rule in enumerate(rules)}
+    priority = _priority(tables, fixed, rules, schedule)
     watching: dict[int, list[int]] = {}
     for rule in rules:
         for var in tables.rules[rule].scope:
             watching.setdefault(var, []).append(rule)
+    reasons: dict[tuple[int, int], frozenset[int]]
     if start is None:
         domains = [set(range(size)) for size in tables.sizes]
-        reasons: dict[tuple[int, int], frozenset[int]] = {}
+        reasons = {}
         why: list[frozenset[int]] = [frozenset()] * len(tables.sizes)
-        queue = [(rank[rule], rule) for rule in rules]
     else:
         domains = [set(values) for values in start.domains]
         reasons = dict(start.reasons)
         why = list(start.narrowed_by)
-        # A variable the start already narrowed to its fixed value changes nothing.
-        changed = [var for var, value in fixed.items() if start.domains[var] != {value}]
-        queue = sorted({(rank[r], r) for var in changed for r in watching.get(var, ())})
+        if seeds is None:
+            # A variable the start already narrowed to its fixed value changes nothing.
+            seeds = [var for var, value in fixed.items() if start.domains[var] != {value}]
+    if seeds is None:
+        first: Iterable[int] = rules
+    else:
+        first = dict.fromkeys(r for var in seeds for r in watching.get(var, ()))
+    queue = [(priority(rule), rule) for rule in first]
     for var, value in fixed.items():
         if value not in domains[var]:
-            return None
+            return _wiped(domains, reasons, why, reasons.get((var, value), why[var]))
         domains[var] = {value}
         why[var] = frozenset()
         for other in range(tables.sizes[var]):
             reasons.pop((var, other), None)  # gone by fixing: no rule needed
     heapq.heapify(queue)
     queued = {rule for _, rule in queue}
-    excludes = _Excludes(tables, allowed, fixed)
+    excludes = _Excludes(tables, allowed, fixed) if per_value else None
     while queue:
         rule = heapq.heappop(queue)[1]
         queued.discard(rule)
-        scope = tables.rules[rule].scope
+        table = tables.rules[rule]
+        scope = table.scope
+        broken = table.broken
+        if not scope:
+            if () in broken:  # a rule that reads nothing and always breaks
+                return _wiped(domains, reasons, why, frozenset({rule}))
+            continue
         current = [domains[v] for v in scope]
         breaking = allowed[rule][1]
         sizes = [len(d) for d in current]
         total = 1
         for size in sizes:
             total *= size
-        broken = tables.rules[rule].broken
         broken_count = len(broken)
+        read: frozenset[int] | None = None
         for k, var in enumerate(scope):
             # A value keeps a support while the combinations of the other values left
-            # outnumber the broken ones among them; fixed values always keep theirs.
+            # outnumber the broken ones among them.
             others = total // sizes[k]
-            if broken_count < others or var in fixed:
+            if broken_count < others:
                 continue
             gone = [
                 value
@@ -159,21 +223,60 @@ def narrow(
             if not gone:
                 continue
             if len(gone) == len(current[k]):
-                return None
-            because: frozenset[int] = frozenset()
-            for value in gone:
-                found = _blame(tables, allowed, rule, k, value, domains, excludes, reasons)
-                reasons[var, value] = found
-                because |= found
+                # Nothing of this revision changed yet: an earlier narrowing would
+                # have kept only values with a support, so this one would have one.
+                found = frozenset({rule}).union(*(why[u] for u in scope))
+                return _wiped(domains, reasons, why, found)
+            if excludes is not None:
+                because: frozenset[int] = frozenset()
+                for value in gone:
+                    blamed = _blame(tables, allowed, rule, k, value, domains, excludes, reasons)
+                    reasons[var, value] = blamed
+                    because |= blamed
+            else:
+                if read is None:
+                    read = frozenset({rule}).union(*(why[u] for u in scope))
+                because = read
             domains[var] = current[k] = current[k] - set(gone)
             total = total // sizes[k] * len(current[k])
             sizes[k] = len(current[k])
             why[var] = why[var] | because
             for follower in watching[var]:
                 if follower != rule and follower not in queued:
-                    heapq.heappush(queue, (rank[follower], follower))
+                    heapq.heappush(queue, (priority(follower), follower))
                     queued.add(follower)
     return Narrowed(tuple(frozenset(d) for d in domains), reasons, tuple(why))
+
+
+def _priority(
+    tables: Tables, fixed: Mapping[int, int], rules: Sequence[int], schedule: Schedule
+) -> Callable[[int], tuple[int, ...]]:
+    """The key a queued rule is revised by (smallest first) under ``schedule``."""
+    rank = {rule: k for k, rule in enumerate(rules)}
+    if schedule == "preferred":
+        return lambda rule: (rank[rule],)
+    if schedule == "cheapest":
+        cost = {}
+        for rule in rules:
+            combos = 1
+            for var in tables.rules[rule].scope:
+                if var not in fixed:
+                    combos *= tables.sizes[var]
+            cost[rule] = (combos, rank[rule])
+        return cost.__getitem__
+    if schedule == "queued":
+        counter = itertools.count()
+        return lambda rule: (next(counter),)
+    raise ValueError(f"unknown schedule {schedule!r}")
+
+
+def _wiped(
+    domains: Sequence[set[int]],
+    reasons: Mapping[tuple[int, int], frozenset[int]],
+    why: Sequence[frozenset[int]],
+    wipeout: frozenset[int],
+) -> Narrowed:
+    return Narrowed(tuple(frozenset(d) for d in domains), reasons, tuple(why), wipeout)
 
 
 def _supported(
@@ -276,8 +379,11 @@ def blocking_rules(tables: Tables, threshold: Level = Level.UNTESTED) -> tuple[i
     return tuple(t.index for t in tables.rules if t.level >= threshold)
 
 
-def feasible(tables: Tables, fixed: Mapping[int, int], rules: Iterable[int]) -> bool:
+def rules_admit(tables: Tables, fixed: Mapping[int, int], rules: Iterable[int]) -> bool:
     """Whether some completion of ``fixed`` breaks none of ``rules``.
+
+    Forward checking in variable order, with an explicit stack: each rule is
+    checked once all its variables are set.
 
     Parameters
     ----------
@@ -294,19 +400,15 @@ def feasible(tables: Tables, fixed: Mapping[int, int], rules: Iterable[int]) -> 
     >>> from syncscope.solver.diagram.tables import build_tables
     >>> tables = build_tables(load_model())
     >>> gmail = tables.encode({"email_system": "gmail", "authentication": "server-to-server"})
-    >>> feasible(tables, gmail, blocking_rules(tables))
+    >>> rules_admit(tables, gmail, blocking_rules(tables))
     False
-    >>> feasible(tables, gmail, [])
+    >>> rules_admit(tables, gmail, [])
     True
     """
-    chosen = [tables.rules[i] for i in rules]
-    return _search(tables, dict(fixed), chosen)
-
-
-def _search(tables: Tables, assign: dict[int, int], chosen: Sequence[RuleTable]) -> bool:
+    assign = dict(fixed)
     # Rules already decided by the fixed values are checked once, up front.
-    open_rules = []
-    for table in chosen:
+    open_rules: list[RuleTable] = []
+    for table in (tables.rules[i] for i in rules):
         if all(v in assign for v in table.scope):
             if tuple(assign[v] for v in table.scope) in table.broken:
                 return False
@@ -320,21 +422,22 @@ def _search(tables: Tables, assign: dict[int, int], chosen: Sequence[RuleTable])
     for table in open_rules:
         due[max(position[v] for v in table.scope if v in position)].append(table)
     sizes = tables.sizes
-
-    def go(depth: int) -> bool:
+    tried = [0] * len(free)  # per depth, the next value to try
+    depth = 0
+    while depth >= 0:
         if depth == len(free):
             return True
         var = free[depth]
-        for value in range(sizes[var]):
-            assign[var] = value
-            if all(tuple(assign[v] for v in t.scope) not in t.broken for t in due[depth]) and go(
-                depth + 1
-            ):
-                return True
-        del assign[var]
-        return False
-
-    return go(0)
+        value = tried[depth]
+        if value == sizes[var]:
+            tried[depth] = 0
+            depth -= 1
+            continue
+        tried[depth] = value + 1
+        assign[var] = value
+        if all(tuple(assign[v] for v in t.scope) not in t.broken for t in due[depth]):
+            depth += 1
+    return False
 
 
 def minimal_rules(
@@ -346,9 +449,10 @@ def minimal_rules(
 ) -> tuple[int, ...]:
     """A minimal subset of ``rules`` that, with ``fixed``, admits no completion.
 
-    Uses QuickXplain (Junker, 2004): about ``k log(n / k)`` feasibility checks
+    Uses QuickXplain (Junker, 2004): about ``k log(n / k)`` calls of :func:`rules_admit`
     for an answer of ``k`` rules out of ``n``. Minimal means that dropping any
-    one rule of the answer makes ``fixed`` feasible again.
+    one rule of the answer lets ``fixed`` have a completion again
+    (:func:`rules_admit`).
 
     Parameters
     ----------
@@ -361,7 +465,7 @@ def minimal_rules(
     Raises
     ------
     ValueError
-        If ``fixed`` is feasible under ``rules``: there is nothing to explain.
+        If ``rules`` admit a completion of ``fixed``: there is nothing to explain.
 
     Examples
     --------
@@ -373,11 +477,11 @@ def minimal_rules(
     ['important.profile-type', 'facts.server-to-server-profile']
     """
     candidates = list(blocking_rules(tables) if rules is None else rules)
-    if not infeasible and feasible(tables, fixed, candidates):
-        raise ValueError("the fixed values are feasible under these rules")
+    if not infeasible and rules_admit(tables, fixed, candidates):
+        raise ValueError("these rules admit a completion of the fixed values")
 
     def consistent(subset: Sequence[int]) -> bool:
-        return feasible(tables, fixed, subset)
+        return rules_admit(tables, fixed, subset)
 
     def qx(background: list[int], delta_added: bool, pool: list[int]) -> list[int]:
         if delta_added and not consistent(background):

@@ -2,7 +2,7 @@
 
 :mod:`syncscope.solver.explain.blame` names the single rule or pair of rules behind
 most removed values. A value that needs three rules or more is explained from
-arc consistency with provenance (:func:`~syncscope.solver.explain.propagate.narrow`),
+arc consistency with provenance (:func:`~syncscope.solver.explain.propagate.propagate`),
 carried on from the state of one fixed value worked out once per space, and
 when propagation alone cannot show the conflict, by QuickXplain over growing
 rings of rules around the value's variable.
@@ -10,16 +10,20 @@ rings of rules around the value's variable.
 
 from __future__ import annotations
 
-import heapq
-import itertools
 from collections.abc import Mapping
 
 from ..diagram.space import Space, per_space
-from ..diagram.tables import RuleTable
 from .blame import MAYBE, SURELY, preference, ranks, reading, statuses
-from .propagate import Narrowed, Supports, feasible, minimal_rules, narrow, supports
+from .propagate import Narrowed, Supports, minimal_rules, propagate, rules_admit, supports
 
-__all__ = ["Explainer", "explain_removal", "from_reasons", "narrowed", "settled"]
+__all__ = [
+    "Explainer",
+    "blocking_supports",
+    "explain_removal",
+    "from_reasons",
+    "narrowed",
+    "settled",
+]
 
 
 def explain_removal(space: Space, question: Mapping[int, int]) -> tuple[int, ...]:
@@ -104,7 +108,8 @@ class Explainer:
         candidates = [rule for rule in self.order if status[rule] == MAYBE]
         derived = self.propagate(question, candidates, start)
         if derived is not None:  # a domain ran empty: these rules leave nothing
-            return minimal_rules(self.tables, question, derived, infeasible=True)
+            pool = sorted(derived, key=self.rank.__getitem__)
+            return minimal_rules(self.tables, question, pool, infeasible=True)
         reached = set(start)
         ring: set[int] = set()
         while True:
@@ -119,79 +124,40 @@ class Explainer:
             for rule in grown:
                 reached.update(v for v in self.tables.rules[rule].scope if v not in question)
             chosen = [rule for rule in candidates if rule in ring]
-            if not feasible(self.tables, question, chosen):
+            if not rules_admit(self.tables, question, chosen):
                 return minimal_rules(self.tables, question, chosen)
         # A conflict away from the start (only in a rule set with no valid configuration).
-        if len(ring) < len(candidates) and not feasible(self.tables, question, candidates):
+        if len(ring) < len(candidates) and not rules_admit(self.tables, question, candidates):
             return minimal_rules(self.tables, question, candidates)
         raise ValueError("the question has a valid completion: there is nothing to explain")
 
     def propagate(
         self, question: Mapping[int, int], candidates: list[int], start: set[int]
-    ) -> list[int] | None:
-        """Arc consistency from ``start``, remembering which rules narrowed each domain.
+    ) -> frozenset[int] | None:
+        """Arc consistency from ``start``, cheapest revisions first.
 
         When a domain runs empty, the rules behind it (with ``question``) have
         no solution: a small set for QuickXplain to minimise. Returns None when
         propagation alone finds no conflict.
         """
-        tables = self.tables
-        domains: dict[int, set[int]] = {}
-        why: dict[int, set[int]] = {}
-        watching: dict[int, list[int]] = {}
-        for rule in candidates:
-            for var in tables.rules[rule].scope:
-                watching.setdefault(var, []).append(rule)
-        # Cheapest revisions first: rules with the fewest open combinations.
-        cost = {r: _open_size(tables.rules[r], question, tables.sizes) for r in candidates}
-        queue = [(cost[r], self.rank[r], r) for v in sorted(start) for r in watching.get(v, ())]
-        heapq.heapify(queue)
-        queued = {r for _, _, r in queue}
-        while queue:
-            rule = heapq.heappop(queue)[2]
-            queued.discard(rule)
-            table = tables.rules[rule]
-            current = [
-                (question[v],)
-                if v in question
-                else domains.setdefault(v, set(range(tables.sizes[v])))
-                for v in table.scope
-            ]
-            supported: list[set[int]] = [set() for _ in table.scope]
-            for combo in itertools.product(*current):
-                if combo not in table.broken:
-                    for k, value in enumerate(combo):
-                        supported[k].add(value)
-            if not supported[0]:
-                blame = {rule}.union(*(why.get(v, set()) for v in table.scope))
-                return sorted(blame, key=self.rank.__getitem__)
-            for k, var in enumerate(table.scope):
-                if var in question or len(supported[k]) == len(current[k]):
-                    continue
-                domains[var] = supported[k]
-                others = (why.get(u, set()) for u in table.scope if u != var)
-                why[var] = why.get(var, set()).union({rule}, *others)
-                for follower in watching.get(var, ()):
-                    if follower != rule and follower not in queued:
-                        heapq.heappush(queue, (cost[follower], self.rank[follower], follower))
-                        queued.add(follower)
-        return None
-
-
-def _open_size(table: RuleTable, question: Mapping[int, int], sizes: tuple[int, ...]) -> int:
-    """How many combinations of its open variables a rule ranges over."""
-    total = 1
-    for var in table.scope:
-        if var not in question:
-            total *= sizes[var]
-    return total
+        found = propagate(
+            self.tables,
+            question,
+            candidates,
+            seeds=start,
+            allowed=blocking_supports(self.space),
+            schedule="cheapest",
+        )
+        return found.wipeout
 
 
 @per_space
 def _closure(space: Space) -> Narrowed:
     """Arc consistency over the blocking rules with nothing fixed (worked out once per space)."""
-    found = narrow(space.tables, {}, preference(space), allowed=_supports(space))
-    if found is None:  # a rule set with no valid configuration at all
+    found = propagate(
+        space.tables, {}, preference(space), allowed=blocking_supports(space), per_value=True
+    )
+    if not found.consistent:  # a rule set with no valid configuration at all
         found = Narrowed(tuple(frozenset() for _ in space.tables.sizes), {}, ())
     return found
 
@@ -211,7 +177,10 @@ def narrowed(space: Space, fixed: Mapping[int, int]) -> Narrowed:
         if len(one.reasons) > len(start.reasons):
             start = one
     order = preference(space)
-    return narrow(space.tables, fixed, order, start=start, allowed=_supports(space)) or empty
+    found = propagate(
+        space.tables, fixed, order, start=start, allowed=blocking_supports(space), per_value=True
+    )
+    return found if found.consistent else empty
 
 
 @per_space
@@ -222,18 +191,19 @@ def settled(space: Space) -> dict[tuple[int, int], Narrowed | None]:
     """
     closure = _closure(space)
     order = preference(space)
-    allowed = _supports(space)
+    allowed = blocking_supports(space)
     out: dict[tuple[int, int], Narrowed | None] = {}
     for var, size in enumerate(space.tables.sizes):
         for value in range(size):
-            out[var, value] = narrow(
-                space.tables, {var: value}, order, start=closure, allowed=allowed
+            found = propagate(
+                space.tables, {var: value}, order, start=closure, allowed=allowed, per_value=True
             )
+            out[var, value] = found if found.consistent else None
     return out
 
 
 @per_space
-def _supports(space: Space) -> Supports:
+def blocking_supports(space: Space) -> Supports:
     """:func:`supports` of the blocking rules (worked out once per space)."""
     return supports(space.tables, preference(space))
 
@@ -250,7 +220,7 @@ def from_reasons(
     if len(blamed) <= 3:
         return tuple(sorted(blamed))
     question = {**fixed, var: value}
-    if all(feasible(space.tables, question, blamed - {rule}) for rule in blamed):
+    if all(rules_admit(space.tables, question, blamed - {rule}) for rule in blamed):
         return tuple(sorted(blamed))  # already minimal: each rule is needed
     rank = ranks(space)
     return minimal_rules(space.tables, question, sorted(blamed, key=rank.__getitem__))

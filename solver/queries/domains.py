@@ -16,11 +16,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from syncscope.model import Level, NoSolution, Rule, Value, format_value
+from syncscope.model import Level, Rule, Value, format_value
 
 from ..diagram.space import Space, per_space
 from ..explain.blame import fixed_row, pair_rules, single_rules
-from ..explain.propagate import Narrowed, feasible
+from ..explain.conflicts import Conflict, NoSolution
+from ..explain.propagate import Narrowed, rules_admit
 from ..explain.quickxplain import Explainer, explain_removal, from_reasons, narrowed, settled
 
 __all__ = [
@@ -81,32 +82,11 @@ class Domains:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Conflict:
-    """Why fixed values admit no valid configuration: rules and the settings they clash with."""
-
-    rules: tuple[Rule, ...]
-    """A minimal set of blocking rules that, with ``settings``, leaves nothing valid."""
-    settings: Mapping[str, Value]
-    """A minimal subset of the fixed values that those rules rule out together."""
-
-    def to_dict(self) -> dict[str, object]:
-        """``{"rules": [{"rule", "level", "message"}], "settings": {...}}``."""
-        return {
-            "rules": [
-                {"rule": r.id, "level": r.level.id, "message": r.message} for r in self.rules
-            ],
-            "settings": dict(self.settings),
-        }
-
-    def __str__(self) -> str:
-        settings = ", ".join(f"{k}={format_value(v)}" for k, v in self.settings.items())
-        rules = " and ".join(f"{r.id} ({r.message.rstrip('.')})" for r in self.rules)
-        return f"{settings or 'every configuration'} is ruled out by {rules}"
-
-
 def conflict(space: Space, fixed: Mapping[str, Value]) -> Conflict:
     """Explain why canonical ``fixed`` values have no valid completion.
+
+    The rules are found as for a removed value (:func:`explain_removal`), then
+    every fixed value those rules don't need is dropped, in model order.
 
     Raises
     ------
@@ -127,7 +107,7 @@ def conflict(space: Space, fixed: Mapping[str, Value]) -> Conflict:
     needed = dict(encoded)
     for var in sorted(encoded):
         trial = {k: v for k, v in needed.items() if k != var}
-        if not feasible(tables, trial, rule_ids):
+        if not rules_admit(tables, trial, rule_ids):
             needed = trial
     return Conflict(
         rules=tuple(tables.rules[i].rule for i in rule_ids),
@@ -241,7 +221,7 @@ def valid_domains(
     Raises
     ------
     NoSolution
-        If ``fixed`` has no valid completion; its cause is a :class:`Conflict`.
+        If ``fixed`` has no valid completion; its ``conflict`` says why.
 
     Examples
     --------
@@ -257,7 +237,7 @@ def valid_domains(
     live = space.diagram.live_masks(encoded, _VALID)
     if not live[0]:
         found = conflict(space, fixed)
-        raise NoSolution(f"no valid configuration matches the fixed values; {found}", [found])
+        raise NoSolution(f"no valid configuration matches the fixed values; {found}", found)
     unchanged = _open_domains(space)
     out: dict[str, Domain] = {}
     answers: _Answers | None = None
@@ -308,4 +288,4 @@ def _removals(space: Space) -> dict[tuple[int, int, tuple[int, ...]], Removal]:
     return {}
 
 
-_VALID = (Level.SUPPORTED, Level.DISCOURAGED)
+_VALID = Level.valid_levels()

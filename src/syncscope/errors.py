@@ -28,11 +28,11 @@ from syncscope.model.errors import (
     ConfigurationError,
     InputError,
     ModelError,
-    NoSolution,
     SyncscopeError,
     UnreadableInput,
     UnwritableOutput,
 )
+from syncscope.solver.explain.conflicts import NoSolution
 
 __all__ = [
     "ConfigurationError",

@@ -74,10 +74,13 @@ def test_impossible_set_reports_the_conflict_and_exits_1() -> None:
     assert code == 1
     data = json.loads(out)
     assert data["fixed"] == {"email_system": "gmail", "authentication": "server-to-server"}
-    assert [r["rule"] for r in data["conflict"]["rules"]] == [
+    # The one conflict shape (as in list, nearest and explain): rule ids, then findings.
+    assert data["conflict"]["rules"] == [
         "important.profile-type",
         "facts.server-to-server-profile",
     ]
+    assert [r["rule"] for r in data["conflict"]["reasons"]] == data["conflict"]["rules"]
+    assert all(r["level"] == "unsupported" for r in data["conflict"]["reasons"])
     assert data["conflict"]["settings"] == data["fixed"]
     assert "no valid configuration" in data["error"]
 

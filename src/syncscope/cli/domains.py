@@ -7,8 +7,9 @@ import sys
 import click
 
 from syncscope.api.space import domains
-from syncscope.model import NoSolution, format_value, merge_assignments
-from syncscope.solver.queries.domains import Conflict, Domains
+from syncscope.errors import NoSolution
+from syncscope.model import format_value, merge_assignments
+from syncscope.solver.queries.domains import Domains
 
 from .common import (
     EXIT_INVALID,
@@ -45,7 +46,7 @@ def command(ctx: click.Context, sets: tuple[str, ...], as_json: bool) -> None:
     try:
         found = domains(fixed, model=model)
     except NoSolution as exc:
-        conflict = next((c for c in exc.causes if isinstance(c, Conflict)), None)
+        conflict = exc.conflict
         if as_json:
             data: dict[str, object] = {"error": exc.message, "fixed": fixed}
             if conflict is not None:

@@ -14,7 +14,7 @@ from syncscope.solver.diagram.space import Space, compiled
 from syncscope.solver.diagram.tables import RuleTable, Tables
 from syncscope.solver.explain.blame import fixed_row, pair_rules, preference, ranks, single_rules
 from syncscope.solver.explain.pairs import build_pair_tables
-from syncscope.solver.explain.propagate import blocking_rules, feasible
+from syncscope.solver.explain.propagate import blocking_rules, rules_admit
 
 SLOW = settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -41,7 +41,7 @@ def _brute_conflicts(tables: Tables, a: int, b: int) -> set[tuple[int, ...]]:
         question = {v: x for v, x in zip(scope, projection, strict=True) if x >= 0}
         if _surely(first, question, tables.sizes) or _surely(second, question, tables.sizes):
             continue
-        if not feasible(tables, question, [a, b]):
+        if not rules_admit(tables, question, [a, b]):
             found.add(projection)
     return found
 
@@ -73,8 +73,8 @@ def test_seed_pair_tables_hold_real_conflicts(space: Space) -> None:
         assert table.rules == (a, b)
         for projection in table.conflicts:
             question = {v: x for v, x in zip(table.scope, projection, strict=True) if x >= 0}
-            assert not feasible(tables, question, [a, b])
-            assert feasible(tables, question, [a]) and feasible(tables, question, [b])
+            assert not rules_admit(tables, question, [a, b])
+            assert rules_admit(tables, question, [a]) and rules_admit(tables, question, [b])
 
 
 def _question(space: Space, data: st.DataObject) -> dict[int, int]:
@@ -85,7 +85,7 @@ def _question(space: Space, data: st.DataObject) -> dict[int, int]:
             st.lists(st.integers(0, len(tables.sizes) - 1), max_size=3, unique=True)
         )
         fixed = {v: data.draw(st.integers(0, tables.sizes[v] - 1)) for v in chosen}
-        if feasible(tables, fixed, blocking_rules(tables)):
+        if rules_admit(tables, fixed, blocking_rules(tables)):
             return fixed
 
 
@@ -110,7 +110,7 @@ def _check_lookups(space: Space, fixed: dict[int, int], *, every_pair: bool) -> 
                 (a, b)
                 for a, b in itertools.combinations(sorted(order), 2)
                 if (every_pair or set(tables.rules[a].scope) & set(tables.rules[b].scope))
-                and not feasible(tables, question, [a, b])
+                and not rules_admit(tables, question, [a, b])
             ]
             best = min(
                 together,
@@ -134,7 +134,7 @@ def test_synthetic_look_ups_consider_every_pair_of_rules(model: Model) -> None:
     tables = space.tables
     for var, value in [(None, None), *((v, 0) for v in range(len(tables.sizes)))]:
         fixed = {} if var is None else {var: value}
-        if feasible(tables, fixed, blocking_rules(tables)):
+        if rules_admit(tables, fixed, blocking_rules(tables)):
             _check_lookups(space, fixed, every_pair=True)
 
 

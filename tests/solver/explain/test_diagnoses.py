@@ -21,7 +21,7 @@ from syncscope.solver.explain.diagnoses import (
     maximal_agreements,
     transversals,
 )
-from syncscope.solver.explain.propagate import feasible as rules_feasible
+from syncscope.solver.explain.propagate import rules_admit
 from syncscope.solver.queries.brute import brute_verdicts
 
 import syncscope
@@ -121,9 +121,9 @@ def _rules_are_minimal(space: Space, result: Explanation) -> None:
     for conflict in result.conflicts:
         fixed = tables.encode(conflict.settings)
         chosen = [ids[r.id] for r in conflict.rules]
-        assert not rules_feasible(tables, fixed, chosen)
+        assert not rules_admit(tables, fixed, chosen)
         for index in chosen:
-            assert rules_feasible(tables, fixed, [i for i in chosen if i != index])
+            assert rules_admit(tables, fixed, [i for i in chosen if i != index])
 
 
 # -- synthetic models: complete sets against brute force -----------------------------

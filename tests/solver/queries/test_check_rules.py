@@ -15,13 +15,13 @@ from syncscope.model import Level, Model, Rule, Value, format_value, load_model
 from syncscope.model.synthetic import random_model
 from syncscope.model.vocabulary import BOOL_ALIASES
 from syncscope.solver.diagram.space import Space, compiled
-from syncscope.solver.explain.propagate import feasible
+from syncscope.solver.explain.propagate import rules_admit
 from syncscope.solver.queries.brute import all_configurations, brute_verdict
 from syncscope.solver.queries.check import CheckResult, check
 
 import syncscope
 
-SUPPORTED, DISCOURAGED, UNTESTED, UNSUPPORTED = Level
+SUPPORTED, LIMITED, DISCOURAGED, UNTESTED, UNSUPPORTED = Level
 
 # -- the table, row by row (written from the page, not from the rule file) ----------------------
 
@@ -389,7 +389,7 @@ def _check_explains(space: Space, fixed: dict[str, Value], result: CheckResult) 
     index = {t.rule.id: t.index for t in tables.rules}
     high = [index[f.rule.id] for f in result.findings if f.level >= result.verdict]
     assert high, "some finding reaches the verdict"
-    assert not feasible(tables, encoded, high)
+    assert not rules_admit(tables, encoded, high)
     surely = {t.index for t in tables.rules if t.surely_broken(encoded, tables.sizes)}
     found = {index[f.rule.id] for f in result.findings}
     assert surely <= found
@@ -400,7 +400,7 @@ def _check_explains(space: Space, fixed: dict[str, Value], result: CheckResult) 
         # Otherwise the additions form a minimal conflict at the verdict's level or worse.
         assert all(tables.rules[i].level >= result.verdict for i in found - surely)
         for i in high:
-            assert feasible(tables, encoded, [j for j in high if j != i]), "not minimal"
+            assert rules_admit(tables, encoded, [j for j in high if j != i]), "not minimal"
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

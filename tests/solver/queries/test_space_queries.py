@@ -14,10 +14,11 @@ from types import ModuleType
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from syncscope.model import ConfigurationError, Level, Model, NoSolution, Value
+from syncscope.model import ConfigurationError, Level, Model, Value
 from syncscope.model.synthetic import random_model
 from syncscope.solver.diagram.space import Space, compiled
-from syncscope.solver.explain.propagate import blocking_rules, feasible, minimal_rules, narrow
+from syncscope.solver.explain.conflicts import NoSolution
+from syncscope.solver.explain.propagate import blocking_rules, minimal_rules, propagate, rules_admit
 from syncscope.solver.queries.brute import all_configurations, brute_verdict, brute_verdicts
 from syncscope.solver.queries.check import check
 from syncscope.solver.queries.counting import count
@@ -179,10 +180,10 @@ def _check_explanations(space: Space, fixed: dict[str, Value]) -> None:
             assert len(ids) == len(removed.rules)
             assert ids, f"{name}={removed.value} removed without a rule"
             assert all(tables.rules[i].level >= Level.UNTESTED for i in ids)
-            assert not feasible(tables, question, ids), f"{name}={removed.value}: not sufficient"
+            assert not rules_admit(tables, question, ids), f"{name}={removed.value}: not sufficient"
             for drop in ids:
                 rest = [i for i in ids if i != drop]
-                assert feasible(tables, question, rest), f"{name}={removed.value}: not minimal"
+                assert rules_admit(tables, question, rest), f"{name}={removed.value}: not minimal"
 
 
 @SLOW
@@ -308,7 +309,8 @@ def test_an_impossible_assignment_reports_a_minimal_conflict(
 ) -> None:
     with pytest.raises(NoSolution) as caught:
         syncscope.domains(fixed)
-    (found,) = caught.value.causes
+    found = caught.value.conflict
+    assert found is not None
     assert found == conflict(space, fixed)
     assert [r.id for r in found.rules] == rules
     assert dict(found.settings) == settings
@@ -317,9 +319,9 @@ def test_an_impossible_assignment_reports_a_minimal_conflict(
     tables = space.tables
     ids = [i for i, t in enumerate(tables.rules) if t.rule.id in rules]
     needed = space.encode(dict(found.settings))
-    assert not feasible(tables, needed, ids)
+    assert not rules_admit(tables, needed, ids)
     for var in needed:
-        assert feasible(tables, {k: v for k, v in needed.items() if k != var}, ids)
+        assert rules_admit(tables, {k: v for k, v in needed.items() if k != var}, ids)
 
 
 def test_explain_removal_refuses_a_feasible_question(space: Space) -> None:
@@ -509,10 +511,10 @@ def test_arc_consistency_reasons_rule_their_values_out(space: Space) -> None:
     rules = blocking_rules(tables)
     for fixed in ({"profile_type": "pop3-smtp"}, {"deployment": "online", "mfa": False}):
         encoded = space.encode(fixed)
-        found = narrow(tables, encoded, rules)
-        assert found is not None and found.reasons
+        found = propagate(tables, encoded, rules, per_value=True)
+        assert found.consistent and found.reasons
         for (var, value), why in found.reasons.items():
-            assert not feasible(tables, {**encoded, var: value}, why)
+            assert not rules_admit(tables, {**encoded, var: value}, why)
             assert value not in found.domains[var]
 
 
@@ -530,17 +532,17 @@ def test_arc_consistency_carried_on_from_one_fixed_value_matches_a_fresh_run(
     tables = space.tables
     rules = blocking_rules(tables)
     encoded = space.encode(fixed)
-    fresh = narrow(tables, encoded, rules)
-    assert fresh is not None
+    fresh = propagate(tables, encoded, rules, per_value=True)
+    assert fresh.consistent
     for var, value in encoded.items():
-        start = narrow(tables, {var: value}, rules)
-        assert start is not None
-        carried = narrow(tables, encoded, rules, start=start)
-        assert carried is not None
+        start = propagate(tables, {var: value}, rules, per_value=True)
+        assert start.consistent
+        carried = propagate(tables, encoded, rules, start=start, per_value=True)
+        assert carried.consistent
         assert carried.domains == fresh.domains
         assert set(carried.reasons) == set(fresh.reasons)
         for (other, gone), why in carried.reasons.items():
-            assert not feasible(tables, {**encoded, other: gone}, why)
+            assert not rules_admit(tables, {**encoded, other: gone}, why)
 
 
 def test_minimal_rules_trusting_a_known_conflict_gives_the_same_minimal_set(space: Space) -> None:
@@ -550,5 +552,5 @@ def test_minimal_rules_trusting_a_known_conflict_gives_the_same_minimal_set(spac
     checked = minimal_rules(tables, question, rules)
     trusted = minimal_rules(tables, question, rules, infeasible=True)
     assert trusted == checked
-    assert not feasible(tables, question, trusted)
-    assert all(feasible(tables, question, set(trusted) - {rule}) for rule in trusted)
+    assert not rules_admit(tables, question, trusted)
+    assert all(rules_admit(tables, question, set(trusted) - {rule}) for rule in trusted)
