@@ -96,7 +96,12 @@ def _load_cached(path: str, stamp: tuple[int, int]) -> Model:
     return _Loader(Path(path)).load()
 
 
-def load_model(path: str | Path | None = None, *, edition: str | None = None) -> Model:
+def load_model(
+    path: str | Path | None = None,
+    *,
+    edition: str | None = None,
+    rules: Iterable[str | Path] = (),
+) -> Model:
     """Load and validate a rule set; the built-in seed model (edition ``pre-9.0``) by default.
 
     Parameters
@@ -106,6 +111,9 @@ def load_model(path: str | Path | None = None, *, edition: str | None = None) ->
     edition : str, optional
         An edition id from :mod:`syncscope.model.editions`; its built-in rule set
         is loaded. Not together with ``path``.
+    rules : iterable of str or Path
+        Policy overlay files whose rules are added on top
+        (:func:`syncscope.model.overlay.apply_overlays`).
 
     Raises
     ------
@@ -136,7 +144,13 @@ def load_model(path: str | Path | None = None, *, edition: str | None = None) ->
         info = os.stat(target)
     except OSError as exc:
         raise ModelError(target, [f"cannot read the rule set: {exc.strerror}"]) from None
-    return _load_cached(target, (info.st_mtime_ns, info.st_size))
+    model = _load_cached(target, (info.st_mtime_ns, info.st_size))
+    overlays = [rules] if isinstance(rules, (str, Path)) else list(rules)
+    if overlays:
+        from .overlay import apply_overlays
+
+        model = apply_overlays(model, overlays)
+    return model
 
 
 def _read_toml(path: Path, what: str) -> tuple[bytes, dict[str, Any]]:

@@ -12,6 +12,8 @@ from syncscope.batch.summary import BatchSummary
 from syncscope.model import Model, normalize_config
 from syncscope.solver.diagram.space import compiled
 
+from ._inputs import resolve_model
+
 __all__ = ["BatchRow", "BatchRun", "BatchSummary", "check_batch"]
 
 
@@ -22,6 +24,7 @@ def check_batch(
     defaults: Mapping[str, object] | None = None,
     fix: bool = False,
     model: Model | None = None,
+    edition: str | None = None,
 ) -> BatchRun:
     """Check every row of a CSV, JSON Lines or Dataverse inventory, streaming.
 
@@ -38,6 +41,8 @@ def check_batch(
         Add the nearest valid changes to each invalid row.
     model : Model, optional
         A rule set from :func:`syncscope.load_model`; the built-in seed by default.
+    edition : str, optional
+        An edition id (:mod:`syncscope.model.editions`); not together with ``model``.
 
     Returns
     -------
@@ -72,7 +77,7 @@ def check_batch(
     >>> summary.verdicts["unsupported"], summary.distinct_configurations, summary.exit_code
     (1, 3, 1)
     """
-    space = compiled(model)
+    space = compiled(resolve_model(model, edition))
     canonical = normalize_config(space.model, defaults or {})
     records = read_records(source, space.model, input_format=input_format, defaults=canonical)
     return BatchRun(records, space, fix=fix)

@@ -14,7 +14,12 @@ from ._inputs import prepare
 __all__ = ["CheckResult", "check"]
 
 
-def check(config: Mapping[str, object], *, model: Model | None = None) -> CheckResult:
+def check(
+    config: Mapping[str, object],
+    *,
+    model: Model | None = None,
+    edition: str | None = None,
+) -> CheckResult:
     """Check a configuration given in any accepted spelling.
 
     Parameters
@@ -24,6 +29,8 @@ def check(config: Mapping[str, object], *, model: Model | None = None) -> CheckR
         variables are unknown (a partial configuration).
     model : Model, optional
         A rule set from :func:`syncscope.load_model`; the built-in seed by default.
+    edition : str, optional
+        An edition id (:mod:`syncscope.model.editions`); not together with ``model``.
 
     Returns
     -------
@@ -46,7 +53,7 @@ def check(config: Mapping[str, object], *, model: Model | None = None) -> CheckR
     >>> [str(change) for change in result.fix]
     ['authentication: impersonation -> server-to-server']
     """
-    space, canonical = prepare(config, model)
+    space, canonical = prepare(config, model, edition)
     result = _check(space, canonical)
     if result.valid:
         return result

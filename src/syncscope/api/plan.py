@@ -22,6 +22,8 @@ from syncscope.solver.plan.org import OrgPlan, plan_organisation
 from syncscope.solver.plan.planner import Plan, Solution, Step, solve
 from syncscope.solver.repair.weights import resolve_weights
 
+from ._inputs import resolve_model
+
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -51,6 +53,7 @@ def plan(
     weights: str | Mapping[str, object] | None = None,
     max_step: int | None = None,
     model: Model | None = None,
+    edition: str | None = None,
 ) -> Plan:
     """The migration plan from ``start`` to ``target``: valid at every step, fewest steps first.
 
@@ -75,6 +78,8 @@ def plan(
         The most settings one step may change.
     model : Model, optional
         A rule set from :func:`syncscope.load_model`; the built-in seed by default.
+    edition : str, optional
+        An edition id (:mod:`syncscope.model.editions`); not together with ``model``.
 
     Returns
     -------
@@ -107,7 +112,8 @@ def plan(
     >>> result.feasible, len(result.steps), result.cost, result.monotone
     (True, 1, 76.0, True)
     """
-    return _solve(start, target, keep, avoid, weights, max_step, model)[1].plan
+    chosen = resolve_model(model, edition)
+    return _solve(start, target, keep, avoid, weights, max_step, chosen)[1].plan
 
 
 def plan_graph(
@@ -119,6 +125,7 @@ def plan_graph(
     weights: str | Mapping[str, object] | None = None,
     max_step: int | None = None,
     model: Model | None = None,
+    edition: str | None = None,
 ) -> nx.DiGraph:
     """The networkx graph of every shortest migration plan, for your own analyses.
 
@@ -149,7 +156,8 @@ def plan_graph(
     """
     from syncscope.solver.plan.graph import build_graph
 
-    space, solution = _solve(start, target, keep, avoid, weights, max_step, model)
+    chosen = resolve_model(model, edition)
+    space, solution = _solve(start, target, keep, avoid, weights, max_step, chosen)
     return build_graph(space, solution)
 
 
@@ -164,6 +172,7 @@ def plan_inventory(
     weights: str | Mapping[str, object] | None = None,
     max_step: int | None = None,
     model: Model | None = None,
+    edition: str | None = None,
 ) -> BatchPlan:
     """Plans for every mailbox of an inventory, each distinct configuration planned once.
 
@@ -211,7 +220,7 @@ def plan_inventory(
     from syncscope.batch.readers import read_records
 
     space, org, settings, canonical = _inventory_settings(
-        target, defaults, keep, avoid, weights, max_step, model
+        target, defaults, keep, avoid, weights, max_step, resolve_model(model, edition)
     )
     with read_records(source, space.model, input_format=input_format, defaults=org) as records:
         return plan_batch(space, records, canonical, **settings)
@@ -228,6 +237,7 @@ def plan_organisation_inventory(
     weights: str | Mapping[str, object] | None = None,
     max_step: int | None = None,
     model: Model | None = None,
+    edition: str | None = None,
 ) -> OrgPlan:
     """One plan for a whole organisation: organisation-wide changes once, for everyone at once.
 
@@ -255,7 +265,7 @@ def plan_organisation_inventory(
     from syncscope.batch.readers import read_records
 
     space, org, settings, canonical = _inventory_settings(
-        target, defaults, keep, avoid, weights, max_step, model
+        target, defaults, keep, avoid, weights, max_step, resolve_model(model, edition)
     )
     with read_records(source, space.model, input_format=input_format, defaults=org) as records:
         return plan_organisation(space, records, canonical, **settings)

@@ -23,6 +23,7 @@ def nearest(
     weights: str | Mapping[str, object] | None = None,
     top: int = 5,
     model: Model | None = None,
+    edition: str | None = None,
 ) -> NearestResult:
     """The cheapest valid configurations near ``config``, exactly.
 
@@ -45,6 +46,8 @@ def nearest(
         settings given; completions of the settings left open are not separate fixes.
     model : Model, optional
         A rule set from :func:`syncscope.load_model`; the built-in seed by default.
+    edition : str, optional
+        An edition id (:mod:`syncscope.model.editions`); not together with ``model``.
 
     Returns
     -------
@@ -76,14 +79,19 @@ def nearest(
     """
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:
         raise ConfigurationError(f"top must be a positive whole number, got {top!r}", value=top)
-    space, canonical = prepare(config, model)
+    space, canonical = prepare(config, model, edition)
     names = (keep,) if isinstance(keep, str) else keep
     kept = [resolve_variable(space.model, name).name for name in names]
     resolved = resolve_weights(space.model, weights) if weights is not None else None
     return _nearest(space, canonical, keep=kept, weights=resolved, top=top)
 
 
-def explain(config: Mapping[str, object], *, model: Model | None = None) -> Explanation:
+def explain(
+    config: Mapping[str, object],
+    *,
+    model: Model | None = None,
+    edition: str | None = None,
+) -> Explanation:
     """Why a configuration is invalid: its minimal conflicts and minimal diagnoses.
 
     Parameters
@@ -92,6 +100,8 @@ def explain(config: Mapping[str, object], *, model: Model | None = None) -> Expl
         Variable -> value in any accepted spelling; may be partial.
     model : Model, optional
         A rule set from :func:`syncscope.load_model`; the built-in seed by default.
+    edition : str, optional
+        An edition id (:mod:`syncscope.model.editions`); not together with ``model``.
 
     Returns
     -------
@@ -113,5 +123,5 @@ def explain(config: Mapping[str, object], *, model: Model | None = None) -> Expl
     >>> result.diagnoses
     (('deployment',), ('email_system',), ('authentication',))
     """
-    space, canonical = prepare(config, model)
+    space, canonical = prepare(config, model, edition)
     return _explain(space, canonical)

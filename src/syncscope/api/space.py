@@ -70,7 +70,12 @@ def parse_verdicts(verdicts: Level | str | Iterable[Level | str]) -> tuple[Level
     return tuple(sorted(out))
 
 
-def count(fixed: Mapping[str, object] | None = None, *, model: Model | None = None) -> Counts:
+def count(
+    fixed: Mapping[str, object] | None = None,
+    *,
+    model: Model | None = None,
+    edition: str | None = None,
+) -> Counts:
     """Count the configurations matching ``fixed``, per verdict.
 
     Parameters
@@ -79,6 +84,8 @@ def count(fixed: Mapping[str, object] | None = None, *, model: Model | None = No
         Variable -> value in any accepted spelling; nothing fixed by default.
     model : Model, optional
         A rule set from :func:`syncscope.load_model`; the built-in seed by default.
+    edition : str, optional
+        An edition id (:mod:`syncscope.model.editions`); not together with ``model``.
 
     Returns
     -------
@@ -99,11 +106,16 @@ def count(fixed: Mapping[str, object] | None = None, *, model: Model | None = No
     >>> count({"Deployment": "online", "email system": "Gmail"}).valid
     768
     """
-    space, canonical = prepare(fixed or {}, model)
+    space, canonical = prepare(fixed or {}, model, edition)
     return _count(space, canonical)
 
 
-def domains(fixed: Mapping[str, object] | None = None, *, model: Model | None = None) -> Domains:
+def domains(
+    fixed: Mapping[str, object] | None = None,
+    *,
+    model: Model | None = None,
+    edition: str | None = None,
+) -> Domains:
     """The valid domain of every variable ``fixed`` leaves open.
 
     Each allowed value has at least one valid completion; each removed value
@@ -132,7 +144,7 @@ def domains(fixed: Mapping[str, object] | None = None, *, model: Model | None = 
     >>> found.to_dict()["domains"]["sync_appointments_contacts_tasks"]
     {'allowed': [False], 'removed': {'true': ['table.act-sync']}}
     """
-    space, canonical = prepare(fixed or {}, model)
+    space, canonical = prepare(fixed or {}, model, edition)
     return valid_domains(space, canonical)
 
 
@@ -141,6 +153,7 @@ def configurations(
     *,
     verdicts: Level | str | Iterable[Level | str] = VALID,
     model: Model | None = None,
+    edition: str | None = None,
 ) -> Iterator[dict[str, Value]]:
     """Stream every configuration of ``verdicts`` that matches ``fixed``.
 
@@ -159,7 +172,7 @@ def configurations(
     768
     """
     chosen = parse_verdicts(verdicts)
-    space, canonical = prepare(fixed or {}, model)
+    space, canonical = prepare(fixed or {}, model, edition)
     return enumeration.configurations(space, space.encode(canonical), chosen)
 
 
@@ -168,6 +181,7 @@ def table(
     *,
     verdicts: Level | str | Iterable[Level | str] = VALID,
     model: Model | None = None,
+    edition: str | None = None,
 ) -> Matrix:
     """The compact table of the configurations of ``verdicts`` matching ``fixed``.
 
@@ -181,7 +195,7 @@ def table(
     (24512, 7)
     """
     chosen = parse_verdicts(verdicts)
-    space, canonical = prepare(fixed or {}, model)
+    space, canonical = prepare(fixed or {}, model, edition)
     return cube_cover(space, space.encode(canonical), chosen)
 
 
@@ -191,6 +205,7 @@ def export_lines(
     verdicts: Level | str | Iterable[Level | str] = VALID,
     format: str = "jsonl",
     model: Model | None = None,
+    edition: str | None = None,
 ) -> Iterator[str]:
     """Stream every configuration of ``verdicts`` matching ``fixed`` as text.
 
@@ -205,7 +220,7 @@ def export_lines(
     >>> lines = export_lines({"deployment": "online", "email_system": "Gmail"}, format="csv")
     >>> next(lines).split(",")[:3]
     ['deployment', 'version', 'email_system']
-    >>> sum(chunk.count("\n") for chunk in export_lines(verdicts="untested"))
+    >>> sum(chunk.count("\\n") for chunk in export_lines(verdicts="untested"))
     768
     """
     if format not in ("jsonl", "csv"):
@@ -215,7 +230,7 @@ def export_lines(
             suggestions=difflib.get_close_matches(format, ["jsonl", "csv"], n=1),
         )
     chosen = parse_verdicts(verdicts)
-    space, canonical = prepare(fixed or {}, model)
+    space, canonical = prepare(fixed or {}, model, edition)
     encoded = space.encode(canonical)
     if format == "jsonl":
         return enumeration.jsonl_lines(space, encoded, chosen)

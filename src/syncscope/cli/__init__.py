@@ -154,19 +154,40 @@ def _option_names(params: list[click.Parameter]) -> tuple[set[str], set[str]]:
     help="A TOML rule set to use instead of the built-in seed model.",
 )
 @click.option(
+    "--edition",
+    "edition",
+    default=None,
+    metavar="ID",
+    help="The edition of the page to answer under (default pre-9.0; see syncscope editions).",
+)
+@click.option(
+    "--rules",
+    "rules",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    metavar="POLICY.toml",
+    help="A policy overlay: your own rules on top of the edition (repeatable).",
+)
+@click.option(
     "--debug",
     is_flag=True,
     help="Show the traceback of an internal error (also SYNCSCOPE_DEBUG=1).",
 )
 @click.version_option(package_name="syncscope")
 @click.pass_context
-def cli(ctx: click.Context, model_path: str | None, debug: bool) -> None:
+def cli(
+    ctx: click.Context,
+    model_path: str | None,
+    edition: str | None,
+    rules: tuple[str, ...],
+    debug: bool,
+) -> None:
     """Which Dynamics 365 server-side synchronization setups are supported.
 
     Exit codes: 0 valid; 1 untested, unsupported or no answer; 2 bad input;
     3 an internal error (a bug: please report it).
     """
-    ctx.obj = {"model_path": model_path}
+    ctx.obj = {"model_path": model_path, "edition": edition, "rules": rules}
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -211,9 +211,13 @@ def config_options(func: F) -> F:
 
 
 def model_from(ctx: click.Context) -> Model:
-    """The model chosen with the group's ``--model`` option (the built-in one by default)."""
-    path = (ctx.find_root().obj or {}).get("model_path")
-    return load_model(path)
+    """The model the group's ``--model`` or ``--edition`` chose (the seed by default),
+    with the ``--rules`` policy overlays on top."""
+    obj = ctx.find_root().obj or {}
+    path, edition = obj.get("model_path"), obj.get("edition")
+    if path is not None and edition is not None:
+        raise ConfigurationError("give --model or --edition, not both")
+    return load_model(path, edition=edition, rules=obj.get("rules") or ())
 
 
 def read_json_file(name: str) -> Any:

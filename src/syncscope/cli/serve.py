@@ -9,7 +9,7 @@ import webbrowser
 
 import click
 
-from .common import EXIT_BAD_INPUT, fail, handle_errors
+from .common import EXIT_BAD_INPUT, fail, handle_errors, model_from
 
 __all__ = ["command", "is_loopback"]
 
@@ -105,7 +105,7 @@ def command(
     from syncscope.model import load_model
 
     model_path = (ctx.find_root().obj or {}).get("model_path")
-    model = load_model(model_path, edition=edition) if edition else load_model(model_path)
+    model = load_model(model_path, edition=edition) if edition else model_from(ctx)
     loopback = is_loopback(host)
     if not loopback:
         click.echo(
