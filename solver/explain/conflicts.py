@@ -103,6 +103,9 @@ class NoSolution(SyncscopeError):
         }
 
 
+NoSolution.__module__ = "syncscope.errors"  # where users import it from, like the rest of the tree
+
+
 def has_valid_completion(space: Space, fixed: Mapping[int, int]) -> bool:
     """Whether some valid configuration agrees with ``fixed`` (variable index -> value index).
 

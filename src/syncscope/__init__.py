@@ -20,7 +20,6 @@ from syncscope.errors import (
     ConfigurationError,
     InputError,
     ModelError,
-    NoSolution,
     SyncscopeError,
     UnreadableInput,
     UnwritableOutput,
@@ -41,6 +40,7 @@ if TYPE_CHECKING:
         parse_verdicts,
         table,
     )
+    from syncscope.errors import NoSolution
     from syncscope.solver.explain.conflicts import Conflict
     from syncscope.solver.explain.diagnoses import Explanation
     from syncscope.solver.explain.wording import Wording
@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     __version__: str
 
 _LAZY = {
+    "NoSolution": "syncscope.errors",
     # questions
     "check": "syncscope.api.check",
     "count": "syncscope.api.space",

@@ -24,6 +24,8 @@ email_system ('gmail',)
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from syncscope.model.errors import (
     ConfigurationError,
     InputError,
@@ -32,7 +34,9 @@ from syncscope.model.errors import (
     UnreadableInput,
     UnwritableOutput,
 )
-from syncscope.solver.explain.conflicts import NoSolution
+
+if TYPE_CHECKING:
+    from syncscope.solver.explain.conflicts import NoSolution
 
 __all__ = [
     "ConfigurationError",
@@ -43,3 +47,14 @@ __all__ = [
     "UnreadableInput",
     "UnwritableOutput",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # NoSolution lives beside the Conflict it carries; importing the solver only
+    # when it is asked for keeps ``import syncscope`` fast.
+    if name == "NoSolution":
+        from syncscope.solver.explain.conflicts import NoSolution
+
+        globals()[name] = NoSolution
+        return NoSolution
+    raise AttributeError(f"module 'syncscope.errors' has no attribute {name!r}")
