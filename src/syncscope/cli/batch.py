@@ -12,7 +12,7 @@ from typing import TextIO
 
 import click
 
-from syncscope.api.batch import check_batch
+from syncscope import check_batch
 from syncscope.batch.errors import UnreadableInput, UnwritableOutput
 from syncscope.batch.job import BatchRun
 from syncscope.batch.readers import FORMATS
