@@ -29,6 +29,7 @@ from syncscope.model import Level, Model, load_model
 if TYPE_CHECKING:
     from syncscope.api.batch import check_batch
     from syncscope.api.check import check
+    from syncscope.api.compare import Against, Diff, RuleChange, check_against, diff
     from syncscope.api.plan import plan, plan_graph, plan_inventory, plan_organisation_inventory
     from syncscope.api.repair import explain, nearest
     from syncscope.api.space import (
@@ -74,6 +75,11 @@ _LAZY = {
     "plan_inventory": "syncscope.api.plan",
     "plan_organisation_inventory": "syncscope.api.plan",
     "check_batch": "syncscope.api.batch",
+    "diff": "syncscope.api.compare",
+    "check_against": "syncscope.api.compare",
+    "Against": "syncscope.api.compare",
+    "Diff": "syncscope.api.compare",
+    "RuleChange": "syncscope.api.compare",
     # result types
     "ANY": "syncscope.solver.queries.matrix",
     "BatchPlan": "syncscope.solver.plan.batch",
@@ -106,6 +112,7 @@ _LAZY = {
 __all__ = [
     "ANY",
     "VALID",
+    "Against",
     "BatchPlan",
     "Candidate",
     "Change",
@@ -114,6 +121,7 @@ __all__ = [
     "Conflict",
     "Counts",
     "Cube",
+    "Diff",
     "Domain",
     "Domains",
     "Explanation",
@@ -131,6 +139,7 @@ __all__ = [
     "Plan",
     "PlanGroup",
     "Removal",
+    "RuleChange",
     "Skipped",
     "Step",
     "SyncscopeError",
@@ -140,9 +149,11 @@ __all__ = [
     "Wording",
     "__version__",
     "check",
+    "check_against",
     "check_batch",
     "configurations",
     "count",
+    "diff",
     "domains",
     "explain",
     "export_lines",

@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("syncscope.cli.init", "Print a complete, valid configuration to start from."),
     "completion": ("syncscope.cli.completion", "The shell completion script (bash, zsh, fish)."),
     "docs": ("syncscope.cli.docs", "Regenerate the documents that come from the model."),
+    "diff": ("syncscope.cli.diff", "How support changed between two editions of the page."),
     "editions": (
         "syncscope.cli.editions",
         "The editions of the page, with source, date and cover.",

@@ -22,6 +22,13 @@ __all__ = ["command"]
 
 @click.command("check")
 @config_options
+@click.option(
+    "--against",
+    "against",
+    default=None,
+    metavar="EDITION",
+    help="Also check under this edition: both verdicts, the findings that move, the nearest fix.",
+)
 @json_option
 @fail_on_option
 @quiet_option
@@ -34,6 +41,7 @@ def command(
     as_json: bool,
     fail_on: Level,
     quiet: bool,
+    against: str | None,
 ) -> None:
     """Check configurations: the verdict, every rule broken, and a fix.
 
@@ -50,7 +58,12 @@ def command(
       2  bad input: unknown variable or value, malformed JSON, unreadable file
 
     -q prints nothing but errors: the exit code is the answer.
+
+    With --against EDITION (say --edition pre-9.0 --against online-2022-01) the
+    exit code follows the verdict under EDITION: what happens on upgrade.
     """
+    if against is not None:
+        _against(ctx, sets, config_file, as_json, fail_on, quiet, against)
     run_configs(
         ctx,
         sets,
@@ -59,5 +72,32 @@ def command(
         compute=lambda model, config: check(config, model=model),
         render=render_check,
         ok=lambda result: result.verdict < fail_on,
+        quiet=quiet,
+    )
+
+
+def _against(
+    ctx: click.Context,
+    sets: tuple[str, ...],
+    config_file: str | None,
+    as_json: bool,
+    fail_on: Level,
+    quiet: bool,
+    edition: str,
+) -> None:
+    from syncscope import check_against, load_model
+
+    from .diff import render_against
+
+    rules = (ctx.find_root().obj or {}).get("rules") or ()
+    target = load_model(edition=edition, rules=rules)
+    run_configs(
+        ctx,
+        sets,
+        config_file,
+        as_json,
+        compute=lambda model, config: check_against(config, model, target),
+        render=render_against,
+        ok=lambda result: result.after.verdict < fail_on,
         quiet=quiet,
     )
