@@ -9,14 +9,14 @@ import math
 import os
 import re
 import stat
-import tomllib
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .errors import ConfigurationError, ModelError
+from . import safejson
+from .errors import ConfigurationError, InputError, ModelError
 from .schema import Advice, Clause, Document, Level, Model, Rule, Source, Value, ValueSpec, Variable
 from .vocabulary import BOOL_ALIASES, fold_spelling
 
@@ -61,9 +61,6 @@ MIN_WEIGHT = 1e-6
 MAX_WEIGHT = 10**9
 """The largest change weight a variable may declare."""
 
-_TOML_TOKENS = re.compile(
-    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*|[\[\]{}]'
-)
 
 
 def fold_whitespace(text: str) -> str:
@@ -166,43 +163,14 @@ def _read_toml(path: Path, what: str) -> tuple[bytes, dict[str, Any]]:
         raise ModelError(str(path), [f"cannot read {what}: {exc.strerror}"]) from None
     except UnicodeDecodeError as exc:
         raise ModelError(str(path), [f"not valid TOML: {exc}"]) from None
-    depth = 0
-    for match in _TOML_TOKENS.finditer(text):
-        token = match.group()
-        if token in "[{":
-            depth += 1
-            if depth > MAX_NESTING:
-                line = text.count("\n", 0, match.start()) + 1
-                raise ModelError(
-                    str(path), [f"nested deeper than {MAX_NESTING} levels at line {line}"]
-                )
-        elif token in "]}":
-            depth -= 1
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ModelError(str(path), [f"not valid TOML: {exc}"]) from None
-    where = _too_deep(data)
-    if where is not None:
-        raise ModelError(
-            str(path), [f"tables nested deeper than {MAX_NESTING} levels under {where!r}"]
-        )
+        data = safejson.toml_loads(text, str(path), max_depth=MAX_NESTING)
+    except InputError as exc:
+        problem = exc.message.removeprefix(f"{path}: ").removeprefix("malformed TOML: ")
+        if "nested deeper" not in problem:
+            problem = f"not valid TOML: {problem}"
+        raise ModelError(str(path), [problem]) from None
     return raw_bytes, data
-
-
-def _too_deep(data: Mapping[str, Any]) -> str | None:
-    """The dotted key under which parsed data nests deeper than ``MAX_NESTING``, or None."""
-    stack: list[tuple[object, int, str]] = [(data, 0, "")]
-    while stack:
-        item, depth, where = stack.pop()
-        if depth > MAX_NESTING:
-            return where[:80]
-        children = item.items() if isinstance(item, Mapping) else enumerate(_list(item))
-        for key, value in children:
-            if isinstance(value, (Mapping, list)):
-                name = where if isinstance(key, int) else (f"{where}.{key}" if where else key)
-                stack.append((value, depth + 1, str(name)))
-    return None
 
 
 def _brief(raw: object) -> str:

@@ -25,6 +25,7 @@ from syncscope.model import (
     safejson,
 )
 from syncscope.model.costs import DEFAULT_KEY, PAIR_ARROW, costs_for
+from syncscope.model.loader import MAX_WEIGHT
 
 __all__ = [
     "MAX_DECIMALS",
@@ -46,8 +47,6 @@ class _HasModel(Protocol):
 UNIFORM = "uniform"
 """The spelling that sets every change to cost 1."""
 
-MAX_WEIGHT = 10**9
-"""The largest change weight: far above any real cost, small enough to add exactly."""
 MAX_DECIMALS = 6
 """Decimal places a weight may have, so that every cost sum is exact and bounded."""
 
@@ -297,9 +296,9 @@ def exact_weight(raw: object, variable: str, where: str = "weights") -> Fraction
             value=raw,
         )
     if raw > MAX_WEIGHT:
-        shown = f"{raw:.3g}" if isinstance(raw, float) else f"a {len(str(raw)):,}-digit number"
+        big = f"{raw:.3g}" if isinstance(raw, float) else safejson.shown(raw)
         raise ConfigurationError(
-            f"{where}: the weight of {variable} must be at most {MAX_WEIGHT:,}, got {shown}",
+            f"{where}: the weight of {variable} must be at most {MAX_WEIGHT:,}, got {big}",
             variable=variable,
         )
     # str() of a float is its shortest round-tripping decimal: what the user typed.

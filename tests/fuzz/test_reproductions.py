@@ -105,3 +105,17 @@ def test_a_fifo_is_refused_by_name_in_a_real_process(
     assert str(fifo) in result.stderr
     assert "not a regular file" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "weight",
+    [10**5000, 1e-320, float("nan"), float("inf"), -1],
+    ids=["5001-digits", "1e-320", "nan", "inf", "negative"],
+)
+def test_a_hostile_weight_in_the_api_is_an_input_error(weight: object) -> None:
+    import syncscope
+
+    with pytest.raises(syncscope.InputError) as caught:
+        syncscope.nearest({"email_system": "gmail"}, weights={"ports": weight})
+    assert caught.value.variable == "ports"
+    caught.value.to_dict()

@@ -5,8 +5,8 @@ What a row is
 Every physical line is one row, numbered from 1, blank lines included (they are
 error rows); the empty piece after the final line end is not a line. A line that
 is not UTF-8, not JSON, or not a JSON object is an error row, and so is one nested
-deeper than :data:`~syncscope.batch.bounds.MAX_DEPTH` levels, one holding an
-integer of more than :data:`~syncscope.batch.bounds.MAX_DIGITS` digits, a number
+deeper than :data:`~syncscope.model.safejson.MAX_DEPTH` levels, one holding an
+integer of more than :data:`~syncscope.model.safejson.MAX_DIGITS` digits, a number
 out of range, ``NaN`` or ``Infinity``. Keys that name a
 variable give its value; every other key is carried through (text as it is, any
 other JSON value as its compact JSON text). ``null`` and empty text mean "not
@@ -20,8 +20,8 @@ from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 
 from syncscope.model import ConfigurationError, Model, Value, Variable, resolve_variable
+from syncscope.model.safejson import MAX_DEPTH, TooBig, depth_beyond, json_decoder
 
-from .bounds import MAX_DEPTH, TooBig, depth_beyond, json_decoder
 from .cells import Cells, describe_type
 from .record import ERROR, OK, Record
 from .source import Input

@@ -2,10 +2,10 @@
 
 The document is decoded chunk by chunk. Each item's extent is found first by a
 cheap scan that counts brackets outside strings, so an item nested deeper than
-:data:`~syncscope.batch.bounds.MAX_DEPTH` levels, or longer than
+:data:`~syncscope.model.safejson.MAX_DEPTH` levels, or longer than
 :data:`MAX_ITEM` characters, is refused and skipped without being parsed; the
 others are parsed on their own, with numbers bounded
-(:func:`~syncscope.batch.bounds.json_decoder`). Memory holds one item (plus a
+(:func:`~syncscope.model.safejson.json_decoder`). Memory holds one item (plus a
 chunk), never the whole document. Bytes that are not UTF-8 spoil only the item
 that holds them.
 
@@ -22,7 +22,8 @@ import re
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 
-from .bounds import FLAT, MAX_DEPTH, TooBig, json_decoder
+from syncscope.model.safejson import FLAT, MAX_DEPTH, TooBig, json_decoder
+
 from .errors import UnreadableInput
 
 __all__ = ["MAX_ITEM", "Item", "array_items"]

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Protocol
 
 from syncscope.model import Model, Value
+from syncscope.model.safejson import depth_beyond
 
-from .bounds import depth_beyond
 from .errors import UnreadableInput
 from .record import ERROR, NOT_APPLICABLE, OK, Record
 from .source import Input, Source, open_input

@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TextIO
 
 from syncscope.model import Value, format_value
+from syncscope.model.safejson import escape_surrogates, replace_surrogates
 from syncscope.solver.results import Change
 
-from .bounds import escape_surrogates, replace_surrogates
 from .errors import UnwritableOutput
 from .runner import BatchRow
 

@@ -221,7 +221,7 @@ def model_from(ctx: click.Context) -> Model:
 
 
 def read_json_file(name: str) -> Any:
-    """Parse JSON from a file name or ``-`` (stdin), within the bounds of :mod:`syncscope.safejson`.
+    """Parse JSON from a file name or ``-`` (stdin), within the bounds of :mod:`syncscope.model.safejson`.
 
     InputError names the file, and the line for malformed JSON; a name that is
     not a regular file (a FIFO, a device, a folder) is refused before it is
