@@ -68,6 +68,9 @@ def generate(model: Model | None = None, trace: Traceability | None = None) -> d
     }
     for edition in EDITIONS:
         docs[f"{EDITIONS_DIR}/{edition.id}.md"] = edition_page(edition)
+    from syncscope.whatchanged import WHAT_CHANGED, what_changed
+
+    docs[WHAT_CHANGED] = what_changed()
     return docs
 
 
