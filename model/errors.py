@@ -127,7 +127,7 @@ class InputError(SyncscopeError):
         data: dict[str, object] = {
             "error": str(self),
             "variable": self.variable,
-            "value": self.value if isinstance(self.value, (str, bool, int, float)) else None,
+            "value": self.value if _printable(self.value) else None,
             "suggestions": list(self.suggestions),
         }
         if self.file is not None:
@@ -135,6 +135,13 @@ class InputError(SyncscopeError):
         if self.row is not None:
             data["row"] = self.row
         return data
+
+
+def _printable(value: object) -> bool:
+    """Whether ``value`` goes into JSON as it is: text, yes/no or a number of sane size."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value.bit_length() <= 64
+    return isinstance(value, (str, bool, float))
 
 
 class ConfigurationError(InputError):
@@ -162,3 +169,7 @@ class UnwritableOutput(InputError):
     >>> str(UnwritableOutput("out/rows.csv: cannot write: the folder 'out' does not exist"))
     "out/rows.csv: cannot write: the folder 'out' does not exist"
     """
+
+
+for _name in __all__:
+    globals()[_name].__module__ = "syncscope.errors"  # where users import them from

@@ -29,7 +29,7 @@ def test_json_contract(space: Space) -> None:
         assert all(isinstance(ids, list) and ids for ids in entry["removed"].values())
     assert data["domains"]["incoming_protocol"] == {
         "allowed": ["pop3"],
-        "removed": {"ews": ["table.pop3-smtp"]},
+        "removed": {"ews": ["table.pop3-smtp"], "imap": ["table.pop3-smtp"]},
     }
     assert data["domains"]["fips_mode"] == {"allowed": [True, False], "removed": {}}
     assert data["domains"]["customer_key"] == {

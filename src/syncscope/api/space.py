@@ -30,7 +30,7 @@ __all__ = [
     "table",
 ]
 
-VALID: tuple[Level, ...] = (Level.SUPPORTED, Level.DISCOURAGED)
+VALID: tuple[Level, ...] = Level.valid_levels()
 """The verdicts of valid configurations."""
 
 
@@ -45,9 +45,9 @@ def parse_verdicts(verdicts: Level | str | Iterable[Level | str]) -> tuple[Level
     Examples
     --------
     >>> parse_verdicts(["Discouraged", "supported"])
-    (<Level.SUPPORTED: 0>, <Level.DISCOURAGED: 1>)
+    (<Level.SUPPORTED: 0>, <Level.DISCOURAGED: 2>)
     >>> parse_verdicts("untested")
-    (<Level.UNTESTED: 2>,)
+    (<Level.UNTESTED: 3>,)
     """
     items = [verdicts] if isinstance(verdicts, (str, Level)) else verdicts
     out = set()

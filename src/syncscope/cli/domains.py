@@ -6,10 +6,9 @@ import sys
 
 import click
 
-from syncscope.api.space import domains
+from syncscope import Domains, domains
 from syncscope.errors import NoSolution
 from syncscope.model import format_value, merge_assignments
-from syncscope.solver.queries.domains import Domains
 
 from .common import (
     EXIT_INVALID,
