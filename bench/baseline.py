@@ -36,21 +36,36 @@ POP3_SYSTEMS = ("gmail", "yahoo-mail", "msn", "outlook-com", "windows-live-mail"
 NOT_FIPS = ("msn", "outlook-com", "windows-live-mail")
 BOOL = [True, False]
 
+LATER_SYSTEMS = ("exchange-2010-sp3", "exchange-2019")
+"""Email systems of the shared vocabulary that the pre-9.0 page never lists."""
+PAGE_AUTHENTICATION = (
+    "server-to-server",
+    "user-or-queue-credentials",
+    "profile-credentials",
+    "impersonation",
+)
+
 DOMAINS: dict[str, list[Any]] = {
     "deployment": ["online", "on-premises"],
     "version": ["8.0", "8.1", "8.2"],
-    "email_system": [EXCHANGE_ONLINE, *EXCHANGE_SERVERS, *POP3_SYSTEMS],
-    "incoming_protocol": ["ews", "pop3"],
+    "email_system": [
+        EXCHANGE_ONLINE,
+        "exchange-2003",
+        "exchange-2007",
+        "exchange-2010",
+        "exchange-2010-sp3",
+        "exchange-2013",
+        "exchange-2013-sp1",
+        "exchange-2016",
+        "exchange-2019",
+        *POP3_SYSTEMS,
+    ],
+    "incoming_protocol": ["ews", "pop3", "imap"],
     "outgoing_protocol": ["ews", "smtp"],
     "sync_appointments_contacts_tasks": BOOL,
-    "authentication": [
-        "server-to-server",
-        "user-or-queue-credentials",
-        "profile-credentials",
-        "impersonation",
-    ],
+    "authentication": [*PAGE_AUTHENTICATION, "oauth"],
     "autodiscover": BOOL,
-    "profile_type": ["exchange-online", "exchange-server", "pop3-smtp"],
+    "profile_type": ["exchange-online", "exchange-server", "pop3-smtp", "imap-smtp"],
     "ports": ["default", "custom"],
     "same_tenant": BOOL,
     "fips_mode": BOOL,
@@ -62,7 +77,10 @@ DOMAINS: dict[str, list[Any]] = {
     "custom_email_provider": BOOL,
     "mixed_outlook_act_sync": BOOL,
 }
-"""Every setting and its values, in the order the page's vocabulary lists them."""
+"""Every setting and its values, in the order of the shared vocabulary (model/data/vocabulary.toml).
+
+The values after the page's own (Exchange 2010 SP3 and 2019, IMAP, the IMAP/SMTP
+profile, OAuth) came after this page; by its closed world they are unsupported."""
 
 SUPPORTED_SYSTEMS = {
     "on-premises": {
@@ -91,6 +109,12 @@ def _profile_for(email_system: str) -> str:
 
 def _add_rules(problem: constraint.Problem) -> None:
     add = problem.addConstraint
+
+    # The page's closed world: what it never lists is not supported.
+    add(lambda e: e not in LATER_SYSTEMS, ["email_system"])
+    add(lambda i: i != "imap", ["incoming_protocol"])
+    add(lambda p: p != "imap-smtp", ["profile_type"])
+    add(lambda a: a in PAGE_AUTHENTICATION, ["authentication"])
 
     # The table: which email systems each deployment lists.
     add(lambda d, e: e in SUPPORTED_SYSTEMS[d], ["deployment", "email_system"])
