@@ -1,21 +1,34 @@
 """Turning one row's cells into a canonical configuration, with ``--set`` defaults.
 
-Parsing a spelling is memoised per variable, and a whole row per tuple of cells, so
-an inventory with many identical rows parses each distinct row once. The memo is
-bounded, so memory stays flat however long the input is.
+Each column has a map from a text spelling to its value's share of the row's
+index in the full space (value index times the variable's stride), filled in
+advance with the ids, labels and aliases and then with every other spelling met,
+as :func:`~syncscope.model.parse_value` reads it. A row whose cells are all in
+the maps costs one sum, and its :class:`~syncscope.batch.record.Configuration`
+is that index (one object per distinct row while it is among the
+:data:`CONFIG_LIMIT` most recent), its values worked out only when asked for. Anything else
+(a blank cell, a JSON number, a bad value) takes the exact path cell by cell. The
+maps and memos are bounded, so memory stays flat however long the input is.
 """
 
 from __future__ import annotations
 
 import difflib
+import operator
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from types import MappingProxyType
 
-from syncscope.model import ConfigurationError, Model, Value, Variable, parse_value
+from syncscope.model import ConfigurationError, Model, Value, Variable, format_value, parse_value
 
-__all__ = ["Cells", "describe_type"]
+from .record import Configuration, Layout
+
+__all__ = ["CONFIG_LIMIT", "Cells", "describe_type"]
 
 _MEMO_LIMIT = 1 << 16
+_SPELLINGS_LIMIT = 1 << 12
+"""The most spellings one column's map learns (beyond, the exact path parses them)."""
+CONFIG_LIMIT = 1 << 14
+"""The most distinct configurations kept as objects at once (least recently used go first)."""
 
 Built = tuple[Mapping[str, Value] | None, str | None]
 """A configuration, or None and the problems (without the row prefix)."""
@@ -92,33 +105,101 @@ class Cells:
         self._defaults = dict(defaults)
         self._noun = noun
         self._values: dict[tuple[object, ...], Value | _Problem] = {}
-        self._rows: dict[tuple[object, ...], Built] = {}
         given = {var.name for _, var in self._columns}
         missing = [n for n in self._names if n not in given and n not in self._defaults]
         self.missing: tuple[str, ...] = tuple(missing)
         """Variables no column and no default gives: every row is an error."""
         self._missing_text = _missing_text(missing, others, noun) if missing else None
+        self._layout = Layout(model.names, tuple(v.domain for v in model.variables))
+        self._domains = self._layout.domains
+        self._strides = self._layout.strides
+        self._position = {n: i for i, n in enumerate(self._names)}
+        index = [{value: k for k, value in enumerate(d)} for d in self._domains]
+        self._index = index
+        # The defaults' share of the index, for the variables no column gives.
+        self._offset = sum(
+            index[self._position[n]][v] * self._strides[self._position[n]]
+            for n, v in self._defaults.items()
+            if n not in given and n in self._position
+        )
+        self._configs: OrderedDict[int, Configuration] = OrderedDict()
+        self._maps: tuple[dict[object, int], ...] = tuple(
+            self._spellings(var) for _, var in self._columns
+        )
+
+    def _spellings(self, var: Variable) -> dict[object, int]:
+        """Text -> share of the index, for the spellings ``parse_value`` reads the same."""
+        share = {
+            value: k * self._strides[self._position[var.name]]
+            for k, value in enumerate(self._domains[self._position[var.name]])
+        }
+        out: dict[object, int] = {}
+        if var.name in self._defaults:
+            out[""] = share[self._defaults[var.name]]
+        for spec in var.values:
+            words = [format_value(spec.id), spec.label, *spec.aliases]
+            if var.is_bool:
+                words += ["yes", "no", "true", "false", "Yes", "No", "True", "False"]
+            for word in words:
+                for text in (word, word.lower(), word.upper()):
+                    if text in out or not text.strip():
+                        continue
+                    try:
+                        value = parse_value(var, text)
+                    except ConfigurationError:
+                        continue
+                    if value in share:
+                        out[text] = share[value]
+        return out
 
     def build(self, cells: tuple[object, ...]) -> Built:
         """Return the canonical configuration of one row's cells, or the problems.
 
         Cells are text (CSV) or JSON values; ``None`` and blank text mean "not given".
+        The configuration is a :class:`~syncscope.batch.record.Configuration`.
         """
-        key: tuple[object, ...] = cells
-        if self._typed:
-            key = (*cells, *map(type, cells))  # keep 1, 1.0 and true apart
-        try:
-            hit = self._rows.get(key)
-        except TypeError:  # an unhashable JSON value: parse without the memo
-            return self._build(cells)
-        if hit is None:
-            hit = self._build(cells)
-            if len(self._rows) >= _MEMO_LIMIT:
-                self._rows.clear()
-            self._rows[key] = hit
+        if self._missing_text is None:
+            try:
+                key = sum(map(operator.getitem, self._maps, cells), self._offset)
+            except (KeyError, TypeError):  # a spelling not met yet, blank, or not text
+                pass
+            else:
+                return self._configuration(key), None
+        return self._learn(cells)
+
+    def build_exact(self, cells: tuple[object, ...]) -> Built:
+        """:meth:`build` without the maps and memos: the reference it is tested against."""
+        config, problem = self._build(cells)
+        if config is None:
+            return None, problem
+        key = sum(self._index[i][config[n]] * self._strides[i] for i, n in enumerate(self._names))
+        return self._configuration(key), None
+
+    def _configuration(self, key: int) -> Configuration:
+        """The configuration at ``key``: one object per distinct row while it is recent."""
+        configs = self._configs
+        hit = configs.get(key)
+        if hit is not None:
+            configs.move_to_end(key)
+            return hit
+        hit = configs[key] = Configuration(key, self._layout)
+        if len(configs) > CONFIG_LIMIT:
+            configs.popitem(last=False)  # the least recently used
         return hit
 
-    def _build(self, cells: tuple[object, ...]) -> Built:
+    def _learn(self, cells: tuple[object, ...]) -> Built:
+        """The exact path; text spellings it reads are added to the maps."""
+        config, problem = self._build(cells)
+        if config is None:
+            return None, problem
+        for (_, var), raw, known in zip(self._columns, cells, self._maps, strict=True):
+            if isinstance(raw, str) and raw not in known and len(known) < _SPELLINGS_LIMIT:
+                i = self._position[var.name]
+                known[raw] = self._index[i][config[var.name]] * self._strides[i]
+        key = sum(self._index[i][config[n]] * self._strides[i] for i, n in enumerate(self._names))
+        return self._configuration(key), None
+
+    def _build(self, cells: tuple[object, ...]) -> tuple[dict[str, Value] | None, str | None]:
         found: dict[str, Value] = {}
         problems: list[str] = []
         for (label, var), raw in zip(self._columns, cells, strict=True):
@@ -138,8 +219,7 @@ class Cells:
             problems.insert(0, self._missing_text)
         if problems:
             return None, "; ".join(problems)
-        merged = {n: found[n] if n in found else self._defaults[n] for n in self._names}
-        return MappingProxyType(merged), None
+        return {n: found[n] if n in found else self._defaults[n] for n in self._names}, None
 
     def _parse(self, var: Variable, raw: object) -> Value | _Problem:
         """A canonical value, or what is wrong with ``raw``."""

@@ -45,7 +45,7 @@ class BatchRun(Iterator[BatchRow]):
 
     def summary(self) -> BatchSummary:
         """Counts by verdict, rule frequencies and distinct configurations so far."""
-        return self._tally.summary(len(self._evaluator.seen))
+        return self._tally.summary(self._evaluator.distinct)
 
     @property
     def evaluations(self) -> int:

@@ -1,29 +1,37 @@
 """Checking records: one output row per input row, each distinct configuration once.
 
-The verdict, findings and fix of a configuration are memoised on its tuple of
-canonical values, so an inventory of 100,000 mailboxes that share a few dozen
-setups runs a few dozen checks. The memo is bounded (:data:`MEMO_LIMIT` entries;
-beyond that it starts over), so memory stays flat in the rows.
+The verdict, findings and fix of a configuration are memoised on its index in
+the full space, so an inventory of 100,000 mailboxes that share a few dozen
+setups runs a few dozen checks, and one with 600,000 distinct setups checks each
+with one set look-up per rule. The memo is bounded (:data:`MEMO_LIMIT` entries,
+least recently used first out), so memory stays flat in the rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import itertools
+import math
+import operator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from syncscope.model import Level, Value
 from syncscope.solver.diagram.space import Space
+from syncscope.solver.diagram.tables import RuleTable, Tables
 from syncscope.solver.queries.check import check
 from syncscope.solver.repair.nearest import nearest
 from syncscope.solver.results import Change, Finding
 
 from .readers import RecordStream
-from .record import OK
+from .record import OK, Configuration
 
 __all__ = ["MEMO_LIMIT", "VERDICTS", "BatchRow", "Evaluator", "Outcome", "run_rows"]
 
-MEMO_LIMIT = 1 << 17
-"""The most configurations whose outcome is kept at once."""
+MEMO_LIMIT = 1 << 16
+"""The most configurations whose outcome is kept at once (least recently used go first)."""
+_BITMAP_LIMIT = 1 << 28
+"""The largest full space whose distinct configurations are counted in a bitmap (32 MiB)."""
 
 VERDICTS = (
     "supported",
@@ -117,6 +125,15 @@ class BatchRow:
 class Evaluator:
     """Check configurations, each distinct one once (memoised, bounded).
 
+    A configuration's broken rules come from a few tables over value indices, each
+    giving the bitmask of the rules of a group (see :func:`_rule_groups`); the
+    verdict, findings, rule ids and messages are then shared by every configuration
+    that breaks the same rules, so a run keeps only a few hundred of them. The
+    outcome of each configuration (its fix, with ``fix``) sits in a least recently
+    used memo of :data:`MEMO_LIMIT` entries, and distinct configurations are
+    counted in a bitmap over the full space (a set for spaces too large for one),
+    so memory stays flat in the number of rows.
+
     Examples
     --------
     >>> from syncscope.solver.diagram.space import compiled
@@ -124,8 +141,10 @@ class Evaluator:
     >>> ev = Evaluator(space, fix=True)
     >>> config = dict(zip(space.tables.names, [d[0] for d in space.tables.domains]))
     >>> first, again = ev.evaluate(config), ev.evaluate(dict(config))
-    >>> first is again, first.verdict.id, ev.evaluations
-    (True, 'unsupported', 1)
+    >>> first is again, first.verdict.id, ev.evaluations, ev.distinct
+    (True, 'unsupported', 1, 1)
+    >>> first == ev.evaluate_exact(config)
+    True
     """
 
     def __init__(self, space: Space, *, fix: bool = False) -> None:
@@ -133,47 +152,177 @@ class Evaluator:
         self.fix = fix
         self.evaluations = 0
         """How many checks ran (memo misses)."""
-        self.seen: set[int] = set()
-        """The distinct configurations met, as indices into the full space."""
-        self._memo: dict[tuple[Value, ...], Outcome] = {}
+        self.distinct = 0
+        """How many distinct configurations were met."""
+        self._memo: OrderedDict[int, Outcome] = OrderedDict()
         tables = space.tables
+        self._names = tables.names
         self._index = tables.value_index
         self._sizes = tables.sizes
+        strides = [1] * len(self._sizes)
+        for i in range(len(self._sizes) - 2, -1, -1):
+            strides[i] = strides[i + 1] * self._sizes[i + 1]
+        self._strides = tuple(strides)
+        total = strides[0] * self._sizes[0] if self._sizes else 1
+        self._bitmap: bytearray | None = (
+            bytearray((total + 7) // 8) if total <= _BITMAP_LIMIT else None
+        )
+        self._seen: set[int] = set()
+        self._groups = _rule_groups(tables)
+        self._by_broken: dict[int, _Shared] = {}
 
     def evaluate(self, config: Mapping[str, Value]) -> Outcome:
         """The outcome of a complete canonical configuration (in model order)."""
-        key = tuple(config.values())
-        hit = self._memo.get(key)
-        if hit is None:
-            hit = self._compute(config, key)
-            if len(self._memo) >= MEMO_LIMIT:
-                self._memo.clear()
-            self._memo[key] = hit
+        if isinstance(config, Configuration):
+            key, digits = config.key, config.digits
+        else:
+            pairs = zip(self._index, self._names, strict=True)
+            digits = tuple(lookup[config[n]] for lookup, n in pairs)
+            key = sum(d * s for d, s in zip(digits, self._strides, strict=True))
+        memo = self._memo
+        hit = memo.get(key)
+        if hit is not None:
+            memo.move_to_end(key)
+            return hit
+        hit = memo[key] = self._compute(config, key, digits)
+        if len(memo) > MEMO_LIMIT:
+            memo.popitem(last=False)  # the least recently used
         return hit
 
-    def _compute(self, config: Mapping[str, Value], key: tuple[Value, ...]) -> Outcome:
+    def _count(self, key: int) -> None:
+        bitmap = self._bitmap
+        if bitmap is not None:
+            byte, bit = divmod(key, 8)
+            if not bitmap[byte] >> bit & 1:
+                bitmap[byte] |= 1 << bit
+                self.distinct += 1
+        elif key not in self._seen:
+            self._seen.add(key)
+            self.distinct += 1
+
+    def _compute(self, config: Mapping[str, Value], key: int, digits: tuple[int, ...]) -> Outcome:
         self.evaluations += 1
-        index = 0
-        for lookup, size, value in zip(self._index, self._sizes, key, strict=True):
-            index = index * size + lookup[value]
-        self.seen.add(index)
-        result = check(self.space, config)
+        self._count(key)
+        mask = 0
+        for get, strides, table in self._groups:
+            mask |= table[sum(map(operator.mul, get(digits), strides))]
+        shared = self._by_broken.get(mask)
+        if shared is None:
+            broken = [k for k in range(mask.bit_length()) if mask >> k & 1]
+            tables = self.space.tables.rules
+            findings = tuple(Finding(tables[k].rule) for k in broken)
+            verdict = max((tables[k].level for k in broken), default=Level.SUPPORTED)
+            shared = _Shared(
+                verdict,
+                findings,
+                tuple(f.rule.id for f in findings),
+                tuple(f.rule.message for f in findings),
+            )
+            self._by_broken[mask] = shared
+        verdict = shared.verdict
         fix: tuple[Change, ...] | None = None
         if self.fix:
-            if result.valid:
-                fix = ()
-            else:
-                near = nearest(self.space, config, top=1)
-                fix = near.candidates[0].changes if near.candidates else None
+            fix = () if verdict.valid else self._fix(config)
         return Outcome(
-            verdict=result.verdict,
-            verdict_id=result.verdict.id,
-            findings=result.findings,
-            rules=tuple(f.rule.id for f in result.findings),
-            messages=tuple(f.rule.message for f in result.findings),
-            fix=fix,
-            index=index,
+            verdict, verdict.id, shared.findings, shared.rules, shared.messages, fix, key
         )
+
+    def _fix(self, config: Mapping[str, Value]) -> tuple[Change, ...] | None:
+        near = nearest(self.space, dict(config), top=1)
+        return near.candidates[0].changes if near.candidates else None
+
+    def evaluate_exact(self, config: Mapping[str, Value]) -> Outcome:
+        """The outcome through :func:`~syncscope.solver.queries.check.check`, unmemoised:
+        the reference :meth:`evaluate` is tested against."""
+        result = check(self.space, dict(config))
+        fix: tuple[Change, ...] | None = None
+        if self.fix:
+            fix = () if result.valid else self._fix(config)
+        key = 0
+        values = result.configuration.values()
+        for lookup, size, value in zip(self._index, self._sizes, values, strict=True):
+            key = key * size + lookup[value]
+        self.evaluations += 1
+        self._count(key)
+        return Outcome(
+            result.verdict,
+            result.verdict.id,
+            result.findings,
+            tuple(f.rule.id for f in result.findings),
+            tuple(f.rule.message for f in result.findings),
+            fix,
+            key,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Shared:
+    """What every configuration that breaks the same rules shares."""
+
+    verdict: Level
+    findings: tuple[Finding, ...]
+    rules: tuple[str, ...]
+    messages: tuple[str, ...]
+
+
+_GROUP_LIMIT = 1 << 12
+"""The most entries in one table of a group of rules."""
+
+
+_Group = tuple[Callable[[Sequence[int]], Sequence[int]], tuple[int, ...], list[int]]
+"""Values of a group's variables from a configuration's digits, their strides, the table."""
+
+
+def _picker(order: tuple[int, ...]) -> Callable[[Sequence[int]], Sequence[int]]:
+    if len(order) >= 2:
+        return operator.itemgetter(*order)
+    if order:
+        only = order[0]
+        return lambda digits: (digits[only],)
+    return lambda digits: ()
+
+
+def _rule_groups(tables: Tables) -> list[_Group]:
+    """Rules gathered into a few groups, each one table over its variables' values.
+
+    A group's table maps the mixed-radix index of its variables' values to the
+    bitmask of the group's rules they break (bit ``k`` for rule ``k``), so a
+    configuration's broken rules are a handful of look-ups. Rules join the group
+    whose table grows least, up to :data:`_GROUP_LIMIT` entries.
+    """
+    sizes = tables.sizes
+    groups: list[tuple[set[int], list[RuleTable]]] = []
+
+    def product(scope: set[int]) -> int:
+        return math.prod(sizes[v] for v in scope)
+
+    for table in tables.rules:
+        best: tuple[int, set[int], list[RuleTable]] | None = None
+        for scope, members in groups:
+            grown = product(scope | set(table.scope))
+            if grown <= _GROUP_LIMIT and (best is None or grown < best[0]):
+                best = (grown, scope, members)
+        if best is None:
+            groups.append((set(table.scope), [table]))
+        else:
+            best[1].update(table.scope)
+            best[2].append(table)
+    out: list[_Group] = []
+    for scope_set, members in groups:
+        order = tuple(sorted(scope_set))
+        local = [1] * len(order)
+        for i in range(len(order) - 2, -1, -1):
+            local[i] = local[i + 1] * sizes[order[i + 1]]
+        where = {v: i for i, v in enumerate(order)}
+        masks = []
+        for combo in itertools.product(*(range(sizes[v]) for v in order)):
+            mask = 0
+            for t in members:
+                if tuple(combo[where[v]] for v in t.scope) in t.broken:
+                    mask |= 1 << t.index
+            masks.append(mask)
+        out.append((_picker(order), tuple(local), masks))
+    return out
 
 
 def run_rows(records: RecordStream, evaluator: Evaluator) -> Iterator[BatchRow]:

@@ -16,12 +16,14 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import operator
 import os
 import re
 import signal
 import stat
 import sys
 import tempfile
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +34,7 @@ from syncscope.model.safejson import escape_surrogates, replace_surrogates
 from syncscope.solver.results import Change
 
 from .errors import UnwritableOutput
+from .record import Configuration, Layout
 from .runner import BatchRow
 
 if TYPE_CHECKING:
@@ -65,6 +68,14 @@ def _change_text(change: Change) -> str:
 
 
 _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
+_PLAIN = re.compile(r'[^\x00-\x1f"\\\ud800-\udfff]*').fullmatch
+"""Whether text is its own JSON string body (nothing to escape, no lone surrogate)."""
+_CSV_PLAIN = re.compile(r'["\r\n\ud800-\udfff]').search
+_HEADS_LIMIT = 1 << 14
+
+
+def _all_text(values: list[str]) -> bool:
+    return all(type(v) is str for v in values)
 
 
 def csv_cell(text: str) -> str:
@@ -134,7 +145,10 @@ class CsvWriter:
             extra = csv_cell(escape_surrogates(text))  # JSON text: escaped, not replaced
         else:
             get = row.extra.get
-            extra = replace_surrogates(",".join([csv_cell(get(c, "")) for c in self._columns]))
+            extra = ",".join([get(c, "") for c in self._columns])
+            if extra.count(",") != len(self._columns) - 1 or _CSV_PLAIN(extra) is not None:
+                cells = [csv_cell(get(c, "")) for c in self._columns]
+                extra = replace_surrogates(",".join(cells))
         self._stream.write(f"{row.row},{extra}{self._sep}{self._tail(row)}\n")
 
 
@@ -159,16 +173,82 @@ class JsonlWriter:
         self._dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
         # Keyed by object ids; each entry holds its objects so the ids stay theirs.
         self._heads: dict[int, tuple[object, str]] = {}
+        self._keyed: OrderedDict[int, str] = OrderedDict()
+        self._layout: Layout | None = None
+        self._order: list[int] = []
+        self._layout_frags: list[list[str]] = []
+        self._frags: dict[tuple[str, Value], str] = {}
+        self._extra_order: list[str] = []  # the last row's extra keys, sorted
+        self._extra_frags: list[str] = []
+        self._extra_plain = False
         self._tails: dict[tuple[str, int, int], tuple[object, object, str, str]] = {}
 
     def _head(self, config: Mapping[str, Value]) -> str:
+        if isinstance(config, Configuration):
+            heads = self._keyed
+            text = heads.get(config.key)
+            if text is not None:
+                heads.move_to_end(config.key)
+                return text
+            text = heads[config.key] = self._render_keyed(config)
+            if len(heads) > _HEADS_LIMIT:
+                heads.popitem(last=False)  # the least recently used
+            return text
         hit = self._heads.get(id(config))
         if hit is None:
             if len(self._heads) >= 1 << 16:
                 self._heads.clear()
-            hit = (config, '{"configuration": ' + self._dumps(dict(config)) + ', "extra": ')
+            hit = (config, self._render_head(config))
             self._heads[id(config)] = hit
         return hit[1]
+
+    def _render_keyed(self, config: Configuration) -> str:
+        """:meth:`_render_head` from the value indices and one fragment per value."""
+        layout = config.layout
+        if layout is not self._layout:
+            dumps = self._dumps
+            order = sorted(range(len(layout.names)), key=layout.names.__getitem__)
+            self._order = order
+            self._layout_frags = [
+                [dumps(layout.names[i]) + ": " + dumps(v) for v in layout.domains[i]] for i in order
+            ]
+            self._layout = layout
+        digits = config.digits
+        parts = [f[digits[i]] for f, i in zip(self._layout_frags, self._order, strict=True)]
+        return '{"configuration": {' + ", ".join(parts) + '}, "extra": '
+
+    def _render_head(self, config: Mapping[str, Value]) -> str:
+        """``{"configuration": ..., "extra": `` from one memoised fragment per value."""
+        frags = self._frags
+        parts = []
+        for name in sorted(config):
+            value = config[name]
+            frag = frags.get((name, value))
+            if frag is None:
+                frag = self._dumps(name) + ": " + self._dumps(value)
+                if len(frags) < 1 << 16:
+                    frags[(name, value)] = frag
+            parts.append(frag)
+        return '{"configuration": {' + ", ".join(parts) + '}, "extra": '
+
+    def _extra(self, extra: Mapping[str, str]) -> str:
+        """The ``extra`` object's JSON; plain text values skip the encoder."""
+        order = self._extra_order
+        if len(extra) == len(order):
+            try:
+                values = [extra[k] for k in order]
+            except KeyError:
+                pass  # other columns than the last row's
+            else:
+                if self._extra_plain and _PLAIN("".join(values)) and _all_text(values):
+                    if not values:
+                        return "{}"
+                    return "{" + '", '.join(map(operator.add, self._extra_frags, values)) + '"}'
+                return escape_surrogates(self._dumps(dict(extra)))
+        order = self._extra_order = sorted(extra)
+        self._extra_frags = [self._dumps(k) + ': "' for k in order]
+        self._extra_plain = all(isinstance(k, str) and _PLAIN(k) for k in order)
+        return self._extra(extra)
 
     def _tail(self, row: BatchRow) -> tuple[str, str]:
         key = (row.verdict, id(row.messages), id(row.fix))
@@ -195,7 +275,7 @@ class JsonlWriter:
             self._stream.write(escape_surrogates(self._dumps(row.to_dict())) + "\n")
             return
         before, after = self._tail(row)
-        extra = escape_surrogates(self._dumps(dict(row.extra)))
+        extra = self._extra(row.extra)
         self._stream.write(f"{self._head(row.configuration)}{extra}{before}{row.row}{after}")
 
 
