@@ -9,13 +9,23 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
+# Bytecode is compiled at install, so commands start fast where writing it is off.
+COMPILE := $(BIN)/python -m compileall -q src model solver
+
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
+	$(COMPILE)
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
+	$(COMPILE)
 	touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
+	$(COMPILE)
+	touch $@ $(VENV)/.installed $(VENV)/.installed-test
 
 ## run: the main job on the built-in model: the support matrix, then a sample check
 run: $(VENV)/.installed
@@ -48,7 +58,7 @@ fuzz: $(VENV)/.installed-test
 	SYNCSCOPE_FUZZ_EXAMPLES=5000 $(BIN)/pytest tests/fuzz
 
 ## bench: benchmarks against the baseline; rewrites docs/performance.md
-bench: $(VENV)/.installed-test
+bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/run.py
 
 $(VENV)/.installed-docs: pyproject.toml | $(BIN)/python
