@@ -80,7 +80,8 @@ def run_batch() -> Run:
 
     def run(args: Sequence[str], stdin: bytes | None = None) -> Outcome:
         runner = CliRunner()
-        result = runner.invoke(cli, ["batch", *args], input=stdin)
+        # Wide, so that the summary's lines stay whole (tests/cli/test_cli_output.py wraps it).
+        result = runner.invoke(cli, ["batch", *args], input=stdin, env={"COLUMNS": "1000"})
         exc = result.exception
         if isinstance(exc, SystemExit):
             exc = None

@@ -28,7 +28,9 @@ def run(data: bytes, *args: str) -> tuple[int, list[dict[str, object]], str]:
     rows = [json.loads(line) for line in text.split("\n")[:-1]]  # each row ends with LF
     assert text == "" or text.endswith("\n")
     if result.exit_code == 2:
-        assert rows == [] and result.stderr.startswith("error: ")
+        # With --format jsonl, the error is also data: one JSON object on stdout.
+        assert [set(row) for row in rows] == [{"error"}] and result.stderr.startswith("error: ")
+        assert rows[0]["error"]["kind"] in ("unreadable-input", "input", "configuration")
     else:
         assert [r["row"] for r in rows] == list(range(1, len(rows) + 1))
         assert result.stderr.startswith(f"{len(rows)} row")

@@ -17,8 +17,12 @@ ROOT = Path(__file__).resolve().parents[2]
 VALID_GMAIL = {"deployment": "online", "email_system": "gmail"}
 
 
+WIDE = {"COLUMNS": "1000"}
+"""Lines never wrap here; tests/cli/test_cli_output.py tests the wrapping."""
+
+
 def run(*args: str, stdin: str | None = None) -> Result:
-    return CliRunner().invoke(cli, list(args), input=stdin)
+    return CliRunner().invoke(cli, list(args), input=stdin, env=WIDE)
 
 
 def run_json(*args: str, stdin: str | None = None) -> tuple[Result, Any]:

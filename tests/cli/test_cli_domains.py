@@ -13,7 +13,7 @@ from syncscope.cli.domains import shorten
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
+    result = CliRunner().invoke(cli, list(args), env={"COLUMNS": "110"})  # reasons cut at 110
     return result.exit_code, result.stdout, result.stderr
 
 

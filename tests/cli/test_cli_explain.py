@@ -9,9 +9,12 @@ from click.testing import CliRunner
 
 from syncscope.cli import cli
 
+WIDE = {"COLUMNS": "1000"}
+"""Lines never wrap here; tests/cli/test_cli_output.py tests the wrapping."""
+
 
 def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), input=stdin)
+    result = CliRunner().invoke(cli, list(args), input=stdin, env=WIDE)
     return result.exit_code, result.stdout, result.stderr
 
 

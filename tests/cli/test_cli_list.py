@@ -19,8 +19,9 @@ from syncscope.cli import cli
 from syncscope.cli.listing import render_matrix
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
+def run(*args: str, columns: str | None = "120") -> tuple[int, str, str]:
+    """Run the CLI with ``COLUMNS`` (piped output is 80 wide when it is unset)."""
+    result = CliRunner().invoke(cli, list(args), env={"COLUMNS": columns})
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -45,6 +46,8 @@ def test_table_fits_the_default_width_and_a_narrow_one() -> None:
     _, out, _ = run("list")
     assert max(len(line) for line in out.splitlines()) <= 120
     assert "and" in out.splitlines()[2].split()
+    _, piped, _ = run("list", columns=None)
+    assert max(len(line) for line in piped.splitlines()) <= 80 < max(map(len, out.splitlines()))
     model = syncscope.load_model()
     narrow = render_matrix(syncscope.api.space.table(), model, model.size, width=80)
     assert max(len(line) for line in narrow.splitlines()) <= 80

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -103,25 +104,64 @@ class Tally:
         )
 
 
-def render_summary(summary: BatchSummary, *, top: int = 5) -> str:
-    """Plain, stable text for stderr.
+def render_summary(summary: BatchSummary, *, top: int = 5, width: int | None = None) -> str:
+    """Plain, stable text for stderr, wrapped to ``width`` columns when given.
 
     Examples
     --------
     >>> s = BatchSummary(2, dict.fromkeys(VERDICTS, 0) | {"supported": 2}, (), 1)
-    >>> print(render_summary(s))
-    2 rows: 2 supported, 0 discouraged, 0 untested, 0 unsupported, 0 not-applicable, 0 error
+    >>> print(render_summary(s, width=60))
+    2 rows: 2 supported, 0 limited, 0 discouraged, 0 untested,
+      0 unsupported, 0 not-applicable, 0 error
     1 distinct configuration
+    >>> len(render_summary(s).splitlines())
+    2
     """
-    counts = ", ".join(f"{summary.verdicts[v]} {v}" for v in VERDICTS)
+    counts = [f"{summary.verdicts[v]} {v}" for v in VERDICTS]
     lines = [
-        f"{counted(summary.rows, 'row')}: {counts}",
+        *_packed(f"{counted(summary.rows, 'row')}:", counts, width),
         counted(summary.distinct_configurations, "distinct configuration"),
     ]
     if summary.rules:
         shown = summary.rules[:top]
         lines.append(f"most frequent rules ({len(shown)} of {len(summary.rules)}):")
+        hang = " " * 11
         for r in shown:
-            lines.append(f"  {r.count:>7}  {r.rule} [{r.level}]: {r.message}")
-            lines.append(f"           “{r.quote}”")
+            head = f"  {r.count:>7}  {r.rule} [{r.level}]: {r.message}"
+            lines.extend(_wrapped(head, width, hang))
+            lines.extend(_wrapped(f"{hang}“{r.quote}”", width, hang))
     return "\n".join(lines)
+
+
+def _packed(head: str, items: list[str], width: int | None) -> list[str]:
+    """``head`` and ``items`` joined by commas, on lines of at most ``width``, never
+    breaking an item.
+
+    Examples
+    --------
+    >>> _packed("3 rows:", ["1 a", "2 b", "0 c"], 17)
+    ['3 rows: 1 a, 2 b,', '  0 c']
+    """
+    lines = [head]
+    for i, item in enumerate(items):
+        piece = item + ("," if i < len(items) - 1 else "")
+        if width is not None and len(lines[-1]) + 1 + len(piece) > width and lines[-1].strip():
+            lines.append("  " + piece)
+        else:
+            lines[-1] += " " + piece
+    return lines
+
+
+def _wrapped(line: str, width: int | None, hang: str) -> list[str]:
+    """``line`` as is without a width, else wrapped with its later lines at ``hang``
+    (two spaces when ``hang`` is empty)."""
+    if width is None or len(line) <= width:
+        return [line]
+    lead = line[: len(line) - len(line.lstrip(" "))]
+    return textwrap.wrap(
+        line.strip(),
+        width,
+        initial_indent=lead,
+        subsequent_indent=hang or "  ",
+        break_on_hyphens=False,
+    )

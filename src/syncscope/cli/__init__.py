@@ -52,7 +52,30 @@ class _LazyGroup(click.Group):
     """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        from .common import remember_args
+
+        remember_args(ctx, args)
         return super().parse_args(ctx, self._hoist_globals(ctx, args))
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            _usage_as_data(exc, args)
+            raise
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            _usage_as_data(exc, None, ctx)
+            raise
 
     def _hoist_globals(self, ctx: click.Context, args: list[str]) -> list[str]:
         """Move the group's options found after the subcommand name in front of it.
@@ -130,6 +153,20 @@ class _LazyGroup(click.Group):
             formatter.write_dl([(name, help_) for name, (_, help_) in COMMANDS.items()])
 
 
+def _usage_as_data(
+    exc: click.UsageError, args: list[str] | None, ctx: click.Context | None = None
+) -> None:
+    """With a machine format asked for, print a usage error as JSON on stdout too."""
+    from syncscope.model import safejson
+
+    from .common import _scan_format, error_data, machine_format
+
+    machine = _scan_format(args) in ("json", "jsonl") if args is not None else machine_format(ctx)
+    if machine:
+        data = error_data(exc, "usage")
+        click.echo(safejson.dumps(data, sort_keys=True, ensure_ascii=False))
+
+
 def _option_names(params: list[click.Parameter]) -> tuple[set[str], set[str]]:
     """The names of ``params``' options that take a value, and of those that don't."""
     values: set[str] = set()
@@ -170,6 +207,16 @@ def _option_names(params: list[click.Parameter]) -> tuple[set[str], set[str]]:
     help="A policy overlay: your own rules on top of the edition (repeatable).",
 )
 @click.option(
+    "--color",
+    "--colour",
+    "color",
+    type=click.Choice(("auto", "always", "never"), case_sensitive=False),
+    default="auto",
+    show_default=True,
+    help="Colour verdicts and headings: auto (a terminal, unless NO_COLOR; FORCE_COLOR"
+    " forces it), always or never.",
+)
+@click.option(
     "--debug",
     is_flag=True,
     help="Show the traceback of an internal error (also SYNCSCOPE_DEBUG=1).",
@@ -181,6 +228,7 @@ def cli(
     model_path: str | None,
     edition: str | None,
     rules: tuple[str, ...],
+    color: str,
     debug: bool,
 ) -> None:
     """Which Dynamics 365 server-side synchronization setups are supported.
@@ -188,7 +236,10 @@ def cli(
     Exit codes: 0 valid; 1 untested, unsupported or no answer; 2 bad input;
     3 an internal error (a bug: please report it).
     """
+    from .common import colour_wanted
+
     ctx.obj = {"model_path": model_path, "edition": edition, "rules": rules}
+    ctx.color = colour_wanted(color.lower())
 
 
 def main(argv: list[str] | None = None) -> Any:

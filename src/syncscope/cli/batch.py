@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
-from typing import TextIO
+from typing import Any, TextIO
 
 import click
 
@@ -17,10 +17,18 @@ from syncscope.batch.errors import UnreadableInput, UnwritableOutput
 from syncscope.batch.job import BatchRun
 from syncscope.batch.readers import FORMATS
 from syncscope.batch.summary import render_summary
-from syncscope.batch.writer import OUTPUT_FORMATS, AtomicOutput, OutputTarget, writer
-from syncscope.model import merge_assignments
+from syncscope.batch.writer import AtomicOutput, OutputTarget, writer
 
-from .common import EXIT_BAD_INPUT, fail, handle_errors, model_from, set_option
+from .common import (
+    EXIT_BAD_INPUT,
+    fail,
+    handle_errors,
+    model_from,
+    output_options,
+    set_option,
+    settings,
+    terminal_width,
+)
 
 __all__ = ["command"]
 
@@ -94,7 +102,7 @@ def _check_out(out: str, source: str) -> OutputTarget:
         target = OutputTarget.of(out)
         target.refuse_input(source)
     except UnwritableOutput as exc:
-        fail(f"--out {exc}")
+        fail(exc.prefixed("--out "))
     return target
 
 
@@ -113,28 +121,58 @@ def _write_all(run: BatchRun, stream: TextIO, fmt: str) -> None:
         for row in run:
             write(row)
         return
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    import time
 
-    columns = (TextColumn("checking"), BarColumn(), TextColumn("{task.fields[rows]} rows"))
-    with Progress(
-        *columns, TimeElapsedColumn(), console=Console(stderr=True), transient=True
-    ) as bar:
-        task = bar.add_task("rows", total=run.size, rows=0)
+    from rich.console import Console
+    from rich.progress import Progress
+
+    start = time.monotonic()
+    with Progress(*progress_columns(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("rows", total=run.size, rows="0", rate="")
         for n, row in enumerate(run, start=1):
             write(row)
             if n % 2048 == 0:
-                bar.update(task, completed=run.position, rows=n)
+                elapsed = time.monotonic() - start
+                bar.update(task, completed=run.position, rows=f"{n:,}", rate=rate_text(n, elapsed))
+
+
+def progress_columns() -> tuple[Any, ...]:
+    """The columns of the progress bar: the bar, the percentage of the input read, the rows
+    checked, their rate and the time left (the input's size in bytes is known)."""
+    from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
+
+    return (
+        TextColumn("checking"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TextColumn("{task.fields[rows]} rows"),
+        TextColumn("{task.fields[rate]}"),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+    )
+
+
+def rate_text(rows: int, seconds: float) -> str:
+    """Rows per second for the progress bar.
+
+    Examples
+    --------
+    >>> rate_text(50_000, 2.0), rate_text(10, 0.0)
+    ('25,000 rows/s', '')
+    """
+    if seconds <= 0:
+        return ""
+    return f"{rows / seconds:,.0f} rows/s"
 
 
 @click.command("batch")
 @click.argument("source", metavar="INPUT")
-@click.option(
-    "--format",
-    "out_format",
-    type=click.Choice(OUTPUT_FORMATS),
+@output_options(
+    "csv",
+    "jsonl",
     default=None,
-    help="Output format (default: from --out's extension, else csv for CSV input, jsonl else).",
+    help="Output format, csv or jsonl (default: from --out's extension, else csv for CSV"
+    " input, jsonl else).",
 )
 @click.option(
     "--out",
@@ -156,7 +194,7 @@ def _write_all(run: BatchRun, stream: TextIO, fmt: str) -> None:
 def command(
     ctx: click.Context,
     source: str,
-    out_format: str | None,
+    fmt: str | None,
     out_path: str | None,
     sets: tuple[str, ...],
     fix: bool,
@@ -175,7 +213,7 @@ def command(
     file is left under --out).
     """
     model = model_from(ctx)
-    defaults = merge_assignments(model, sets)
+    defaults = settings(ctx, model, sets)
     target = None if out_path is None else _check_out(out_path, source)
     output = None if target is None else AtomicOutput(target)
     try:
@@ -184,23 +222,23 @@ def command(
                 source, input_format=input_format, defaults=defaults, fix=fix, model=model
             )
             with run:
-                fmt = _output_format(out_format, out_path, run.format)
+                out_format = _output_format(fmt, out_path, run.format)
                 if output is None:
-                    _write_all(run, sys.stdout, fmt)
+                    _write_all(run, sys.stdout, out_format)
                     sys.stdout.flush()
                 else:
                     with output as stream:
-                        _write_all(run, stream, fmt)
+                        _write_all(run, stream, out_format)
     except UnreadableInput as exc:
-        fail(str(exc), EXIT_BAD_INPUT)
+        fail(exc, EXIT_BAD_INPUT)
     except UnwritableOutput as exc:
-        fail(f"--out {exc}", EXIT_BAD_INPUT)
+        fail(exc.prefixed("--out "), EXIT_BAD_INPUT)
     except KeyboardInterrupt:
         fail(_stopped("interrupted", output), 128 + signal.SIGINT)
     except _Stopped as exc:
         fail(_stopped(_stop_word(exc.signum), output), 128 + exc.signum)
     summary = run.summary()
-    click.echo(render_summary(summary), err=True)
+    click.echo(render_summary(summary, width=terminal_width()), err=True)
     for note in run.notes:
         click.echo(f"note: {note}", err=True)
     sys.exit(summary.exit_code)

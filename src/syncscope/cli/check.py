@@ -11,7 +11,7 @@ from .common import (
     config_options,
     fail_on_option,
     handle_errors,
-    json_option,
+    output_options,
     quiet_option,
     run_configs,
 )
@@ -29,7 +29,7 @@ __all__ = ["command"]
     metavar="EDITION",
     help="Also check under this edition: both verdicts, the findings that move, the nearest fix.",
 )
-@json_option
+@output_options("text", "json", "jsonl")
 @fail_on_option
 @quiet_option
 @click.pass_context
@@ -38,7 +38,7 @@ def command(
     ctx: click.Context,
     sets: tuple[str, ...],
     config_file: str | None,
-    as_json: bool,
+    fmt: str,
     fail_on: Level,
     quiet: bool,
     against: str | None,
@@ -63,12 +63,12 @@ def command(
     exit code follows the verdict under EDITION: what happens on upgrade.
     """
     if against is not None:
-        _against(ctx, sets, config_file, as_json, fail_on, quiet, against)
+        _against(ctx, sets, config_file, fmt, fail_on, quiet, against)
     run_configs(
         ctx,
         sets,
         config_file,
-        as_json,
+        fmt,
         compute=lambda model, config: check(config, model=model),
         render=render_check,
         ok=lambda result: result.verdict < fail_on,
@@ -80,7 +80,7 @@ def _against(
     ctx: click.Context,
     sets: tuple[str, ...],
     config_file: str | None,
-    as_json: bool,
+    fmt: str,
     fail_on: Level,
     quiet: bool,
     edition: str,
@@ -95,7 +95,7 @@ def _against(
         ctx,
         sets,
         config_file,
-        as_json,
+        fmt,
         compute=lambda model, config: check_against(config, model, target),
         render=render_against,
         ok=lambda result: result.after.verdict < fail_on,

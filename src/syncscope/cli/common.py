@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import stat
 import sys
 from collections.abc import Callable, Mapping
@@ -11,7 +12,14 @@ from typing import Any, NoReturn, Protocol, TypeVar
 
 import click
 
-from syncscope.errors import ConfigurationError, InputError, ModelError
+from syncscope.errors import (
+    ConfigurationError,
+    InputError,
+    ModelError,
+    SyncscopeError,
+    UnreadableInput,
+    UnwritableOutput,
+)
 from syncscope.model import (
     Level,
     Model,
@@ -28,20 +36,32 @@ __all__ = [
     "EXIT_BAD_INPUT",
     "EXIT_INVALID",
     "EXIT_OK",
+    "FORMATS",
+    "MACHINE_FORMATS",
     "InputError",
     "complete_assignment",
     "config_options",
+    "emit",
     "emit_json",
+    "error_data",
+    "error_kind",
     "fail",
     "fail_on_option",
     "handle_errors",
     "json_option",
+    "machine_format",
     "model_from",
+    "output_format",
+    "output_options",
+    "paint",
     "quiet_option",
+    "read_config_file",
     "read_configs",
     "read_json_file",
     "run_configs",
     "set_option",
+    "settings",
+    "terminal_width",
 ]
 
 EXIT_OK = 0
@@ -58,8 +78,135 @@ class _Result(Protocol):
 R = TypeVar("R", bound=_Result)
 
 
-def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
-    """Print ``error: message`` on stderr and exit with ``code``."""
+FORMATS = ("text", "json", "jsonl", "csv", "markdown", "mermaid")
+"""Every output format a command may offer through ``--format``."""
+MACHINE_FORMATS = ("json", "jsonl")
+"""The formats with which an error is also printed as JSON on stdout."""
+_FORMAT_KEY = "syncscope.format"
+_ARGV_KEY = "syncscope.argv"
+_DEFAULTS_KEY = "syncscope.defaults"
+
+_KINDS: tuple[tuple[type[BaseException], str], ...] = (
+    (UnreadableInput, "unreadable-input"),
+    (UnwritableOutput, "unwritable-output"),
+    (ConfigurationError, "configuration"),
+    (InputError, "input"),
+    (ModelError, "model"),
+    (click.UsageError, "usage"),
+)
+
+
+def error_kind(exc: BaseException) -> str:
+    """The ``kind`` of an error in the JSON error object, from its class.
+
+    Examples
+    --------
+    >>> error_kind(ConfigurationError("unknown value")), error_kind(click.UsageError("x"))
+    ('configuration', 'usage')
+    """
+    for cls, kind in _KINDS:
+        if isinstance(exc, cls):
+            return kind
+    if type(exc).__name__ == "NoSolution":  # the class lives in the solver, loaded lazily
+        return "no-solution"
+    return "input"
+
+
+def error_data(exc: BaseException | str, kind: str | None = None) -> dict[str, object]:
+    """The JSON error object, ``{"error": {"kind", "message", ...}}``, of an error or a message.
+
+    ``variable``, ``value``, ``suggestions`` and ``row`` appear only when the
+    error knows them; a ``no-solution`` error has its ``conflict`` (or null)
+    beside ``error``.
+
+    Examples
+    --------
+    >>> error = ConfigurationError("unknown value 'gmial' for email_system",
+    ...                            variable="email_system", value="gmial", suggestions=["gmail"])
+    >>> error_data(error)["error"]["suggestions"]
+    ['gmail']
+    >>> error_data("choose one output", "usage")
+    {'error': {'kind': 'usage', 'message': 'choose one output'}}
+    """
+    if isinstance(exc, str):
+        return {"error": {"kind": kind or "input", "message": exc}}
+    body: dict[str, object] = {"kind": kind or error_kind(exc)}
+    if isinstance(exc, InputError):
+        body["message"] = exc.message
+        if exc.variable is not None:
+            body["variable"] = exc.variable
+        value = exc.to_dict().get("value")
+        if value is not None:
+            body["value"] = value
+        if exc.suggestions:
+            body["suggestions"] = list(exc.suggestions)
+        if exc.row is not None:
+            body["row"] = exc.row
+    elif isinstance(exc, click.ClickException):
+        body["message"] = exc.format_message()
+    else:
+        body["message"] = str(getattr(exc, "message", None) or exc)
+        if body["kind"] == "no-solution":  # the conflict goes beside the error, as data
+            conflict = getattr(exc, "conflict", None)
+            return {"error": body, "conflict": None if conflict is None else conflict.to_dict()}
+    return {"error": body}
+
+
+def _scan_format(args: list[str]) -> str | None:
+    """The output format a command line asks for, read from its raw words.
+
+    Examples
+    --------
+    >>> _scan_format(["check", "--set", "x=1", "--json"]), _scan_format(["list", "--format=csv"])
+    ('json', 'csv')
+    >>> _scan_format(["batch", "in.csv", "--format", "jsonl"]), _scan_format(["--", "--json"])
+    ('jsonl', None)
+    """
+    found = None
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg.startswith("--") and arg[2:] in FORMATS[1:]:
+            found = arg[2:]
+        elif arg == "--format" and i + 1 < len(args):
+            found = args[i + 1]
+        elif arg.startswith("--format="):
+            found = arg.split("=", 1)[1]
+    return found
+
+
+def output_format(ctx: click.Context | None = None) -> str | None:
+    """The output format of the running command: the one chosen, else the one its words ask for."""
+    ctx = ctx or click.get_current_context(silent=True)
+    if ctx is None:
+        return None
+    chosen = ctx.meta.get(_FORMAT_KEY)
+    if chosen is not None:
+        return str(chosen)
+    return _scan_format(list(ctx.meta.get(_ARGV_KEY, ())))
+
+
+def machine_format(ctx: click.Context | None = None) -> bool:
+    """Whether the running command prints a machine format (errors then go on stdout too)."""
+    return output_format(ctx) in MACHINE_FORMATS
+
+
+def remember_args(ctx: click.Context, args: list[str]) -> None:
+    """Keep the command line's words, to tell the output format of an error in parsing them."""
+    ctx.meta[_ARGV_KEY] = list(args)
+
+
+def fail(
+    message: str | BaseException, code: int = EXIT_BAD_INPUT, *, kind: str | None = None
+) -> NoReturn:
+    """Print ``error: message`` on stderr and exit with ``code``.
+
+    With a machine format (``--format json`` or ``jsonl``) the error is also
+    printed on stdout as :func:`error_data`.
+    """
+    if machine_format():
+        data = error_data(message, kind)
+        click.echo(safejson.dumps(data, sort_keys=True, ensure_ascii=False))
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
 
@@ -71,12 +218,161 @@ def handle_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (InputError, ModelError) as exc:
-            fail(str(exc))
+        except (SyncscopeError, ModelError) as exc:
+            fail(exc, EXIT_INVALID if error_kind(exc) == "no-solution" else EXIT_BAD_INPUT)
         except BrokenPipeError:
             sys.exit(EXIT_OK)
 
     return wrapper  # type: ignore[return-value]
+
+
+_ALIAS_HELP = {
+    "json": "Same as --format json.",
+    "jsonl": "Same as --format jsonl.",
+    "csv": "Same as --format csv.",
+    "markdown": "Same as --format markdown.",
+    "mermaid": "Same as --format mermaid.",
+}
+
+
+def output_options(
+    *formats: str, default: str | None = "text", help: str | None = None
+) -> Callable[[F], F]:
+    """``--format F`` with the formats that fit the command, and ``--F`` for each as an alias.
+
+    The command receives the chosen format as ``fmt`` (``default`` when none
+    is given). Two different formats are a usage error.
+    """
+    unknown = set(formats) - set(FORMATS)
+    assert not unknown, unknown
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            given = kwargs.pop("output_format", None)
+            picked = [name for name in formats if kwargs.pop(f"as_{name}_alias", False)]
+            if given is not None:
+                picked.append(given)
+            if len(set(picked)) > 1:
+                words = ", ".join(f"--format {name}" for name in dict.fromkeys(picked))
+                raise click.UsageError(f"choose one output format, not {words}")
+            fmt = picked[0] if picked else default
+            if picked:  # only a format asked for puts errors on stdout (init > mine.json)
+                click.get_current_context().meta[_FORMAT_KEY] = fmt
+            return func(*args, fmt=fmt, **kwargs)
+
+        command: Any = wrapper
+        for name in reversed(formats):
+            if name == "text":
+                continue
+            command = click.option(
+                f"--{name}", f"as_{name}_alias", is_flag=True, help=_ALIAS_HELP[name]
+            )(command)
+        shown = f" (default: {default})" if default else ""
+        command = click.option(
+            "--format",
+            "output_format",
+            type=click.Choice(formats, case_sensitive=False),
+            default=None,
+            help=help or f"Output format{shown}.",
+        )(command)
+        return command  # type: ignore[no-any-return]
+
+    return decorate
+
+
+def emit(data: object, fmt: str) -> None:
+    """Write ``data`` as ``json`` (indented) or ``jsonl`` (a list: one item a line)."""
+    if fmt == "jsonl":
+        items = data if isinstance(data, list) else [data]
+        for item in items:
+            click.echo(safejson.dumps(item, sort_keys=True, ensure_ascii=False))
+    else:
+        emit_json(data)
+
+
+DEFAULT_WIDTH = 80
+"""The width of human output when neither the terminal nor ``COLUMNS`` says otherwise."""
+MIN_WIDTH = 40
+"""The narrowest width honoured; anything below reads worse than wrapping by the terminal."""
+
+
+def terminal_width() -> int:
+    """The width for human output: ``COLUMNS`` when set, else the terminal's, else 80.
+
+    Examples
+    --------
+    >>> import os
+    >>> saved = os.environ.get("COLUMNS")
+    >>> os.environ["COLUMNS"] = "120"
+    >>> terminal_width()
+    120
+    >>> if saved is None:
+    ...     del os.environ["COLUMNS"]
+    ... else:
+    ...     os.environ["COLUMNS"] = saved
+    """
+    text = os.environ.get("COLUMNS", "").strip()
+    if text.isdigit() and int(text) > 0:
+        return max(int(text), MIN_WIDTH)
+    stream = sys.stdout
+    try:
+        if stream.isatty():
+            return max(os.get_terminal_size(stream.fileno()).columns, MIN_WIDTH)
+    except (AttributeError, OSError, ValueError):
+        pass
+    return DEFAULT_WIDTH
+
+
+def colour_wanted(choice: str, stream: Any = None) -> bool:
+    """Whether to colour: ``always`` and ``never`` decide; ``auto`` follows ``NO_COLOR``,
+    then ``FORCE_COLOR``, then whether the output is a terminal.
+
+    Examples
+    --------
+    >>> colour_wanted("always"), colour_wanted("never")
+    (True, False)
+    """
+    if choice == "always":
+        return True
+    if choice == "never":
+        return False
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    stream = stream if stream is not None else sys.stdout
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+_PAINT = {
+    "supported": {"fg": "green", "bold": True},
+    "limited": {"fg": "cyan", "bold": True},
+    "discouraged": {"fg": "yellow", "bold": True},
+    "untested": {"fg": "magenta", "bold": True},
+    "unsupported": {"fg": "red", "bold": True},
+    "heading": {"bold": True},
+}
+
+
+def paint(text: str, kind: str) -> str:
+    """``text`` in the colour of ``kind`` (a verdict id, or ``heading``) when colour is on.
+
+    Colour is on only inside a command whose group decided so (``--color``,
+    ``NO_COLOR``, ``FORCE_COLOR``, a terminal); elsewhere the text is plain.
+
+    Examples
+    --------
+    >>> paint("✓ SUPPORTED", "supported")
+    '✓ SUPPORTED'
+    """
+    ctx = click.get_current_context(silent=True)
+    if ctx is None or not ctx.color:
+        return text
+    return click.style(text, **_PAINT.get(kind, {}))  # type: ignore[arg-type]
 
 
 def _completion_model(ctx: click.Context) -> Model:
@@ -144,8 +440,60 @@ def _no_conflicting_sets(
     return value
 
 
+def _remember_defaults(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> None:
+    if len(value) > 1:
+        raise click.BadParameter("given more than once; give it once", ctx=ctx, param=param)
+    if value:
+        ctx.meta[_DEFAULTS_KEY] = value[0]
+
+
+def settings(
+    ctx: click.Context,
+    model: Model,
+    sets: tuple[str, ...],
+    base: Mapping[str, Value] | None = None,
+) -> dict[str, Value]:
+    """The canonical settings of ``--defaults``, then ``base``, then ``--set``: each wins over
+    the one before."""
+    return merge_assignments(model, sets, {**defaults_from(ctx, model), **(base or {})})
+
+
+def defaults_from(ctx: click.Context, model: Model) -> dict[str, Value]:
+    """The canonical settings of ``--defaults FILE`` (JSON or TOML), or none.
+
+    The file is validated like a configuration; its errors name it.
+    """
+    name = ctx.meta.get(_DEFAULTS_KEY)
+    if name is None:
+        return {}
+    data = read_config_file(str(name))
+    label = "<stdin>" if name == "-" else str(name)
+    if not isinstance(data, Mapping):
+        raise InputError(
+            f"--defaults {label}: expected an object (a TOML table) of variable: value,"
+            f" got {type(data).__name__}",
+            file=label,
+        )
+    try:
+        return normalize_config(model, data)
+    except ConfigurationError as exc:
+        raise exc.prefixed(f"--defaults {label}: ") from None
+
+
 def set_option(func: F) -> F:
-    """``--set VAR=VALUE``, repeatable; one variable set to two values is an error."""
+    """``--set VAR=VALUE``, repeatable (one variable set to two values is an error), and
+    ``--defaults FILE``, organisation-wide settings under every ``--set`` (read with
+    :func:`settings`)."""
+    func = click.option(
+        "--defaults",
+        "defaults_file",
+        metavar="FILE",
+        multiple=True,
+        expose_value=False,
+        callback=_remember_defaults,
+        help="Organisation-wide settings (JSON or TOML) for every row and configuration;"
+        " a configuration's own values and --set win over them.",
+    )(func)
     return click.option(
         "--set",
         "sets",
@@ -186,8 +534,13 @@ def quiet_option(func: F) -> F:
 
 
 def json_option(func: F) -> F:
-    """``--json``: machine-readable output on stdout."""
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")(func)
+    """``--format text|json`` and its alias ``--json``; the command receives ``as_json``."""
+
+    @functools.wraps(func)
+    def inner(*args: Any, fmt: str, **kwargs: Any) -> Any:
+        return func(*args, as_json=fmt == "json", **kwargs)
+
+    return output_options("text", "json")(inner)  # type: ignore[return-value]
 
 
 def _once(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> str | None:
@@ -205,7 +558,8 @@ def config_options(func: F) -> F:
         metavar="FILE|-",
         multiple=True,
         callback=_once,
-        help="A JSON object (or array of objects) of variable: value; '-' reads stdin.",
+        help="A JSON object (or array of objects), or a TOML table, of variable: value;"
+        " '-' reads stdin.",
     )(func)
     return set_option(func)
 
@@ -221,7 +575,8 @@ def model_from(ctx: click.Context) -> Model:
 
 
 def read_json_file(name: str) -> Any:
-    """Parse JSON from a file name or ``-`` (stdin), within the bounds of :mod:`syncscope.model.safejson`.
+    """Parse JSON from a file name or ``-`` (stdin), within the bounds of
+    :mod:`syncscope.model.safejson`.
 
     InputError names the file, and the line for malformed JSON; a name that is
     not a regular file (a FIFO, a device, a folder) is refused before it is
@@ -251,17 +606,64 @@ def read_text_input(name: str, label: str | None = None) -> str:
         raise InputError(f"{label}: not UTF-8 text (byte {exc.start})", file=label) from None
 
 
+def read_config_file(name: str) -> Any:
+    """Parse a configuration file as JSON or TOML: ``.toml`` is TOML, ``.json`` JSON, and
+    anything else (``-`` too) is JSON when it starts with ``{`` or ``[``, else TOML.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, "mine.conf")
+    ...     with open(path, "w") as handle:
+    ...         _ = handle.write('email_system = "gmail"\\n')
+    ...     read_config_file(path)
+    {'email_system': 'gmail'}
+    """
+    label = "<stdin>" if name == "-" else name
+    text = read_text_input(name, label)
+    suffix = Path(name).suffix.lower()
+    if suffix == ".toml" or (suffix != ".json" and not _looks_like_json(text)):
+        return safejson.toml_loads(text, label)
+    return safejson.loads(text, label)
+
+
+def _looks_like_json(text: str) -> bool:
+    """Whether ``text`` starts (after blanks) with ``{`` or ``[``, but not a TOML table
+    header such as ``[org]``.
+
+    Examples
+    --------
+    >>> _looks_like_json('  {"a": 1}'), _looks_like_json('[\\n {"a": 1}]')
+    (True, True)
+    >>> _looks_like_json("[org]"), _looks_like_json('email_system = "gmail"')
+    (False, False)
+    """
+    head = text.lstrip("\ufeff \t\r\n")
+    if head.startswith("{"):
+        return True
+    if not head.startswith("["):
+        return False
+    # A TOML table header ([org], [[configuration]]) starts with a bare key.
+    inner = head.split("\n", 1)[0].lstrip("[ \t")
+    return not (inner[:1].isalpha() or inner[:1] == "_")
+
+
 def read_configs(
-    model: Model, sets: tuple[str, ...], config_file: str | None
+    model: Model,
+    sets: tuple[str, ...],
+    config_file: str | None,
+    defaults: Mapping[str, Value] | None = None,
 ) -> tuple[list[dict[str, Value]], bool]:
-    """Read ``--config`` and apply ``--set`` on top of each configuration.
+    """Read ``--config`` (JSON or TOML) and apply ``--set`` on top of each configuration,
+    and ``defaults`` (``--defaults``) under it.
 
     Returns the canonical configurations and whether the input was an array.
     """
     raw: Any = {}
     many = False
     if config_file is not None:
-        raw = read_json_file(config_file)
+        raw = read_config_file(config_file)
     if isinstance(raw, list):
         many = True
         items = raw
@@ -273,7 +675,7 @@ def read_configs(
         if not isinstance(item, Mapping):
             raise InputError(f"{where}expected a JSON object of variable: value, got {item!r}")
         try:
-            base = normalize_config(model, item)
+            base = {**(defaults or {}), **normalize_config(model, item)}
             out.append(merge_assignments(model, sets, base))
         except ConfigurationError as exc:
             raise exc.prefixed(where) from None
@@ -284,7 +686,7 @@ def run_configs(
     ctx: click.Context,
     sets: tuple[str, ...],
     config_file: str | None,
-    as_json: bool,
+    fmt: str | bool,
     *,
     compute: Callable[[Model, dict[str, Value]], R],
     render: Callable[[R], str],
@@ -296,23 +698,28 @@ def run_configs(
     Reads ``--config``/``--set`` with :func:`read_configs`, calls
     ``compute(model, configuration)`` for each (an error for one entry of an
     array names it, ``configuration #N``), prints the results' ``to_dict()``
-    as JSON (a list when the input was an array) or their ``render`` text
-    separated by blank lines (nothing when ``quiet``), and exits 0 when ``ok``
-    holds for every result, else 1.
+    as JSON (a list when the input was an array), JSON Lines (one result a
+    line) or their ``render`` text separated by blank lines (nothing when
+    ``quiet``), and exits 0 when ``ok`` holds for every result, else 1.
+    ``fmt`` is the output format (``True`` and ``False`` mean json and text).
     """
+    if isinstance(fmt, bool):
+        fmt = "json" if fmt else "text"
     model = model_from(ctx)
-    configs, many = read_configs(model, sets, config_file)
+    configs, many = read_configs(model, sets, config_file, defaults_from(ctx, model))
     results = []
     for i, config in enumerate(configs):
         try:
             results.append(compute(model, config))
         except ConfigurationError as exc:
             raise exc.prefixed(f"configuration #{i + 1}: " if many else "") from None
-    if as_json and not quiet:
+    if fmt in MACHINE_FORMATS and not quiet:
         data = [r.to_dict() for r in results]
-        emit_json(data if many else data[0])
+        emit(data if many or fmt == "jsonl" else data[0], fmt)
     elif not quiet:
-        click.echo("\n\n".join(render(r) for r in results))
+        from .render import fit
+
+        click.echo(fit("\n\n".join(render(r) for r in results), terminal_width()))
     sys.exit(EXIT_OK if all(ok(r) for r in results) else EXIT_INVALID)
 
 

@@ -8,7 +8,7 @@ import click
 
 from syncscope import Domains, domains
 from syncscope.errors import NoSolution
-from syncscope.model import format_value, merge_assignments
+from syncscope.model import format_value
 
 from .common import (
     EXIT_INVALID,
@@ -18,6 +18,8 @@ from .common import (
     json_option,
     model_from,
     set_option,
+    settings,
+    terminal_width,
 )
 
 __all__ = ["command", "render_domains", "shorten"]
@@ -41,23 +43,21 @@ def command(ctx: click.Context, sets: tuple[str, ...], as_json: bool) -> None:
     (the conflict is shown); 2 bad input.
     """
     model = model_from(ctx)
-    fixed = merge_assignments(model, sets)
+    fixed = settings(ctx, model, sets)
     try:
         found = domains(fixed, model=model)
     except NoSolution as exc:
-        conflict = exc.conflict
-        if as_json:
-            data: dict[str, object] = {"error": exc.message, "fixed": fixed}
-            if conflict is not None:
-                data["conflict"] = conflict.to_dict()
-            emit_json(data)
-        else:
-            click.echo(f"error: {exc.message}", err=True)
+        if as_json:  # an answer (exit 1), in the shape the HTTP API shares: not an error object
+            emit_json({**exc.to_dict(), "fixed": fixed})
+        click.echo(f"error: {exc.message}", err=True)
         sys.exit(EXIT_INVALID)
     if as_json:
         emit_json(found.to_dict())
     else:
-        click.echo(render_domains(found))
+        from .render import fit
+
+        width = terminal_width()
+        click.echo(fit(render_domains(found, width), width))
     sys.exit(EXIT_OK)
 
 
@@ -75,8 +75,9 @@ def shorten(text: str, width: int = REASON_WIDTH) -> str:
     return cut + "…"
 
 
-def render_domains(found: Domains) -> str:
-    """Each open variable with its allowed values, then each removed value with its rules."""
+def render_domains(found: Domains, width: int = REASON_WIDTH) -> str:
+    """Each open variable with its allowed values, then each removed value with its rules,
+    the reasons cut to ``width``."""
     lines = []
     if found.fixed:
         given = ", ".join(f"{k}={format_value(v)}" for k, v in found.fixed.items())
@@ -89,5 +90,5 @@ def render_domains(found: Domains) -> str:
         for removed in domain.removed:
             head = f"  ✗ {format_value(removed.value)}: {', '.join(r.id for r in removed.rules)}"
             reason = " ".join(rule.message for rule in removed.rules)
-            lines.append(f"{head} — {shorten(reason, max(REASON_WIDTH - len(head) - 3, 30))}")
+            lines.append(f"{head} — {shorten(reason, max(width - len(head) - 3, 30))}")
     return "\n".join(lines)

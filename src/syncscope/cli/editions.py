@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from syncscope.model.editions import EDITIONS
 
-from .common import handle_errors
+from .common import emit, handle_errors, output_options
 
 __all__ = ["command"]
 
 
 @click.command("editions")
-@click.option("--json", "as_json", is_flag=True, help="Print the editions as JSON.")
+@output_options("text", "json", "jsonl")
 @handle_errors
-def command(as_json: bool) -> None:
+def command(fmt: str) -> None:
     """List the editions of the page: id, date, versions and deployments covered, source."""
-    if as_json:
-        click.echo(json.dumps([e.to_dict() for e in EDITIONS], indent=2, sort_keys=True))
+    if fmt != "text":
+        emit([e.to_dict() for e in EDITIONS], fmt)
         return
     for e in EDITIONS:
         mark = " (default)" if e.id == "pre-9.0" else ""

@@ -9,7 +9,15 @@ import click
 from syncscope import Explanation, explain
 from syncscope.model import Level
 
-from .common import config_options, fail_on_option, handle_errors, json_option, run_configs
+from .common import (
+    config_options,
+    fail_on_option,
+    handle_errors,
+    output_options,
+    paint,
+    run_configs,
+    terminal_width,
+)
 from .render import render_config
 
 __all__ = ["command", "render_explanation"]
@@ -19,7 +27,7 @@ _MARK = {True: "✓", False: "✗"}
 
 @click.command("explain")
 @config_options
-@json_option
+@output_options("text", "json")
 @fail_on_option
 @click.pass_context
 @handle_errors
@@ -27,7 +35,7 @@ def command(
     ctx: click.Context,
     sets: tuple[str, ...],
     config_file: str | None,
-    as_json: bool,
+    fmt: str,
     fail_on: Level,
 ) -> None:
     """Why a configuration fails: every minimal conflict, with its rules, and every minimal fix.
@@ -43,7 +51,7 @@ def command(
         ctx,
         sets,
         config_file,
-        as_json,
+        fmt,
         compute=lambda model, config: explain(config, model=model),
         render=render_explanation,
         ok=lambda result: result.verdict < fail_on,
@@ -51,11 +59,11 @@ def command(
 
 
 def render_explanation(result: Explanation) -> str:
-    """An explanation for people: the verdict, then the derivation, wrapped."""
-    head = (
-        f"{_MARK[result.valid]} {result.verdict.id.upper()}: {render_config(result.configuration)}"
-    )
+    """An explanation for people: the verdict, then the derivation, wrapped to the terminal."""
+    mark = paint(f"{_MARK[result.valid]} {result.verdict.id.upper()}", result.verdict.id)
+    head = f"{mark}: {render_config(result.configuration)}"
     paragraphs = [
-        textwrap.fill(p, width=88, break_on_hyphens=False) for p in result.text.split("\n\n")
+        textwrap.fill(p, width=terminal_width(), break_on_hyphens=False)
+        for p in result.text.split("\n\n")
     ]
     return "\n\n".join([head, *paragraphs])

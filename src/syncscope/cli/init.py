@@ -7,18 +7,28 @@ import sys
 import click
 
 import syncscope
-from syncscope.model import Model, Value, merge_assignments, safejson
+from syncscope.model import Model, Value, safejson
 
-from .common import EXIT_INVALID, EXIT_OK, handle_errors, model_from, set_option
+from .common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    fail,
+    handle_errors,
+    model_from,
+    output_options,
+    set_option,
+    settings,
+)
 
 __all__ = ["command", "starting_configuration"]
 
 
 @click.command("init")
 @set_option
+@output_options("json", default="json", help="Output format: json, the one --config reads.")
 @click.pass_context
 @handle_errors
-def command(ctx: click.Context, sets: tuple[str, ...]) -> None:
+def command(ctx: click.Context, sets: tuple[str, ...], fmt: str) -> None:
     """Print a complete, valid configuration to start from: syncscope init > mine.json.
 
     Every variable of the model is set, in model order, so the file lists
@@ -32,7 +42,7 @@ def command(ctx: click.Context, sets: tuple[str, ...]) -> None:
     (the conflict is printed); 2 bad input.
     """
     model = model_from(ctx)
-    fixed = merge_assignments(model, sets)
+    fixed = settings(ctx, model, sets)
     config = starting_configuration(model, fixed)
     if config is None:
         message = "the --set values admit no valid configuration"
@@ -40,8 +50,7 @@ def command(ctx: click.Context, sets: tuple[str, ...]) -> None:
             syncscope.domains(fixed, model=model)
         except syncscope.NoSolution as exc:
             message += f"; {exc.conflict}"
-        click.echo(f"error: {message}", err=True)
-        sys.exit(EXIT_INVALID)
+        fail(message, EXIT_INVALID, kind="no-solution")
     click.echo(safejson.dumps(config, indent=2, ensure_ascii=False))
     verdict = syncscope.check(config, model=model).verdict.id
     click.echo(

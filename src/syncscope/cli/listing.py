@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import textwrap
 from collections.abc import Iterator, Sequence
@@ -12,7 +11,7 @@ import click
 
 import syncscope
 from syncscope import ANY, VALID, Conflict, Counts, Cube, Matrix, parse_verdicts
-from syncscope.model import Level, Model, Value, format_value, merge_assignments
+from syncscope.model import Level, Model, Value, format_value
 
 from .common import (
     EXIT_INVALID,
@@ -20,9 +19,11 @@ from .common import (
     InputError,
     emit_json,
     handle_errors,
-    json_option,
     model_from,
+    output_options,
     set_option,
+    settings,
+    terminal_width,
 )
 from .render import plural
 
@@ -30,8 +31,6 @@ __all__ = ["command", "render_counts", "render_matrix"]
 
 MAX_ROWS = 200
 """Rows the human table shows before pointing to ``--jsonl``/``--csv``."""
-DEFAULT_WIDTH = 120
-"""Width of the table when stdout is not a terminal."""
 MIN_REST_WIDTH = 30
 """Narrowest column for a row's other limits; below it they go under the row."""
 MAIN_COLUMNS = 6
@@ -47,24 +46,27 @@ MAIN_COLUMNS = 6
     metavar="LEVEL",
     help="supported, discouraged, untested or unsupported (repeatable; default: the valid ones).",
 )
-@click.option("--jsonl", is_flag=True, help="Stream every configuration as JSON Lines.")
-@click.option("--csv", "as_csv", is_flag=True, help="Stream every configuration as CSV.")
 @click.option("--count", "count_only", is_flag=True, help="Only count, per verdict.")
-@json_option
+@output_options(
+    "text",
+    "json",
+    "jsonl",
+    "csv",
+    help="text or json: the compact table; jsonl or csv: stream every configuration"
+    " (default: text).",
+)
 @click.pass_context
 @handle_errors
 def command(
     ctx: click.Context,
     sets: tuple[str, ...],
     verdicts: tuple[str, ...],
-    jsonl: bool,
-    as_csv: bool,
     count_only: bool,
-    as_json: bool,
+    fmt: str,
 ) -> None:
     """List valid configurations: a compact table where "any" means the setting doesn't matter.
 
-    --jsonl and --csv stream every configuration instead (canonical values,
+    --format jsonl and csv stream every configuration instead (canonical values,
     variables in model order, configurations in lexicographic order);
     --count counts them per verdict (only the --verdict ones, when given).
     --set VAR=VALUE filters.
@@ -73,13 +75,13 @@ def command(
     with the conflict when the --set values rule out every valid
     configuration; 2 bad input.
     """
-    formats = [name for name, on in (("--jsonl", jsonl), ("--csv", as_csv)) if on]
-    if len(formats) > 1 or (formats and (count_only or as_json)):
-        raise InputError(f"choose one output: {', '.join([*formats, '--count', '--json'])}")
+    if count_only and fmt in ("jsonl", "csv"):
+        raise InputError(f"choose one output: --count prints text or json, not --format {fmt}")
+    as_json = fmt == "json"
     model = model_from(ctx)
     # By default the valid verdicts this rule set can give ("limited" only where a page has it).
     chosen = parse_verdicts(verdicts) if verdicts else tuple(v for v in VALID if v in model.levels)
-    fixed = merge_assignments(model, sets)
+    fixed = settings(ctx, model, sets)
     counts = syncscope.count(fixed, model=model)
     if count_only:
         if as_json:
@@ -89,17 +91,15 @@ def command(
         sys.exit(EXIT_OK)
     if not sum(counts.of(level) for level in chosen):
         _nothing(model, fixed, chosen, counts, as_json)
-    if jsonl or as_csv:
-        lines = syncscope.export_lines(
-            fixed, verdicts=chosen, format="jsonl" if jsonl else "csv", model=model
-        )
+    if fmt in ("jsonl", "csv"):
+        lines = syncscope.export_lines(fixed, verdicts=chosen, format=fmt, model=model)
         _stream(lines)
     else:
         matrix = syncscope.table(fixed, verdicts=chosen, model=model)
         if as_json:
             emit_json(matrix.to_dict())
         else:
-            click.echo(render_matrix(matrix, model, counts.total))
+            click.echo(render_matrix(matrix, model, counts.total, terminal_width()))
     sys.exit(EXIT_OK)
 
 
@@ -132,12 +132,12 @@ def _nothing(
     else:
         message = f"no {which} configuration matches {given or 'the model'}"
     if as_json:
+        # An answer (exit 1) in the shape domains and the HTTP API share, not an error object.
         data: dict[str, object] = {"error": message, "fixed": fixed, "counts": counts.to_dict()}
         if found is not None:
             data["conflict"] = found.to_dict()
         emit_json(data)
-    else:
-        click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {message}", err=True)
     sys.exit(EXIT_INVALID)
 
 
@@ -216,7 +216,7 @@ def render_matrix(matrix: Matrix, model: Model, total: int, width: int | None = 
     which = " or ".join(v.id for v in matrix.verdicts)
     given = ", ".join(f"{k}={format_value(v)}" for k, v in matrix.fixed.items())
     shown = matrix.rows[:MAX_ROWS]
-    width = width or _terminal_width()
+    width = width or terminal_width()
     size_width = max([len("configs"), *(len(f"{row.size:,}") for row in shown)])
     # Own columns for as many leading settings as fit; the rest go with the row's limits.
     while True:
@@ -288,9 +288,3 @@ def _block(cells: Sequence[Sequence[str]], widths: Sequence[int]) -> list[str]:
         parts = [(c[k] if k < len(c) else "").ljust(w) for c, w in zip(cells, widths, strict=True)]
         lines.append("  ".join(parts).rstrip())
     return lines
-
-
-def _terminal_width() -> int:
-    if sys.stdout.isatty():
-        return shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
-    return DEFAULT_WIDTH

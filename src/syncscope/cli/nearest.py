@@ -8,7 +8,7 @@ import click
 
 import syncscope
 
-from .common import config_options, handle_errors, json_option, run_configs
+from .common import config_options, handle_errors, output_options, paint, run_configs
 from .render import plural, render_changes, render_config, render_finding
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ __all__ = ["command", "render_nearest"]
     show_default=True,
     help="The most distinct fixes to show (completions of unset settings are one fix).",
 )
-@json_option
+@output_options("text", "json")
 @click.pass_context
 @handle_errors
 def command(
@@ -53,7 +53,7 @@ def command(
     keep: tuple[str, ...],
     weights: str | None,
     top: int,
-    as_json: bool,
+    fmt: str,
 ) -> None:
     """The cheapest changes that make a configuration valid, with every equal alternative.
 
@@ -71,7 +71,7 @@ def command(
         ctx,
         sets,
         config_file,
-        as_json,
+        fmt,
         compute=lambda model, config: syncscope.nearest(
             config, keep=keep, weights=weights, top=top, model=model
         ),
@@ -96,7 +96,7 @@ def render_nearest(result: NearestResult) -> str:
     connect with a service account that has no multi-factor authentication
     """
     if result.cost is None:
-        lines = ["✗ No valid configuration keeps the kept settings."]
+        lines = [paint("✗ No valid configuration keeps the kept settings.", "unsupported")]
         if result.conflict is not None:
             lines.append("  they clash: " + render_config(result.conflict.settings))
             lines.extend(
@@ -109,7 +109,8 @@ def render_nearest(result: NearestResult) -> str:
     lines = [f"minimum cost {syncscope.format_number(result.cost)}: {count}{more}"]
     for rank, candidate in enumerate(result.candidates, 1):
         changes = render_changes(candidate.changes) if candidate.changes else "nothing"
-        line = f"{rank}. [{candidate.verdict.id}] change {changes}"
+        verdict = paint(f"[{candidate.verdict.id}]", candidate.verdict.id)
+        line = f"{rank}. {verdict} change {changes}"
         if candidate.advice:
             line += " — " + "; ".join(candidate.advice)
         lines.append(line)

@@ -12,7 +12,6 @@ from syncscope.model import (
     ConfigurationError,
     Model,
     Value,
-    merge_assignments,
     normalize_config,
 )
 
@@ -25,9 +24,13 @@ from .common import (
     fail,
     handle_errors,
     model_from,
-    read_json_file,
+    output_options,
+    read_config_file,
     set_option,
+    settings,
+    terminal_width,
 )
+from .render import fit
 
 __all__ = ["command"]
 
@@ -98,13 +101,13 @@ __all__ = ["command"]
     metavar="N",
     help="The most settings one step may change.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
-@click.option("--markdown", "as_markdown", is_flag=True, help="Print a Markdown checklist.")
-@click.option(
-    "--mermaid",
-    "as_mermaid",
-    is_flag=True,
-    help="Print a Mermaid flowchart: the plan, and the alternatives at each step.",
+@output_options(
+    "text",
+    "json",
+    "markdown",
+    "mermaid",
+    help="text, json, markdown (a checklist) or mermaid (a flowchart of the plan and the"
+    " alternatives at each step; with --from only). Default: text.",
 )
 @click.pass_context
 @handle_errors
@@ -120,9 +123,7 @@ def command(
     avoid: tuple[str, ...],
     weights: str | None,
     max_step: int | None,
-    as_json: bool,
-    as_markdown: bool,
-    as_mermaid: bool,
+    fmt: str,
 ) -> None:
     """Safe, ordered migration steps from today's configuration to a target.
 
@@ -143,8 +144,7 @@ def command(
     invalid target (with the nearest valid ones), or an inventory row that
     can't be read; 2 bad input.
     """
-    if sum((as_json, as_markdown, as_mermaid)) > 1:
-        fail("choose one of --json, --markdown and --mermaid")
+    as_json, as_markdown, as_mermaid = (fmt == name for name in ("json", "markdown", "mermaid"))
     if target_file is None:
         fail("missing --to FILE: the target configuration (or the settings it must have)")
     if (start_file is None) == (batch_file is None):
@@ -165,12 +165,21 @@ def command(
         "model": model,
     }
     if batch_file is not None:
+        org_values = settings(ctx, model, sets)
         _batch(
-            model, batch_file, input_format, sets, target, options, as_json, as_markdown, per_group
+            model,
+            batch_file,
+            input_format,
+            org_values,
+            target,
+            options,
+            as_json,
+            as_markdown,
+            per_group,
         )
         return
     assert start_file is not None
-    start = merge_assignments(model, sets, _config(model, start_file, "--from"))
+    start = settings(ctx, model, sets, _config(model, start_file, "--from"))
     import syncscope
 
     from . import planfmt
@@ -186,7 +195,7 @@ def command(
         elif as_markdown:
             click.echo(planfmt.markdown(result, model))
         else:
-            click.echo(planfmt.text(result, model))
+            click.echo(fit(planfmt.text(result, model), terminal_width()))
     sys.exit(EXIT_OK if result.feasible else EXIT_INVALID)
 
 
@@ -194,7 +203,7 @@ def _batch(
     model: Model,
     source: str,
     input_format: str | None,
-    sets: tuple[str, ...],
+    sets: Mapping[str, Value],
     target: Mapping[str, object],
     options: dict[str, Any],
     as_json: bool,
@@ -222,20 +231,21 @@ def _batch(
         elif as_markdown:
             click.echo(planfmt.org_markdown(org, model))
         else:
-            click.echo(planfmt.org_text(org, model))
+            click.echo(fit(planfmt.org_text(org, model), terminal_width()))
         sys.exit(EXIT_OK if org.complete else EXIT_INVALID)
     if as_json:
         emit_json(batch.to_dict())
     elif as_markdown:
         click.echo(planfmt.batch_markdown(batch, model))
     else:
-        click.echo(planfmt.batch_text(batch, model))
+        click.echo(fit(planfmt.batch_text(batch, model), terminal_width()))
     sys.exit(EXIT_OK if batch.complete else EXIT_INVALID)
 
 
 def _config(model: Model, name: str, option: str) -> dict[str, Value]:
-    """Read a JSON object of variable: value; errors name the option and the file."""
-    data = read_json_file(name)
+    """Read a JSON object (or TOML table) of variable: value; errors name the option and
+    the file."""
+    data = read_config_file(name)
     if not isinstance(data, Mapping):
         raise InputError(
             f"{option} {name}: expected a JSON object of variable: value, got {type(data).__name__}"

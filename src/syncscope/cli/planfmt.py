@@ -23,6 +23,7 @@ from syncscope import (
 )
 from syncscope.model import Level, Model, Rule, Value, format_value
 
+from .common import paint
 from .render import plural
 
 __all__ = [
@@ -102,7 +103,9 @@ def _discouraged(model: Model, config: Mapping[str, Value]) -> list[Rule]:
 def _rule_block(rule: Rule, indent: str) -> list[str]:
     src = rule.source
     return [
-        f"{indent}{_MARK[rule.level]} {rule.id} [{rule.level.id}]: {rule.message}",
+        indent
+        + paint(f"{_MARK[rule.level]} {rule.id} [{rule.level.id}]", rule.level.id)
+        + f": {rule.message}",
         f"{indent}    “{src.quote}”",
         f"{indent}    — {src.document}, {src.section}",
     ]
@@ -121,7 +124,10 @@ def text(plan: Plan, model: Model) -> str:
     """
     if not plan.feasible:
         return _text_failure(plan, model)
-    lines = [f"✓ Plan: {plural(len(plan.steps), 'step')}, cost {format_number(plan.cost)}"]
+    lines = [
+        paint(f"✓ Plan: {plural(len(plan.steps), 'step')}", "supported")
+        + f", cost {format_number(plan.cost)}"
+    ]
     if plan.steps and not plan.monotone:
         lines[0] += " (with a detour: see the steps that borrow a value)"
     touched = _touched(plan)
@@ -139,7 +145,10 @@ def text(plan: Plan, model: Model) -> str:
 
 def _text_step(number: int, step: Step, model: Model) -> list[str]:
     kind = " (repair)" if step.repair else ""
-    head = f"Step {number}{kind} [{step.verdict.id}], cost {format_number(step.cost)}:"
+    head = (
+        paint(f"Step {number}{kind}", "heading")
+        + f" [{step.verdict.id}], cost {format_number(step.cost)}:"
+    )
     lines = [head, f"  {change_phrase(model, step.changes)}"]
     lines.append("    " + "; ".join(str(c) for c in step.changes))
     if step.borrowed:
@@ -157,7 +166,7 @@ def _text_step(number: int, step: Step, model: Model) -> list[str]:
 
 
 def _text_failure(plan: Plan, model: Model) -> str:
-    lines = [f"✗ No plan: {plan.reason}."]
+    lines = [paint("✗ No plan", "unsupported") + f": {plan.reason}."]
     if plan.suggestions:
         lines.append("  the nearest valid targets:")
         for rank, cand in enumerate(plan.suggestions, 1):
@@ -464,7 +473,8 @@ def org_text(org: OrgPlan, model: Model) -> str:
 
 
 def _org_step_text(number: int, step: OrgStep, model: Model) -> list[str]:
-    lines = [f"Step {number} ({_KIND[step.kind]}): {_mailboxes(step.mailboxes)}"]
+    kind = _KIND[step.kind]
+    lines = [paint(f"Step {number}", "heading") + f" ({kind}): {_mailboxes(step.mailboxes)}"]
     for action in step.actions:
         lines.append(
             f"  - {change_phrase(model, action.changes)}"

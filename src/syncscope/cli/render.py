@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from textwrap import indent
 
 from syncscope import Change, CheckResult, Finding
 from syncscope.model import Level, Value, format_value
 
-__all__ = ["plural", "render_changes", "render_check", "render_config", "render_finding"]
+from .common import paint
+
+__all__ = [
+    "fit",
+    "plural",
+    "render_changes",
+    "render_check",
+    "render_config",
+    "render_finding",
+]
 
 _MARK = {
     Level.SUPPORTED: "✓",
@@ -39,10 +49,8 @@ def render_finding(finding: Finding) -> str:
     """A finding with its quote and source."""
     rule = finding.rule
     src = rule.source
-    return (
-        f"{_MARK[rule.level]} {rule.id} [{rule.level.id}]: {rule.message}\n"
-        f"    “{src.quote}”\n    — {src.document}, {src.section}"
-    )
+    mark = paint(f"{_MARK[rule.level]} {rule.id} [{rule.level.id}]", rule.level.id)
+    return f"{mark}: {rule.message}\n    “{src.quote}”\n    — {src.document}, {src.section}"
 
 
 def render_changes(changes: Iterable[Change]) -> str:
@@ -52,7 +60,7 @@ def render_changes(changes: Iterable[Change]) -> str:
 
 def render_check(result: CheckResult) -> str:
     """A short verdict with each finding's quote, required values, advice and fix."""
-    head = f"{_MARK[result.verdict]} {result.verdict.id.upper()}"
+    head = paint(f"{_MARK[result.verdict]} {result.verdict.id.upper()}", result.verdict.id)
     lines = [f"{head}: {render_config(result.configuration)}"]
     if not result.complete:
         note = "the verdict is the best any completion reaches"
@@ -68,3 +76,89 @@ def render_check(result: CheckResult) -> str:
     for advice in result.advice:
         lines.append(f"  note: {advice.message}")
     return "\n".join(lines)
+
+
+_SETTINGS = re.compile(
+    r"^(?P<head>.*?)(?P<list>[a-z][a-z0-9_]*=[^,;\s]+(?:, [a-z][a-z0-9_]*=[^,;\s]+)+)"
+    r"(?P<tail>[.:]?(?: \[[a-z-]+\])?)$"
+)
+"""A line that ends in a configuration (``a=1, b=2``), with what comes before and after it."""
+_HANG = re.compile(r"^(?:\d+\.\s|[-*]\s|[✓✗~!?]\s|e\.g\.\s|fix:\s|note:\s|rows:\s)")
+"""The start of a line whose wrapped lines hang under its text."""
+
+
+def _visible(line: str) -> int:
+    return len(_ANSI.sub("", line))
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` wrapped to ``width`` columns, long configurations one setting per line.
+
+    A line that fits is kept. A line too long that ends in settings
+    (``a=1, b=2, ...``) keeps its start on a line of its own and lists one
+    setting per line under it; any other is wrapped at spaces, its further
+    lines indented under its text.
+
+    Examples
+    --------
+    >>> print(fit("✗ UNSUPPORTED: deployment=online, email_system=msn, mfa=false", 40))
+    ✗ UNSUPPORTED:
+        deployment=online
+        email_system=msn
+        mfa=false
+    >>> print(fit("  note: " + "word " * 12, 30))
+      note: word word word word
+            word word word word
+            word word word word
+    """
+    out: list[str] = []
+    for line in text.split("\n"):
+        if _visible(line) <= width:
+            out.append(line)
+            continue
+        lead = line[: len(line) - len(line.lstrip(" "))]
+        match = _SETTINGS.match(line)
+        if match is not None:
+            head = match["head"].rstrip()
+            tag = match["tail"].strip(" .:")  # a verdict in brackets stays with the head
+            if tag:  # "from: a=1, b=2 [supported]" -> "from [supported]:"
+                colon = ":" if head.endswith(":") else ""
+                head = f"{head.removesuffix(':')} {tag}{colon}"
+            if head.strip():
+                out.extend(_wrap(head.strip(), lead, width))
+            for item in match["list"].split(", "):
+                out.extend(_wrap(item, lead + "    ", width))
+            continue
+        out.extend(_wrap(line.strip(), lead, width))
+    return "\n".join(out)
+
+
+def _wrap(body: str, lead: str, width: int) -> list[str]:
+    """``body`` at indentation ``lead``, wrapped at spaces to ``width`` visible columns
+    (colour codes take none), later lines hanging under its text."""
+    plain = _ANSI.sub("", body)
+    hang = _HANG.match(plain)
+    rest = lead + " " * (len(hang.group()) if hang else 4 if len(lead) < width // 2 else 0)
+    lines: list[str] = []
+    line, used, gap = lead, len(lead), ""
+    for token in re.split(r"( +)", body.strip(" ")):
+        if not token:
+            continue
+        if token.startswith(" "):
+            gap = token
+            continue
+        size = _visible(token)
+        if used > len(rest if lines else lead) and used + len(gap) + size > width:
+            lines.append(line)
+            line, used, gap = rest, len(rest), ""
+        while used + len(gap) + size > width and size == len(token) and width - used > 10:
+            cut = width - used - len(gap)  # a word longer than a line: cut it
+            lines.append(line + gap + token[:cut])
+            token, size = token[cut:], size - cut
+            line, used, gap = rest, len(rest), ""
+        line, used, gap = line + gap + token, used + len(gap) + size, ""
+    lines.append(line)
+    return lines

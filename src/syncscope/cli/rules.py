@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import sys
 
 import click
 
@@ -11,7 +10,17 @@ from syncscope import parse_verdicts
 from syncscope.docgen import describe_condition
 from syncscope.model import Model, Rule, resolve_variable
 
-from .common import EXIT_INVALID, InputError, emit_json, handle_errors, json_option, model_from
+from .common import (
+    EXIT_INVALID,
+    InputError,
+    emit,
+    fail,
+    handle_errors,
+    model_from,
+    output_options,
+    paint,
+    terminal_width,
+)
 
 __all__ = ["command", "select_rules"]
 
@@ -32,7 +41,7 @@ __all__ = ["command", "select_rules"]
     metavar="VAR",
     help="Only rules that read this variable (repeatable: any of them).",
 )
-@json_option
+@output_options("text", "json", "jsonl")
 @click.pass_context
 @handle_errors
 def command(
@@ -40,7 +49,7 @@ def command(
     rule_ids: tuple[str, ...],
     levels: tuple[str, ...],
     variables: tuple[str, ...],
-    as_json: bool,
+    fmt: str,
 ) -> None:
     """List the rules of the model with their levels, conditions, messages and sources.
 
@@ -53,10 +62,9 @@ def command(
     model = model_from(ctx)
     rules = select_rules(model, rule_ids, levels, variables)
     if not rules:
-        click.echo("error: no rule matches the filters", err=True)
-        sys.exit(EXIT_INVALID)
-    if as_json:
-        emit_json(
+        fail("no rule matches the filters", EXIT_INVALID)
+    if fmt != "text":
+        emit(
             [
                 {
                     "id": r.id,
@@ -67,14 +75,19 @@ def command(
                     "source": r.source.to_dict(),
                 }
                 for r in rules
-            ]
+            ],
+            fmt,
         )
         return
+    from .render import fit
+
+    lines = []
     for rule in rules:
-        click.echo(f"{rule.id}  [{rule.level.id}]  {rule.message}")
+        lines.append(paint(f"{rule.id}  [{rule.level.id}]", rule.level.id) + f"  {rule.message}")
         condition = describe_condition(rule, model).replace("`", "")
-        click.echo("    " + condition.replace("\n", "\n    "))
-        click.echo(f"    “{rule.source.quote}” — {rule.source.document}, {rule.source.section}")
+        lines.append("    " + condition.replace("\n", "\n    "))
+        lines.append(f"    “{rule.source.quote}” — {rule.source.document}, {rule.source.section}")
+    click.echo(fit("\n".join(lines), terminal_width()))
 
 
 def select_rules(

@@ -8,17 +8,17 @@ import click
 
 from syncscope.model import Model, Variable, format_value, resolve_variable
 
-from .common import emit_json, handle_errors, json_option, model_from
+from .common import emit, handle_errors, model_from, output_options
 
 __all__ = ["command", "describe_variable", "render_variable"]
 
 
 @click.command("vars")
 @click.argument("name", required=False, metavar="[VAR]")
-@json_option
+@output_options("text", "json", "jsonl")
 @click.pass_context
 @handle_errors
-def command(ctx: click.Context, name: str | None, as_json: bool) -> None:
+def command(ctx: click.Context, name: str | None, fmt: str) -> None:
     """The variables of the model with their values, labels, aliases and change weights.
 
     VAR (any spelling of a variable's name) shows that one alone. --set and
@@ -28,9 +28,9 @@ def command(ctx: click.Context, name: str | None, as_json: bool) -> None:
     """
     model = model_from(ctx)
     chosen = [resolve_variable(model, name)] if name is not None else list(model.variables)
-    if as_json:
+    if fmt != "text":
         data = [describe_variable(var, model) for var in chosen]
-        emit_json(data[0] if name is not None else data)
+        emit(data[0] if name is not None and fmt == "json" else data, fmt)
         return
     click.echo("\n\n".join(render_variable(var, model) for var in chosen))
 
