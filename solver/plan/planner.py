@@ -463,6 +463,8 @@ class _Planner:
             self._real(sum(self._units_of(b, a) for b, a in _pairs(self.node, repaired, route))),
             self.start_verdict,
             monotone=not any(s.borrowed for s in steps) and _once(steps),
+            proven=route.proven,
+            gap=route.gap,
         )
 
     def _step(

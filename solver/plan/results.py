@@ -78,6 +78,10 @@ class Plan:
     that change more settings at once than the cap allows."""
     monotone: bool = True
     """Whether every variable changes at most once, straight to its end value."""
+    proven: bool = True
+    """Whether no plan has fewer steps (the search proved it within its budget)."""
+    gap: int = 0
+    """When not ``proven``: how many steps this plan may have above the fewest."""
 
     @property
     def end(self) -> Mapping[str, Value]:
@@ -88,7 +92,9 @@ class Plan:
         """JSON-ready data: ``{"feasible", "cost", "steps", "start", "target"}``.
 
         Without a plan, ``"reason"`` and ``"suggestions"`` (nearest valid targets)
-        are added, and ``"blockers"`` when the step cap is the reason.
+        are added, and ``"blockers"`` when the step cap is the reason. A plan the
+        search could not prove shortest within its budget adds ``"proven": false``
+        and ``"gap"`` (the most steps it may have above the fewest).
         """
         out: dict[str, object] = {
             "feasible": self.feasible,
@@ -99,6 +105,9 @@ class Plan:
             "target": dict(self.target),
             "monotone": self.monotone,
         }
+        if not self.proven:
+            out["proven"] = False
+            out["gap"] = self.gap
         if not self.feasible:
             out["reason"] = self.reason
             out["suggestions"] = [c.to_dict() for c in self.suggestions]

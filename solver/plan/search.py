@@ -19,7 +19,18 @@ from ..diagram.mdd import Diagram
 from ..repair.weights import Weights
 from .moves import MoveDiagram, Node
 
-__all__ = ["Edge", "Goal", "Limits", "Region", "Route", "Walker", "any_valid", "region", "search"]
+__all__ = [
+    "BUDGET",
+    "Edge",
+    "Goal",
+    "Limits",
+    "Region",
+    "Route",
+    "Walker",
+    "any_valid",
+    "region",
+    "search",
+]
 
 Edge = tuple[Node, int, tuple[int, ...]]
 """A move as the search sees it: the configuration reached, its cost, the variables changed.
@@ -130,23 +141,46 @@ class Goal:
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """An optimal plan: its configurations, number of steps and cost."""
+    """A plan: its configurations, number of steps and cost, and whether it is proven best."""
 
     steps: int
-    """The fewest steps."""
+    """The fewest steps (when ``proven``; else the steps of the best plan found)."""
     cost: int
     """The lowest cost among plans with the fewest steps (scaled weights)."""
     path: tuple[Node, ...]
     """The configurations, from the start to the end."""
+    proven: bool = True
+    """Whether no plan has fewer steps, or as many and a lower cost."""
+    bound: int | None = None
+    """When not ``proven``: a lower bound on the steps of any plan."""
+
+    @property
+    def gap(self) -> int:
+        """Steps above the proven lower bound (0 when proven)."""
+        return 0 if self.proven or self.bound is None else self.steps - self.bound
 
 
-def search(walker: Walker, starts: Sequence[Node], goal: Goal) -> Route | None:
+BUDGET = 2_000
+"""Configurations an exact search expands before it settles for the best plan it can find."""
+_GREEDY = 4
+"""How much the bound weighs in the search for some plan, once the exact one ran out."""
+
+
+def search(
+    walker: Walker, starts: Sequence[Node], goal: Goal, *, budget: int | None = None
+) -> Route | None:
     """The plan with the fewest steps, then the lowest cost, from any of ``starts`` to ``goal``.
 
     A best-first (A*) search over (steps, cost) compared in that order, guided
     by :meth:`Goal.estimate`. Among equally good candidates it goes deeper
     first, then takes the smaller configuration in value order, so the answer
     is deterministic.
+
+    The search expands at most ``budget`` configurations, so time and memory stay
+    bounded. When that is not enough to prove a plan best, a weighted best-first
+    search (the bound counted :data:`_GREEDY` times, the same budget) looks for
+    some plan; the answer is then marked not ``proven``, with the smallest bound
+    left in the exact search's queue as a lower bound on the steps of any plan.
 
     Parameters
     ----------
@@ -157,11 +191,36 @@ def search(walker: Walker, starts: Sequence[Node], goal: Goal) -> Route | None:
         them (all at no cost), ties going to the earlier one.
     goal : Goal
         What the end must be.
+    budget : int or None
+        The most configurations to expand; :data:`BUDGET` when None.
 
     Returns
     -------
     Route or None
-        None when no plan within the limits reaches the goal.
+        None when no plan within the limits reaches the goal (or, past the
+        budget, none was found).
+    """
+    if budget is None:
+        budget = BUDGET
+    found = _best_first(walker, starts, goal, 1, budget)
+    if isinstance(found, Route):
+        return found
+    if found is None:
+        return None
+    route = _best_first(walker, starts, goal, _GREEDY, budget)
+    if not isinstance(route, Route):
+        return None
+    bound = min(found, route.steps)
+    return Route(route.steps, route.cost, route.path, route.steps == bound, bound)
+
+
+def _best_first(
+    walker: Walker, starts: Sequence[Node], goal: Goal, weight: int, budget: int
+) -> Route | int | None:
+    """A best-first search with the bound counted ``weight`` times.
+
+    Returns the route found, None when the goal is unreachable, or, when the
+    budget ran out first, the smallest steps bound left in the queue.
     """
     best: dict[Node, tuple[int, int, Node | None]] = {}
     heap: list[tuple[int, int, int, int, Node]] = []
@@ -169,10 +228,17 @@ def search(walker: Walker, starts: Sequence[Node], goal: Goal) -> Route | None:
         if start not in best:
             best[start] = (0, 0, None)
             hs, hc = goal.estimate(start)
-            heap.append((hs, hc, 0, rank, start))
+            heap.append((weight * hs, weight * hc, 0, rank, start))
     heapq.heapify(heap)
     closed: set[Node] = set()
     while heap:
+        if len(closed) >= budget:
+            if weight != 1:
+                return -1
+            bounds = [f for f, _, _, _, node in heap if node not in closed]
+            if not bounds:
+                return None
+            return min(bounds)
         u = heapq.heappop(heap)[4]
         if u in closed:
             continue
@@ -194,7 +260,7 @@ def search(walker: Walker, starts: Sequence[Node], goal: Goal) -> Route | None:
             if old is None or (steps, cost) < (old[0], old[1]):
                 best[v] = (steps, cost, u)
                 hs, hc = goal.estimate(v)
-                heapq.heappush(heap, (steps + hs, cost + hc, -steps, 0, v))
+                heapq.heappush(heap, (steps + weight * hs, cost + weight * hc, -steps, 0, v))
     return None
 
 
