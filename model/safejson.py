@@ -14,7 +14,7 @@ import json
 import math
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .errors import InputError
@@ -217,12 +217,13 @@ def _deep_key(data: Mapping[str, Any], limit: int) -> str | None:
     Dotted keys (``a.b.c = 1``) nest tables without a bracket, so the bracket
     scan can't see them; this walk, with an explicit stack, does.
     """
-    stack: list[tuple[object, int, str]] = [(data, 0, "")]
+    stack: list[tuple[Mapping[str, Any] | list[Any], int, str]] = [(data, 0, "")]
     while stack:
         item, depth, where = stack.pop()
         if depth > limit:
             return where[:80]
-        children = item.items() if isinstance(item, Mapping) else enumerate(item)  # type: ignore[call-overload]
+        children: Iterable[tuple[object, object]]
+        children = item.items() if isinstance(item, Mapping) else enumerate(item)
         for key, value in children:
             if isinstance(value, (Mapping, list)):
                 name = where if isinstance(key, int) else (f"{where}.{key}" if where else key)
