@@ -163,7 +163,9 @@ def test_a_lone_carriage_return_is_not_a_line_end(records) -> None:
         (b"id,id,email_system\n", "column 'id' appears twice in the header (columns 1 and 2)"),
         (b"Email System,email_system\n", "columns 'Email System' and 'email_system' both give"),
         (b'id,"email_system\n', "the header opens a quote that never closes"),
-        (b"\xff\xfei\x00d\x00", "the text is UTF-16"),
+        (b"\xff\xfei\x00d", "the text is not valid UTF-16"),  # a byte short
+        (b"PK\x03\x04\x14\x00\x06\x00", "this is an Excel workbook (.xlsx), not text; export it"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00", "an Excel 97-2003 workbook (.xls)"),
         (b"id\xff,email_system\n", "the header can't be read: not UTF-8 text"),
         (b"id,email_system\rm1,Gmail\r", "not CR alone"),
     ],

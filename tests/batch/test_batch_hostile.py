@@ -236,16 +236,30 @@ def test_an_item_over_the_limit_is_refused_by_size_and_skipped(org, monkeypatch)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "dataverse"])
-@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
-def test_utf16_without_a_byte_order_mark_is_refused_clearly(run_batch, fmt, codec) -> None:
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-16", "utf-32"])
+def test_utf16_with_or_without_a_byte_order_mark_is_decoded(
+    run_batch, org_args, fmt, codec
+) -> None:
     text = {
-        "csv": "id,email_system\r\nm1,gmail\r\n",
-        "jsonl": '{"id": "a"}\n{"id": "b"}\n',
+        "csv": "id,email_system\r\nm1,gmail\r\nm2,Yahoo! Mail\r\nm3,é\r\n",
+        "jsonl": '{"id": "a", "email_system": "gmail"}\n{"id": "b"}\n',
         "dataverse": '{\n "value": [\n  {"name": "a"}\n ]\n}\n',
     }[fmt]
-    out = run_batch(["-"], stdin=text.encode(codec))
-    assert out.exception is None and out.code == 2 and out.stdout == ""
-    assert f"looks like {codec.upper()} without a byte-order mark" in out.stderr
+    args = ["-", *org_args, "--format", "jsonl"]
+    wide = run_batch(args, stdin=text.encode(codec))  # utf-16/utf-32: with a byte-order mark
+    plain = run_batch(args, stdin=text.encode("utf-8"))
+    assert wide.exception is None and wide.code == plain.code
+    rows = {"csv": 3, "jsonl": 2, "dataverse": 1}[fmt]
+    assert wide.stdout == plain.stdout and wide.stdout.count("\n") == rows
+
+
+def test_a_workbook_is_named_with_the_export_advice(run_batch, tmp_path: Path) -> None:
+    book = tmp_path / "inventory.xlsx"
+    book.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00" + bytes(200))
+    out = run_batch([str(book)])
+    assert out.code == 2 and out.stdout == ""
+    assert "this is an Excel workbook (.xlsx), not text" in out.stderr
+    assert "Save As > CSV UTF-8" in out.stderr
 
 
 # -- what is not a regular file ---------------------------------------------------

@@ -25,6 +25,7 @@ def check_batch(
     fix: bool = False,
     model: Model | None = None,
     edition: str | None = None,
+    delimiter: str | None = None,
 ) -> BatchRun:
     """Check every row of a CSV, JSON Lines or Dataverse inventory, streaming.
 
@@ -43,6 +44,8 @@ def check_batch(
         A rule set from :func:`syncscope.load_model`; the built-in seed by default.
     edition : str, optional
         An edition id (:mod:`syncscope.model.editions`); not together with ``model``.
+    delimiter : str, optional
+        The CSV delimiter (``,``, ``;`` or a tab); sniffed from the header when None.
 
     Returns
     -------
@@ -79,5 +82,7 @@ def check_batch(
     """
     space = compiled(resolve_model(model, edition))
     canonical = normalize_config(space.model, defaults or {})
-    records = read_records(source, space.model, input_format=input_format, defaults=canonical)
+    records = read_records(
+        source, space.model, input_format=input_format, defaults=canonical, delimiter=delimiter
+    )
     return BatchRun(records, space, fix=fix)

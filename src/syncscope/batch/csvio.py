@@ -9,6 +9,10 @@ lone ``"`` closes it. A quote anywhere else is a stray quote (a malformed row). 
 quoted field still open at the end of the input makes one malformed row of every
 line from where it opened. Blank lines (empty or only spaces) are rows too: errors.
 Each line is decoded as UTF-8 on its own, so undecodable bytes spoil one row only.
+
+The delimiter is a comma, a semicolon (Excel's in many locales) or a tab: the one
+the header holds most often outside quotes (a comma on a tie or when it holds none),
+unless one is given.
 """
 
 from __future__ import annotations
@@ -26,8 +30,10 @@ from .record import ERROR, OK, Record
 from .source import Input, strip_end
 from .words import counted
 
-__all__ = ["CsvRecords", "RawRecord", "gather", "parse_record"]
+__all__ = ["DELIMITERS", "CsvRecords", "RawRecord", "gather", "parse_record", "sniff_delimiter"]
 
+DELIMITERS = {",": ",", ";": ";", "\t": "\t", "comma": ",", "semicolon": ";", "tab": "\t"}
+"""The delimiters a CSV may use, by character and by name."""
 _QUOTE = 0x22
 _MAX_RECORD = 1 << 20
 """A record longer than this (an unclosed quote, most likely) is not kept in memory."""
@@ -54,13 +60,32 @@ class RawRecord:
         return f"lines {self.first}–{self.last}"
 
 
-def _open_at_end(line: bytes, in_quotes: bool) -> bool:
+def sniff_delimiter(header: bytes) -> str:
+    """The delimiter a header line uses: the most frequent of comma, semicolon and tab
+    outside quotes, a comma on a tie or when there is none.
+
+    Examples
+    --------
+    >>> sniff_delimiter(b"id;email_system;deployment"), sniff_delimiter(b"id\\temail_system")
+    (';', '\\t')
+    >>> sniff_delimiter(b'"a;b",c'), sniff_delimiter(b"email_system")
+    (',', ',')
+    """
+    outside = b"".join(header.split(b'"')[::2])  # the text between quoted parts
+    counts = {sep: outside.count(sep.encode()) for sep in (",", ";", "\t")}
+    best = max(counts, key=lambda sep: counts[sep])  # the first on a tie: the comma
+    return best if counts[best] else ","
+
+
+def _open_at_end(line: bytes, in_quotes: bool, sep: bytes = b",") -> bool:
     """Whether a quoted field is open at the end of ``line``, given the state at its start.
 
     Examples
     --------
     >>> _open_at_end(b'a,"b', False), _open_at_end(b'c",d', True), _open_at_end(b'x"y', False)
     (True, False, False)
+    >>> _open_at_end(b'a;"b;c', False, b";")
+    True
     """
     i, n = 0, len(line)
     while i < n:
@@ -72,7 +97,7 @@ def _open_at_end(line: bytes, in_quotes: bool) -> bool:
                 i = j + 2
                 continue
             in_quotes = False
-            k = line.find(b",", j + 1)
+            k = line.find(sep, j + 1)
             if k < 0:
                 return False
             i = k + 1
@@ -80,14 +105,14 @@ def _open_at_end(line: bytes, in_quotes: bool) -> bool:
             in_quotes = True
             i += 1
         else:
-            k = line.find(b",", i)
+            k = line.find(sep, i)
             if k < 0:
                 return False
             i = k + 1
     return in_quotes
 
 
-def gather(first: bytes, number: int, lines: Iterator[bytes]) -> RawRecord:
+def gather(first: bytes, number: int, lines: Iterator[bytes], sep: str = ",") -> RawRecord:
     """The record that starts with line ``number`` (``first``), taking more lines from
     ``lines`` while a quoted field is open.
 
@@ -101,7 +126,8 @@ def gather(first: bytes, number: int, lines: Iterator[bytes]) -> RawRecord:
     parts: list[bytes] | None = [first]
     size = len(first)
     last = number
-    open_ = _open_at_end(first, False)
+    delimiter = sep.encode()
+    open_ = _open_at_end(first, False, delimiter)
     while open_:
         nxt = next(lines, None)
         if nxt is None:
@@ -112,12 +138,12 @@ def gather(first: bytes, number: int, lines: Iterator[bytes]) -> RawRecord:
             parts.append(nxt)
             if size > _MAX_RECORD:
                 parts = None
-        open_ = _open_at_end(nxt, True)
+        open_ = _open_at_end(nxt, True, delimiter)
     return RawRecord(number, last, None if parts is None else tuple(parts), open_)
 
 
-def parse_record(text: str) -> tuple[list[str], str | None]:
-    """Split one record's text into fields; the second item says what is malformed.
+def parse_record(text: str, sep: str = ",") -> tuple[list[str], str | None]:
+    """Split one record's text into fields at ``sep``; the second item says what is malformed.
 
     Examples
     --------
@@ -125,9 +151,11 @@ def parse_record(text: str) -> tuple[list[str], str | None]:
     (['a', 'b,"c" d', 'e'], None)
     >>> parse_record('a,b"c')[1]
     'a stray quote in field 2 (quote the whole field and double the quotes inside it)'
+    >>> parse_record('a;"b;c";d', ";")
+    (['a', 'b;c', 'd'], None)
     """
     if '"' not in text:
-        return text.split(","), None
+        return text.split(sep), None
     fields: list[str] = []
     i, n = 0, len(text)
     while True:
@@ -146,13 +174,13 @@ def parse_record(text: str) -> tuple[list[str], str | None]:
                 i = j + 1
                 break
             fields.append("".join(buf))
-            if i < n and text[i] != ",":
+            if i < n and text[i] != sep:
                 return fields, (
                     f"text after the closing quote of field {len(fields)}"
                     " (quote the whole field and double the quotes inside it)"
                 )
         else:
-            k = text.find(",", i)
+            k = text.find(sep, i)
             end = n if k < 0 else k
             if '"' in text[i:end]:
                 return fields, (
@@ -163,7 +191,7 @@ def parse_record(text: str) -> tuple[list[str], str | None]:
             i = end
         if i >= n:
             return fields, None
-        i += 1  # past the comma
+        i += 1  # past the delimiter
         if i == n:
             fields.append("")
             return fields, None
@@ -193,7 +221,7 @@ def _decode(raw: RawRecord) -> tuple[str | None, str | None]:
     raise AssertionError("unreachable: the joined text failed but no part did")
 
 
-def _header(raw: RawRecord | None, label: str) -> list[str]:
+def _header(raw: RawRecord | None, label: str, sep: str = ",") -> list[str]:
     if raw is None:
         raise UnreadableInput(f"{label}: empty input; a CSV starts with a header of column names")
     text, problem = _decode(raw)
@@ -208,7 +236,7 @@ def _header(raw: RawRecord | None, label: str) -> list[str]:
         )
     if raw.unclosed:
         raise UnreadableInput(f"{label}: the header opens a quote that never closes")
-    names, problem = parse_record(text)
+    names, problem = parse_record(text, sep)
     if problem:
         raise UnreadableInput(f"{label}: malformed header: {problem}")
     return [name.strip() or f"column {i + 1}" for i, name in enumerate(names)]
@@ -218,14 +246,29 @@ class CsvRecords:
     """The rows of a CSV inventory as :class:`Record` values (see the module docstring).
 
     The header is read when the object is made, so an unreadable input fails early.
+    ``delimiter`` (``,``, ``;`` or a tab) is sniffed from the header when None.
     """
 
     format = "csv"
 
-    def __init__(self, source: Input, model: Model, defaults: Mapping[str, Value]) -> None:
+    def __init__(
+        self,
+        source: Input,
+        model: Model,
+        defaults: Mapping[str, Value],
+        delimiter: str | None = None,
+    ) -> None:
         self._lines = source.lines(keep_ends=True)
         first = next(self._lines, None)
-        names = _header(None if first is None else gather(first, 1, self._lines), source.label)
+        if delimiter is not None and delimiter not in DELIMITERS:
+            raise UnreadableInput(
+                f"unknown delimiter {delimiter!r}: give a comma, a semicolon or a tab"
+            )
+        sep = DELIMITERS[delimiter] if delimiter is not None else sniff_delimiter(first or b"")
+        self.delimiter = sep
+        """The delimiter of the fields, given or sniffed."""
+        raw = None if first is None else gather(first, 1, self._lines, sep)
+        names = _header(raw, source.label, sep)
         seen: dict[str, int] = {}
         variables: dict[str, int] = {}
         columns: list[tuple[int, str, Variable]] = []
@@ -274,6 +317,7 @@ class CsvRecords:
         names = self.extra_columns or ()
         pick_vars, pick_extra, build = self._pick_vars, self._pick_extra, self.cells.build
         lines = self._lines
+        sep = self.delimiter
         number = 1  # the header's line
         row = 0
         for line in lines:
@@ -283,7 +327,7 @@ class CsvRecords:
                 if line[-1:] == b"\n":
                     line = line[:-2] if line[-2:-1] == b"\r" else line[:-1]
                 try:
-                    fields = line.decode("utf-8").split(",")
+                    fields = line.decode("utf-8").split(sep)
                 except UnicodeDecodeError:
                     fields = None
                 if fields is not None and len(fields) == width and line.strip():
@@ -298,7 +342,7 @@ class CsvRecords:
                     continue
                 raw = RawRecord(number, number, (line,), False)
             else:
-                raw = gather(line, number, lines)
+                raw = gather(line, number, lines, sep)
                 number = raw.last
             yield self._slow(row, raw)
 
@@ -311,7 +355,7 @@ class CsvRecords:
             return Record(row, empty, None, ERROR, f"{where}: {problem}")
         if not text.strip():
             return Record(row, empty, None, ERROR, f"{where}: blank line")
-        fields, problem = parse_record(text)
+        fields, problem = parse_record(text, self.delimiter)
         if problem is None and raw.unclosed:
             problem = "a quoted field opens and never closes before the end of the input"
         if problem is None and len(fields) != self.width:

@@ -141,6 +141,7 @@ def read_records(
     *,
     input_format: str | None = None,
     defaults: Mapping[str, Value] | None = None,
+    delimiter: str | None = None,
 ) -> RecordStream:
     """Read an inventory row by row, streaming (memory stays flat in the rows).
 
@@ -154,6 +155,8 @@ def read_records(
         Detected from the extension or the content when None.
     defaults : mapping, optional
         Canonical organisation-wide values (``--set``); a row's own value wins.
+    delimiter : {",", ";", "\\t", "comma", "semicolon", "tab"}, optional
+        The CSV delimiter; sniffed from the header when None.
 
     Returns
     -------
@@ -190,7 +193,7 @@ def read_records(
         if fmt == "csv":
             from .csvio import CsvRecords
 
-            rows = CsvRecords(source, model, defaults or {})
+            rows = CsvRecords(source, model, defaults or {}, delimiter)
         elif fmt == "jsonl":
             from .jsonl import JsonlRecords
 

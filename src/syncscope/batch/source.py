@@ -2,35 +2,150 @@
 
 Lines end at ``\\n`` (an ``\\r`` before it is dropped); a lone ``\\r`` is not a line
 end. The empty piece after a final ``\\n`` is not a line. A UTF-8 byte-order mark at
-the start is dropped; a UTF-16 or UTF-32 one, or text that looks like either without
-one, makes the input unreadable (exit 2), and so does a named file that is not a
-regular file (a FIFO, a device): it could block or never end. Stdin (``-``) may be
-anything.
+the start is dropped. UTF-16 and UTF-32 (what Excel's "Unicode text" and some
+PowerShell exports write) are decoded to UTF-8 as they are read: with a byte-order
+mark, or without one when the first line has a NUL byte beside each character. An
+Excel workbook (``.xlsx``, or an old ``.xls``) is named as such, with the advice to
+export it as CSV. A named file that is not a regular file (a FIFO, a device) is
+refused: it could block or never end. Stdin (``-``) may be anything. Any of these
+refusals makes the input unreadable (exit 2).
 """
 
 from __future__ import annotations
 
+import codecs
 import os
 import stat
 import sys
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from .errors import UnreadableInput
 
-__all__ = ["Input", "Source", "open_input", "strip_end"]
+__all__ = ["Input", "Source", "open_input", "strip_end", "wide_text", "workbook"]
 
 Source = str | os.PathLike[str] | BinaryIO
 """What a batch run reads: a file name, ``-`` for stdin, or an open binary stream."""
 
 _BOM_UTF8 = b"\xef\xbb\xbf"
 _WIDE_BOMS = (
-    (b"\xff\xfe\x00\x00", "UTF-32"),
-    (b"\x00\x00\xfe\xff", "UTF-32"),
-    (b"\xff\xfe", "UTF-16"),
-    (b"\xfe\xff", "UTF-16"),
+    (b"\xff\xfe\x00\x00", "UTF-32-LE"),
+    (b"\x00\x00\xfe\xff", "UTF-32-BE"),
+    (b"\xff\xfe", "UTF-16-LE"),
+    (b"\xfe\xff", "UTF-16-BE"),
 )
 _HEAD_LIMIT = 1 << 16
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_EXPORT = (
+    "export it as CSV first (in Excel: File > Save As > CSV UTF-8 (Comma delimited)),"
+    " then give that file"
+)
+
+
+def workbook(head: bytes, name: str | None = None) -> str | None:
+    """What kind of Excel workbook (or other binary document) ``head`` starts, or None.
+
+    Examples
+    --------
+    >>> workbook(b"PK\\x03\\x04\\x14\\x00", "inventory.xlsx")
+    'an Excel workbook (.xlsx)'
+    >>> workbook(b"\\xd0\\xcf\\x11\\xe0\\xa1\\xb1\\x1a\\xe1\\x00")
+    'an Excel 97-2003 workbook (.xls)'
+    >>> workbook(b"PK\\x03\\x04", "export.zip"), workbook(b"id,email_system")
+    ('a zip archive (an Excel workbook, .xlsx, is one)', None)
+    """
+    ext = os.path.splitext(name or "")[1].lower()
+    if head.startswith(_ZIP):
+        if ext in ("", ".xlsx", ".xlsm", ".csv", ".txt", ".jsonl", ".json"):
+            return "an Excel workbook (.xlsx)"
+        return "a zip archive (an Excel workbook, .xlsx, is one)"
+    if head.startswith(_OLE):
+        return "an Excel 97-2003 workbook (.xls)"
+    return None
+
+
+class _Recoded:
+    """A binary stream of UTF-8 bytes, decoded from ``raw`` in another encoding as it is read.
+
+    ``consumed`` counts the bytes of ``raw`` read so far, for progress.
+
+    Examples
+    --------
+    >>> import io
+    >>> text = "id,email_system\\nm1,Gmail\\n"
+    >>> src = _Recoded(io.BytesIO(text.encode("utf-16")), b"", "utf-16", "<x>")
+    >>> list(src), src.consumed
+    ([b'id,email_system\\n', b'm1,Gmail\\n'], 52)
+    """
+
+    def __init__(self, raw: BinaryIO, prefix: bytes, encoding: str, label: str) -> None:
+        self._raw = raw
+        self._decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+        self._encoding = encoding.upper()
+        self._label = label
+        self._buffer = b""
+        self._pending = prefix
+        self._done = False
+        self.consumed = 0
+
+    def _fill(self) -> bool:
+        """Decode one more piece into the buffer; False at the end of the input."""
+        if self._done:
+            return False
+        if self._pending:
+            piece, self._pending = self._pending, b""
+        else:
+            piece = self._raw.read(1 << 16)
+        self.consumed += len(piece)
+        try:
+            text = self._decoder.decode(piece, final=not piece)
+        except UnicodeDecodeError as exc:
+            raise UnreadableInput(
+                f"{self._label}: the text is not valid {self._encoding}"
+                f" (near byte {self.consumed - len(piece) + exc.start}); save it as UTF-8"
+            ) from None
+        if not piece:
+            self._done = True
+        self._buffer += text.encode("utf-8", "surrogatepass")
+        return bool(piece) or bool(text)
+
+    def readline(self, limit: int = -1) -> bytes:
+        """One line (with its ``\\n``), or at most ``limit`` bytes of it."""
+        while True:
+            end = self._buffer.find(b"\n")
+            if end >= 0 and (limit < 0 or end < limit):
+                line, self._buffer = self._buffer[: end + 1], self._buffer[end + 1 :]
+                return line
+            if 0 <= limit <= len(self._buffer):
+                line, self._buffer = self._buffer[:limit], self._buffer[limit:]
+                return line
+            if not self._fill():
+                line, self._buffer = self._buffer, b""
+                return line
+
+    def read(self, size: int = -1) -> bytes:
+        """At most ``size`` bytes (everything left when negative)."""
+        while (size < 0 or len(self._buffer) < size) and self._fill():
+            pass
+        cut = len(self._buffer) if size < 0 else size
+        out, self._buffer = self._buffer[:cut], self._buffer[cut:]
+        return out
+
+    def __iter__(self) -> Iterator[bytes]:
+        while True:
+            line = self.readline()
+            if not line:
+                return
+            yield line
+
+    def fileno(self) -> int:
+        """The file descriptor of the stream underneath (its size is the input's size)."""
+        return self._raw.fileno()
+
+    def close(self) -> None:
+        """Close the stream underneath."""
+        self._raw.close()
 
 
 class Input:
@@ -49,22 +164,27 @@ class Input:
         self._raw = raw
         self._owned = owned
         self._used = False
+        self._recoded: _Recoded | None = None
+        self.encoding = "UTF-8"
+        """The encoding the input was read in (UTF-16 and UTF-32 are decoded to UTF-8)."""
         try:
             head = raw.readline(_HEAD_LIMIT)
         except OSError as exc:
             raise UnreadableInput(f"{label}: cannot read: {exc.strerror or exc}") from None
-        for bom, name in _WIDE_BOMS:
-            if head.startswith(bom):
-                raise UnreadableInput(
-                    f"{label}: the text is {name} (byte-order mark {bom.hex(' ')});"
-                    " save it as UTF-8"
-                )
-        wide = wide_text(head)
-        if wide is not None:
-            raise UnreadableInput(
-                f"{label}: the text looks like {wide} without a byte-order mark"
-                " (a NUL byte beside each character); save it as UTF-8"
-            )
+        kind = workbook(head, label)
+        if kind is not None:
+            raise UnreadableInput(f"{label}: this is {kind}, not text; {_EXPORT}")
+        encoding = next((name for bom, name in _WIDE_BOMS if head.startswith(bom)), None)
+        codec = encoding.lower()[:6] if encoding else None  # the BOM tells the byte order
+        if encoding is None:
+            encoding = wide_text(head)
+            codec = encoding.lower() if encoding else None
+        if encoding is not None and codec is not None:
+            self.encoding = encoding
+            self._recoded = _Recoded(raw, head, codec, label)
+            raw = cast(BinaryIO, self._recoded)
+            self._raw = raw
+            head = self._recoded.readline(_HEAD_LIMIT)
         if head.startswith(_BOM_UTF8):
             head = head[len(_BOM_UTF8) :]
         self.head = head
@@ -82,7 +202,9 @@ class Input:
 
     @property
     def position(self) -> int:
-        """Bytes consumed so far."""
+        """Bytes consumed so far (of the input as stored, for a decoded UTF-16 one)."""
+        if self._recoded is not None:
+            return self._recoded.consumed
         return self._read
 
     def _start(self) -> None:

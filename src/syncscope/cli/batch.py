@@ -189,6 +189,13 @@ def rate_text(rows: int, seconds: float) -> str:
     default=None,
     help="Input format (default: from the extension, else from the content).",
 )
+@click.option(
+    "--delimiter",
+    type=click.Choice(("comma", "semicolon", "tab", ",", ";", "\t")),
+    default=None,
+    metavar="comma|semicolon|tab",
+    help="The CSV delimiter (default: sniffed from the header: comma, semicolon or tab).",
+)
 @click.pass_context
 @handle_errors
 def command(
@@ -199,13 +206,19 @@ def command(
     sets: tuple[str, ...],
     fix: bool,
     input_format: str | None,
+    delimiter: str | None,
 ) -> None:
     """Check every mailbox of an inventory (CSV, JSON Lines, Dataverse export).
 
     INPUT is a file or '-' for stdin. Each input row gives exactly one output row,
     in input order: row number, carried-through columns, verdict, rule ids and
-    messages; a bad row is an 'error' row and the run goes on. --set gives
-    organisation-wide values; a row's own value wins. A summary goes to stderr.
+    messages; a bad row is an 'error' row and the run goes on. --set and
+    --defaults FILE give organisation-wide values; a row's own value wins (and
+    --set over --defaults). A summary goes to stderr.
+
+    A CSV may use commas, semicolons or tabs (sniffed from the header, or
+    --delimiter); UTF-16 and UTF-32 text is decoded. An Excel workbook is
+    refused with the advice to save it as CSV UTF-8.
 
     Exit codes: 0 every row valid or not-applicable; 1 some row untested,
     unsupported or an error; 2 the input can't be read at all, or --out can't be
@@ -219,7 +232,12 @@ def command(
     try:
         with _signals_unwind():
             run = check_batch(
-                source, input_format=input_format, defaults=defaults, fix=fix, model=model
+                source,
+                input_format=input_format,
+                defaults=defaults,
+                fix=fix,
+                model=model,
+                delimiter=delimiter,
             )
             with run:
                 out_format = _output_format(fmt, out_path, run.format)

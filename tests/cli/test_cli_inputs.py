@@ -1,0 +1,209 @@
+"""Inputs as people have them: --config in JSON or TOML, --defaults, and batch inventories
+with semicolons, tabs, UTF-16 and Excel workbooks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from syncscope.model import format_value, load_model, normalize_config
+
+from syncscope.cli import cli
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
+GMAIL = normalize_config(load_model(), json.loads((EXAMPLES / "gmail-online.json").read_text()))
+MAILBOX = ("email_system", "incoming_protocol", "outgoing_protocol", "profile_type")
+ORG = {name: value for name, value in GMAIL.items() if name not in MAILBOX}
+ORG_TOML = "".join(
+    f"{name} = {json.dumps(value if isinstance(value, bool) else format_value(value))}\n"
+    for name, value in ORG.items()
+)
+
+
+def run(*args: str, stdin: str | bytes | None = None) -> Result:
+    return CliRunner().invoke(cli, list(args), input=stdin, env={"COLUMNS": "1000"})
+
+
+def write(folder: Path, name: str, data: str | bytes) -> str:
+    path = folder / name
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+    else:
+        path.write_text(data, encoding="utf-8")
+    return str(path)
+
+
+# -- --config in TOML -------------------------------------------------------------------------
+
+
+def test_config_reads_toml_by_extension_and_by_content(tmp_path: Path) -> None:
+    toml = ORG_TOML + 'email_system = "Gmail"\nincoming_protocol = "POP3"\n'
+    by_json = run("check", "--config", str(EXAMPLES / "gmail-online.json"), "--json")
+    by_name = run("check", "--config", write(tmp_path, "mine.toml", toml), "--json")
+    by_content = run("check", "--config", "-", "--json", stdin=toml)
+    for result in (by_name, by_content):
+        assert result.exit_code == 0, result.output
+        data = json.loads(result.stdout)
+        assert data["configuration"]["email_system"] == "gmail"
+        assert data["configuration"]["deployment"] == "online"
+    assert json.loads(by_json.stdout)["verdict"] == json.loads(by_name.stdout)["verdict"]
+
+
+def test_bad_toml_is_bad_input_naming_the_file(tmp_path: Path) -> None:
+    result = run("check", "--config", write(tmp_path, "mine.toml", "email_system = \n"), "--json")
+    assert result.exit_code == 2
+    assert "mine.toml" in result.stderr and json.loads(result.stdout)["error"]["kind"] == "input"
+
+
+def test_plan_ends_read_toml_too(tmp_path: Path) -> None:
+    start = write(
+        tmp_path,
+        "start.toml",
+        "".join(ORG_TOML) + 'email_system = "Gmail"\n'
+        'incoming_protocol = "POP3"\noutgoing_protocol = "SMTP"\n'
+        'profile_type = "POP3/SMTP"\n',
+    )
+    target = write(tmp_path, "target.toml", 'email_system = "exchange-online"\n')
+    result = run("plan", "--from", start, "--to", target, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["start"]["email_system"] == "gmail"
+    assert data["steps"][-1]["configuration"]["email_system"] == "exchange-online"
+
+
+# -- --defaults -------------------------------------------------------------------------------
+
+
+def test_defaults_supply_every_configuration_and_set_wins(tmp_path: Path) -> None:
+    org = write(tmp_path, "org.toml", ORG_TOML)
+    mailbox = json.dumps({name: format_value(GMAIL[name]) for name in MAILBOX})
+    result = run("check", "--defaults", org, "--config", "-", "--json", stdin=mailbox)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["configuration"] == {name: GMAIL[name] for name in data["configuration"]}
+    assert len(data["configuration"]) == len(GMAIL)  # complete from the defaults
+    # A configuration's own value wins over the defaults, and --set over both.
+    own = json.dumps({**json.loads(mailbox), "mfa": True})
+    data = json.loads(run("check", "--defaults", org, "--config", "-", "--json", stdin=own).stdout)
+    assert data["configuration"]["mfa"] is True
+    data = json.loads(
+        run(
+            "check", "--defaults", org, "--config", "-", "--set", "mfa=no", "--json", stdin=own
+        ).stdout
+    )
+    assert data["configuration"]["mfa"] is False
+
+
+def test_defaults_reach_every_command_that_takes_set(tmp_path: Path) -> None:
+    org = write(tmp_path, "org.json", json.dumps({"deployment": "online", "fips_mode": True}))
+    domains = json.loads(run("domains", "--defaults", org, "--json").stdout)
+    assert domains["fixed"] == {"deployment": "online", "fips_mode": True}
+    counts = json.loads(run("list", "--count", "--json", "--defaults", org).stdout)
+    assert (
+        counts["total"]
+        == json.loads(
+            run(
+                "list", "--count", "--json", "--set", "deployment=online", "--set", "fips_mode=yes"
+            ).stdout
+        )["total"]
+    )
+    config = json.loads(run("init", "--defaults", org).stdout)
+    assert config["deployment"] == "online" and config["fips_mode"] is True
+    # --set wins over a default without counting as a conflict.
+    config = json.loads(run("init", "--defaults", org, "--set", "fips_mode=no").stdout)
+    assert config["fips_mode"] is False
+
+
+def test_defaults_fill_every_batch_row(tmp_path: Path) -> None:
+    org = write(tmp_path, "org.toml", ORG_TOML)
+    inventory = write(
+        tmp_path,
+        "inv.csv",
+        "id,email_system,incoming_protocol,outgoing_protocol,"
+        "profile_type\nm1,Gmail,POP3,SMTP,POP3/SMTP\nm2,MSN,POP3,SMTP,POP3/SMTP\n",
+    )
+    result = run("batch", inventory, "--defaults", org, "--format", "jsonl")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["verdict"] for r in rows] == ["supported", "unsupported"]
+    assert rows[0]["configuration"]["deployment"] == "online"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "message"),
+    [
+        ('deployment = "moon"\n', "org.toml", "org.toml: unknown value 'moon' for deployment"),
+        ("[1, 2]", "org.json", "org.json: expected an object"),
+        ("emial_system = 1\n", "org.toml", "org.toml: unknown variable 'emial_system'"),
+    ],
+)
+def test_bad_defaults_are_named(tmp_path: Path, text: str, name: str, message: str) -> None:
+    result = run("check", "--defaults", write(tmp_path, name, text), "--json")
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert json.loads(result.stdout)["error"]["message"].startswith("--defaults ")
+
+
+# -- inventories ------------------------------------------------------------------------------
+
+ROWS = [
+    ("id", "email_system", "incoming_protocol", "outgoing_protocol", "profile_type"),
+    ("m1", "Gmail", "POP3", "SMTP", "POP3/SMTP"),
+    ("m2", "Yahoo! Mail", "POP3", "SMTP", "POP3/SMTP"),
+    ("m3", "MSN", "POP3", "SMTP", "POP3/SMTP"),
+]
+
+
+def _inventory(sep: str) -> str:
+    return "".join(sep.join(row) + "\r\n" for row in ROWS)
+
+
+def _batch(tmp_path: Path, name: str, data: str | bytes, *args: str) -> Result:
+    org = write(tmp_path, "org.toml", ORG_TOML)
+    return run("batch", write(tmp_path, name, data), "--defaults", org, "--format", "jsonl", *args)
+
+
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_semicolons_and_tabs_are_sniffed(tmp_path: Path, sep: str) -> None:
+    comma = _batch(tmp_path, "comma.csv", _inventory(","))
+    other = _batch(tmp_path, "other.csv", _inventory(sep))
+    assert other.exit_code == comma.exit_code == 1
+    assert other.stdout == comma.stdout
+    assert [json.loads(x)["verdict"] for x in other.stdout.splitlines()] == [
+        "supported",
+        "supported",
+        "unsupported",
+    ]
+
+
+def test_delimiter_overrides_the_sniffing(tmp_path: Path) -> None:
+    # A note column full of semicolons outnumbers the commas: sniffed as semicolons.
+    text = (
+        "note;a;b;c;d;e,email_system,incoming_protocol,outgoing_protocol,profile_type\n"
+        "1;2;3;4;5;6,Gmail,POP3,SMTP,POP3/SMTP\n"
+    )
+    sniffed = _batch(tmp_path, "notes.csv", text)
+    assert json.loads(sniffed.stdout)["verdict"] == "error"
+    given = _batch(tmp_path, "notes.csv", text, "--delimiter", "comma")
+    row = json.loads(given.stdout)
+    assert row["extra"] == {"note;a;b;c;d;e": "1;2;3;4;5;6"} and row["verdict"] == "supported"
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_is_decoded(tmp_path: Path, codec: str) -> None:
+    plain = _batch(tmp_path, "plain.csv", _inventory(","))
+    wide = _batch(tmp_path, "wide.csv", _inventory("\t").encode(codec))  # Excel's "Unicode text"
+    assert wide.exit_code == plain.exit_code and wide.stdout == plain.stdout
+
+
+def test_an_excel_workbook_is_named_with_the_export_advice(tmp_path: Path) -> None:
+    for name, data in [
+        ("inventory.xlsx", b"PK\x03\x04\x14\x00\x06\x00" + bytes(100)),
+        ("inventory.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100)),
+    ]:
+        result = _batch(tmp_path, name, data)
+        assert result.exit_code == 2
+        error = json.loads(result.stdout)["error"]
+        assert error["kind"] == "unreadable-input"
+        assert "Excel" in error["message"] and "CSV UTF-8" in error["message"]
