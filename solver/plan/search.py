@@ -160,7 +160,7 @@ class Route:
         return 0 if self.proven or self.bound is None else self.steps - self.bound
 
 
-BUDGET = 2_000
+BUDGET = 1_000
 """Configurations an exact search expands before it settles for the best plan it can find."""
 _GREEDY = 4
 """How much the bound weighs in the search for some plan, once the exact one ran out."""
