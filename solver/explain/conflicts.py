@@ -14,12 +14,21 @@ from types import MappingProxyType
 from syncscope.model import Level, Rule, Value, format_value
 from syncscope.model.errors import SyncscopeError
 
-from ..diagram.space import Space
+from ..diagram.space import Space, per_space
 from ..results import Finding
-from .propagate import blocking_rules, minimal_rules, propagate
-from .quickxplain import blocking_supports
+from .blame import SURELY, statuses
+from .propagate import Supports, minimal_rules, propagate, supports
 
-__all__ = ["Conflict", "NoSolution", "blame", "conflict_of", "has_valid_completion", "shrink"]
+__all__ = [
+    "Conflict",
+    "NoSolution",
+    "blame",
+    "choose_rules",
+    "conflict_of",
+    "has_valid_completion",
+    "shrink",
+    "specificity",
+]
 
 _VALID = Level.valid_levels()
 
@@ -81,25 +90,37 @@ class NoSolution(SyncscopeError):
     message : str
         A one-line summary.
     conflict : Conflict, optional
-        The settings and rules that leave nothing valid, when known.
+        The settings and rules that leave nothing valid, when known: the first
+        of ``causes``.
+    causes : sequence of Conflict, optional
+        Every cause (:func:`syncscope.solver.explain.causes.causes`), the
+        ``conflict`` alone by default.
 
     Examples
     --------
     >>> error = NoSolution("nothing is valid")
     >>> error.message, error.conflict, error.to_dict()
-    ('nothing is valid', None, {'error': 'nothing is valid', 'conflict': None})
+    ('nothing is valid', None, {'error': 'nothing is valid', 'conflict': None, 'causes': []})
     """
 
-    def __init__(self, message: str, conflict: Conflict | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        conflict: Conflict | None = None,
+        causes: Iterable[Conflict] | None = None,
+    ) -> None:
         self.message = message
         self.conflict = conflict
+        found = tuple(causes) if causes is not None else ()
+        self.causes: tuple[Conflict, ...] = found or (() if conflict is None else (conflict,))
         super().__init__(message)
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready data: ``{"error", "conflict"}`` (the conflict's shape, or null)."""
+        """JSON-ready data: ``{"error", "conflict", "causes"}`` (conflict shapes, or null)."""
         return {
             "error": self.message,
             "conflict": None if self.conflict is None else self.conflict.to_dict(),
+            "causes": [c.to_dict() for c in self.causes],
         }
 
 
@@ -152,7 +173,7 @@ def shrink(
 
 
 def conflict_of(space: Space, fixed: Mapping[int, int]) -> Conflict:
-    """The :class:`Conflict` of settings with no valid completion, with a minimal set of rules.
+    """The :class:`Conflict` of settings with no valid completion; rules by :func:`choose_rules`.
 
     Examples
     --------
@@ -172,21 +193,106 @@ def conflict_of(space: Space, fixed: Mapping[int, int]) -> Conflict:
 def blame(space: Space, fixed: Mapping[int, int]) -> tuple[int, ...]:
     """A minimal set of blocking rules (indices) that, with ``fixed``, admit nothing.
 
-    A rule that every completion of ``fixed`` breaks is a whole answer by
-    itself. Otherwise propagation (generalized arc consistency over the rule
-    tables) usually wipes out a domain using a few rules; QuickXplain then
-    minimises those few. When propagation alone can't show the conflict,
-    QuickXplain runs over every rule that some completion could break (the
-    others constrain nothing here).
+    The rules :func:`choose_rules` picks for ``fixed`` and its verdict.
+    """
+    return choose_rules(space, fixed)
+
+
+@per_space
+def specificity(space: Space) -> tuple[int, ...]:
+    """Every rule, most specific first: the share of its scope a rule rules out, ascending.
+
+    The blocking rules come in the order of
+    :func:`~syncscope.solver.explain.blame.preference` (the same key), so a
+    cause is blamed on the narrowest statement that is enough.
+
+    Examples
+    --------
+    >>> from syncscope.solver.diagram.space import compiled
+    >>> space = compiled()
+    >>> order = [space.tables.rules[i].rule.id for i in specificity(space)]
+    >>> order.index("unsupported.fips") < order.index("table.email-system")
+    True
     """
     tables = space.tables
-    sizes = tables.sizes
-    blocking = [tables.rules[i] for i in blocking_rules(tables)]
-    for table in blocking:
-        if table.surely_broken(fixed, sizes):
-            return (table.index,)
-    pool = [t.index for t in blocking if t.maybe_broken(fixed, sizes)]
-    found = propagate(tables, fixed, pool, allowed=blocking_supports(space), schedule="queued")
-    if found.wipeout is not None:
-        return minimal_rules(tables, fixed, sorted(found.wipeout), infeasible=True)
+
+    def share(index: int) -> tuple[float, int]:
+        table = tables.rules[index]
+        combos = 1
+        for var in table.scope:
+            combos *= tables.sizes[var]
+        return (len(table.broken) / combos, index)
+
+    return tuple(sorted(range(len(tables.rules)), key=share))
+
+
+@per_space
+def _supports(space: Space) -> Supports:
+    """:func:`~syncscope.solver.explain.propagate.supports` of every rule (once per space)."""
+    return supports(space.tables, range(len(space.tables.rules)))
+
+
+def choose_rules(
+    space: Space, fixed: Mapping[int, int], level: Level | None = None
+) -> tuple[int, ...]:
+    """The rules a cause names: the one choice every query makes (rule indices, ascending).
+
+    ``fixed`` must keep every completion at ``level`` or worse (by default its
+    verdict, the best any completion reaches, which must be worse than
+    supported). The rules are picked among those of ``level`` or worse, most
+    specific first (:func:`specificity`):
+
+    1. the most specific rule that every completion of ``fixed`` breaks, alone;
+    2. else a minimal set found by QuickXplain over the rules some completion
+       breaks, in that order, started from the rules behind the domain that arc
+       consistency empties when it empties one.
+
+    The answer depends on ``fixed`` and ``level`` only, so ``check``,
+    ``explain``, ``domains``, ``list`` and ``batch`` name the same rules for the
+    same question.
+
+    Raises
+    ------
+    ValueError
+        If some completion of ``fixed`` is better than ``level``.
+
+    Examples
+    --------
+    >>> from syncscope.solver.diagram.space import compiled
+    >>> space = compiled()
+    >>> ids = lambda found: [space.tables.rules[i].rule.id for i in found]
+    >>> ids(choose_rules(space, space.encode({"deployment": "online", "email_system": "msn"})))
+    ['unsupported.fips']
+    >>> ids(choose_rules(space, space.encode({"email_system": "gmail",
+    ...                                       "authentication": "server-to-server"})))
+    ['important.profile-type', 'facts.server-to-server-profile']
+    """
+    tables = space.tables
+    if level is None:
+        level = _best(space, fixed)
+    if level is Level.SUPPORTED:
+        raise ValueError("a supported completion exists: there is nothing to explain")
+    status = statuses(space)
+    pool: list[int] = []
+    for i in specificity(space):
+        table = tables.rules[i]
+        if table.level < level:
+            continue
+        found = status[i][tuple(fixed.get(v, -1) for v in table.scope)]
+        if found == SURELY:
+            return (i,)
+        if found:  # some completion breaks it
+            pool.append(i)
+    rank = {rule: k for k, rule in enumerate(pool)}
+    narrowed = propagate(tables, fixed, pool, allowed=_supports(space), schedule="cheapest")
+    if narrowed.wipeout is not None:
+        derived = sorted(narrowed.wipeout, key=rank.__getitem__)
+        return minimal_rules(tables, fixed, derived, infeasible=True)
     return minimal_rules(tables, fixed, pool)
+
+
+def _best(space: Space, fixed: Mapping[int, int]) -> Level:
+    tables = space.tables
+    if len(fixed) == len(tables.sizes):
+        return tables.verdict([fixed[v] for v in range(len(tables.sizes))])
+    return space.diagram.best(fixed)

@@ -15,9 +15,15 @@ does. Both come from the compiled diagram without any search over settings:
 3. The minimal conflicts are the minimal hitting sets of the minimal diagnoses
    (Berge duality), computed by Berge's incremental transversal algorithm.
 
-Each conflict then gets a minimal set of rules that rule it out, by QuickXplain
-(:func:`syncscope.solver.explain.propagate.minimal_rules`), and a sentence built from the
-user's own choices and the rules' messages and quotes.
+Each conflict then gets the rules of the one choice every query makes
+(:func:`syncscope.solver.explain.conflicts.choose_rules`). The text names the
+*causes* (:func:`syncscope.solver.explain.causes.causes`, the same ones ``check``,
+``domains`` and ``list`` name), one paragraph each, then the fixes ranked by
+cost (one per minimal diagnosis, from :func:`syncscope.solver.repair.nearest.nearest`
+with the other settings kept).
+
+A discouraged configuration is explained the same way against the better
+verdicts: its recommendations, then what would remove them.
 """
 
 from __future__ import annotations
@@ -25,22 +31,43 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from syncscope.model import Level, Value
 
 from ..diagram.space import Space
+from ..queries.check import Outcome, outcomes
+from ..results import Change
+from .causes import causes, mask_key, maximal_agreements, transversals, verdict_of
 from .conflicts import Conflict, conflict_of
-from .wording import Wording
+from .wording import Fix, Wording
 
-__all__ = ["MAX_CONFLICTS", "Explanation", "explain", "maximal_agreements", "transversals"]
+if TYPE_CHECKING:
+    from ..repair.nearest import Candidate
+
+__all__ = [
+    "MAX_CONFLICTS",
+    "MAX_FIXES",
+    "Explanation",
+    "explain",
+    "maximal_agreements",
+    "transversals",
+]
 
 MAX_CONFLICTS = 32
 """The most conflicts an explanation lists; ``more`` says when others exist."""
+MAX_FIXES = 5
+"""The most fixes the text ranks (``fixes`` holds them all, up to :data:`MAX_CONFLICTS`)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Explanation:
-    """Why a configuration is (in)valid: its minimal conflicts and minimal diagnoses."""
+    """Why a configuration gets its verdict: its causes, minimal conflicts and fixes.
+
+    For an invalid configuration, ``conflicts`` and ``diagnoses`` are about
+    validity; for a discouraged (or limited) one, about reaching a better
+    verdict (what would remove the recommendation); a supported one has none.
+    """
 
     configuration: Mapping[str, Value]
     """The input, in canonical values and model order."""
@@ -53,7 +80,15 @@ class Explanation:
     more: bool
     """Whether more minimal conflicts exist than ``conflicts`` lists."""
     text: str
-    """A short derivation in words, one paragraph per conflict."""
+    """The explanation in words: one paragraph per cause, then the fixes ranked by cost."""
+    causes: tuple[Conflict, ...] = ()
+    """The causes the text names, as ``check``, ``domains`` and ``list`` name them."""
+    fixes: tuple[Candidate, ...] = ()
+    """For an invalid input: per minimal diagnosis, its cheapest fix; cheapest first."""
+    remedies: tuple[tuple[Change, ...], ...] = ()
+    """For a discouraged input: changes of one setting each that reach a better verdict."""
+    outcomes: tuple[Outcome, ...] = ()
+    """For a partial valid input: what the unknowns decide (see ``check``)."""
 
     @property
     def valid(self) -> bool:
@@ -61,20 +96,28 @@ class Explanation:
         return self.verdict.valid
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready data: ``{"conflicts", "diagnoses", "more", "text", "valid", "verdict"}``."""
+        """JSON-ready data: ``{"causes", "conflicts", "diagnoses", "fixes", "more", "text",
+        "valid", "verdict", ...}``."""
         return {
             "configuration": dict(self.configuration),
             "verdict": self.verdict.id,
             "valid": self.valid,
+            "causes": [c.to_dict() for c in self.causes],
             "conflicts": [c.to_dict() for c in self.conflicts],
             "diagnoses": [list(d) for d in self.diagnoses],
             "more": self.more,
+            "fixes": [f.to_dict() for f in self.fixes],
+            "remedies": [[c.to_dict() for c in r] for r in self.remedies],
+            "outcomes": [o.to_dict() for o in self.outcomes],
             "text": self.text,
         }
 
 
-def explain(space: Space, config: Mapping[str, Value]) -> Explanation:
-    """Explain a canonical configuration: minimal conflicts, minimal diagnoses, and words.
+def explain(space: Space, config: Mapping[str, Value], *, verbose: bool = False) -> Explanation:
+    """Explain a canonical configuration: causes, minimal conflicts and diagnoses, fixes, words.
+
+    ``verbose`` adds to the text, per cause, the other values that would not
+    help, and the minimal diagnoses.
 
     Examples
     --------
@@ -87,122 +130,112 @@ def explain(space: Space, config: Mapping[str, Value]) -> Explanation:
     ['important.profile-type', 'facts.server-to-server-profile']
     >>> result.diagnoses
     (('email_system',), ('authentication',))
+    >>> [str(c) for c in result.fixes[0].changes]
+    ['authentication: server-to-server -> user-or-queue-credentials']
     """
     tables = space.tables
     given = tables.encode(config)
     variables = sorted(given)
     configuration = MappingProxyType(tables.decode(given))
-    verdict = _verdict(space, given)
+    verdict = verdict_of(space, given)
     wording = Wording.of(space.model)
-    if verdict.valid:
-        return Explanation(configuration, verdict, (), (), False, wording.valid(verdict, given))
+    found = causes(space, given, verdict)
+    if verdict is Level.SUPPORTED or (verdict.valid and not found.conflicts):
+        told = outcomes(space, given, verdict) if len(given) < len(tables.sizes) else ()
+        return Explanation(
+            configuration,
+            verdict,
+            (),
+            (),
+            False,
+            wording.valid(verdict, given, told),
+            outcomes=told,
+        )
+    better = [level for level in Level if level < verdict] if verdict.valid else None
     full = (1 << len(variables)) - 1
-    feasible_sets = maximal_agreements(space, given)
-    diagnoses = sorted((full & ~m for m in feasible_sets), key=lambda m: _key(m))
-    conflict_masks = sorted(transversals(diagnoses), key=_key)
+    feasible_sets = maximal_agreements(space, given, better)
+    diagnoses = sorted((full & ~m for m in feasible_sets), key=mask_key)
+    conflict_masks = sorted(transversals(diagnoses), key=mask_key)
     shown = conflict_masks[:MAX_CONFLICTS]
-    conflicts = tuple(
-        conflict_of(space, {v: given[v] for v in _members(m, variables)}) for m in shown
-    )
-    named = tuple(tuple(tables.names[v] for v in _members(m, variables)) for m in diagnoses)
     more = len(conflict_masks) - len(shown)
-    # Each conflict's level over the settings its sentence names (see Wording.split).
-    named_settings = [wording.split(c, configuration)[2] for c in conflicts]
-    levels = [space.diagram.best(space.encode(s)) for s in named_settings]
+    named = tuple(tuple(tables.names[v] for v in _members(m, variables)) for m in diagnoses)
+    if verdict.valid:
+        conflicts = tuple(conflict_of(space, dict(_pairs(m, variables, given))) for m in shown)
+        remedies = _remedies(space, given, verdict, diagnoses, variables)
+        text = wording.discouraged(
+            found.conflicts, verdict, [_fix(r) for r in remedies], named, given=configuration
+        )
+        return Explanation(
+            configuration,
+            verdict,
+            conflicts,
+            named,
+            more > 0,
+            text,
+            found.conflicts,
+            remedies=remedies,
+        )
+    conflicts = tuple(conflict_of(space, dict(_pairs(m, variables, given))) for m in shown)
+    fixes = _fixes(space, configuration, named)
     text = wording.invalid(
-        zip(conflicts, levels, strict=True), named, more=more, given=configuration
+        [(c, verdict_of(space, space.encode(dict(c.settings)))) for c in found.conflicts],
+        named if verbose else (),
+        more=0,
+        given=configuration,
+        fixes=[_fix(f.changes, f.cost, f.advice) for f in fixes[:MAX_FIXES]],
+        hidden=max(len(fixes) - MAX_FIXES, 0),
+        verbose=verbose,
     )
-    return Explanation(configuration, verdict, conflicts, named, more > 0, text)
+    return Explanation(
+        configuration, verdict, conflicts, named, more > 0, text, found.conflicts, fixes
+    )
 
 
-def _verdict(space: Space, given: Mapping[int, int]) -> Level:
+def _fix(changes: Sequence[Change], cost: float | None = None, advice: Sequence[str] = ()) -> Fix:
+    return Fix(tuple(changes), cost, tuple(advice))
+
+
+def _fixes(
+    space: Space, configuration: Mapping[str, Value], diagnoses: Sequence[Sequence[str]]
+) -> tuple[Candidate, ...]:
+    """Per minimal diagnosis, its cheapest fix (the other given settings kept), cheapest first."""
+    from ..repair.nearest import nearest  # the repair search only when a fix is wanted
+
+    out = []
+    for diagnosis in diagnoses[:MAX_CONFLICTS]:
+        keep = [n for n in configuration if n not in diagnosis]
+        found = nearest(space, configuration, keep=keep, top=1)
+        if found.candidates:
+            out.append(found.candidates[0])
+    ranked = sorted(enumerate(out), key=lambda p: (p[1].cost, p[0]))
+    return tuple(candidate for _, candidate in ranked)
+
+
+def _remedies(
+    space: Space,
+    given: Mapping[int, int],
+    verdict: Level,
+    diagnoses: Sequence[int],
+    variables: Sequence[int],
+) -> tuple[tuple[Change, ...], ...]:
+    """For each one-setting diagnosis, the values of that setting that reach a better verdict."""
     tables = space.tables
-    if len(given) == len(tables.sizes):
-        return tables.verdict([given[v] for v in range(len(tables.sizes))])
-    return space.diagram.best(given)
-
-
-def _key(mask: int) -> tuple[int, tuple[int, ...]]:
-    return mask.bit_count(), tuple(i for i in range(mask.bit_length()) if mask >> i & 1)
+    out = []
+    for mask in diagnoses:
+        members = _members(mask, variables)
+        if len(members) != 1:
+            continue
+        (var,) = members
+        name = tables.names[var]
+        for index, value in enumerate(tables.domains[var]):
+            if index != given[var] and space.diagram.best({**given, var: index}) < verdict:
+                out.append((Change(name, tables.domains[var][given[var]], value),))
+    return tuple(out)
 
 
 def _members(mask: int, variables: Sequence[int]) -> list[int]:
     return [v for i, v in enumerate(variables) if mask >> i & 1]
 
 
-def maximal_agreements(space: Space, given: Mapping[int, int]) -> list[int]:
-    """The maximal sets of given settings that some valid configuration keeps, as bit masks.
-
-    Bit ``i`` stands for the ``i``-th given variable in model order. The
-    result is an antichain: no mask is a subset of another.
-
-    Examples
-    --------
-    >>> from syncscope.solver.diagram.space import compiled
-    >>> space = compiled()
-    >>> given = space.encode({"email_system": "gmail", "authentication": "server-to-server"})
-    >>> sorted(maximal_agreements(space, given))
-    [1, 2]
-    """
-    diagram = space.diagram
-    children = diagram.children
-    bit = {v: 1 << i for i, v in enumerate(sorted(given))}
-    # Terminal masks: a valid terminal agrees on nothing below it; an invalid one has no path.
-    sets: list[tuple[int, ...]] = [(0,) if level.valid else () for level in Level]
-    sets.extend(() for _ in range(len(children) - len(sets)))
-    for level in range(len(diagram.levels) - 1, -1, -1):
-        value = given.get(level)
-        for node in diagram.levels[level]:
-            kids = children[node]
-            if value is None:
-                pooled = [m for kid in dict.fromkeys(kids) for m in sets[kid]]
-                sets[node] = _maximal(pooled)
-                continue
-            b = bit[level]
-            agree = [m | b for m in sets[kids[value]]]
-            other = [
-                m
-                for kid in dict.fromkeys(k for v, k in enumerate(kids) if v != value)
-                for m in sets[kid]
-            ]
-            sets[node] = _maximal(agree + other) if other else tuple(agree)
-    return list(sets[diagram.root])
-
-
-def _maximal(masks: Sequence[int]) -> tuple[int, ...]:
-    """The masks not strictly contained in another, without repeats, in a stable order."""
-    unique = sorted(set(masks), key=lambda m: -m.bit_count())
-    out: list[int] = []
-    for m in unique:
-        if not any(m & o == m for o in out):
-            out.append(m)
-    return tuple(out)
-
-
-def transversals(family: Sequence[int]) -> list[int]:
-    """The minimal hitting sets of a family of sets (bit masks), by Berge's algorithm.
-
-    Examples
-    --------
-    >>> sorted(transversals([0b011, 0b110]))
-    [2, 5]
-    """
-    found = [0]
-    for edge in family:
-        hit = [t for t in found if t & edge]
-        grown = {t | (1 << i) for t in found if not t & edge for i in _bits(edge)}
-        found = _minimal(hit + sorted(grown))
-    return found
-
-
-def _bits(mask: int) -> list[int]:
-    return [i for i in range(mask.bit_length()) if mask >> i & 1]
-
-
-def _minimal(masks: Sequence[int]) -> list[int]:
-    unique = sorted(set(masks), key=lambda m: (m.bit_count(), m))
-    out: list[int] = []
-    for m in unique:
-        if not any(o & m == o for o in out):
-            out.append(m)
-    return out
+def _pairs(mask: int, variables: Sequence[int], given: Mapping[int, int]) -> list[tuple[int, int]]:
+    return [(v, given[v]) for v in _members(mask, variables)]

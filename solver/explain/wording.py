@@ -11,12 +11,27 @@ import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from syncscope.model import Level, Model, Rule, Value
 
+from ..results import Change, format_number
 from .conflicts import Conflict
 
-__all__ = ["Wording", "join"]
+if TYPE_CHECKING:
+    from ..queries.check import Outcome
+
+__all__ = ["Fix", "Wording", "join"]
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A fix to word: its changes, its cost (None when not costed) and its advice in words."""
+
+    changes: tuple[Change, ...]
+    cost: float | None = None
+    advice: tuple[str, ...] = ()
+
 
 _WORD = re.compile(r"[A-Za-z][\w-]*")
 
@@ -121,14 +136,20 @@ class Wording:
 
     # -- sentences ---------------------------------------------------------
     def conflict(
-        self, conflict: Conflict, level: Level, given: Mapping[str, Value] | None = None
+        self,
+        conflict: Conflict,
+        level: Level,
+        given: Mapping[str, Value] | None = None,
+        *,
+        verbose: bool = True,
     ) -> str:
         """One conflict as a derivation from the rules to the user's choices.
 
         ``given`` is everything the user set (the conflict's settings by
         default). Rules the user's own settings can break are quoted first, as
-        the reason; a rule that only another value of one of the user's settings
-        would break is quoted after, saying which value that is.
+        the reason; with ``verbose``, a rule that only another value of one of
+        the user's settings would break is quoted after, saying which values
+        would not help.
 
         Examples
         --------
@@ -162,7 +183,7 @@ class Wording:
                 reasons += f"; and {cited[-1]}"
             together = "together are" if len(chosen) > 1 else "is"
             text = f"Because {reasons}, {self.choices(chosen)} {together} {level.id}."
-        for rule in others:
+        for rule in others if verbose else ():
             names = [n for n in blocking if n in rule.variables]
             fixed = {n: v for n, v in given.items() if n not in names}
             ways = dict.fromkeys(
@@ -207,13 +228,45 @@ class Wording:
         }
         return own, others, chosen
 
-    def valid(self, verdict: Level, given: Mapping[int, int]) -> str:
-        """The sentence for a valid configuration."""
+    def valid(
+        self, verdict: Level, given: Mapping[int, int], outcomes: Sequence[Outcome] = ()
+    ) -> str:
+        """The sentence for a valid configuration; a partial one says what the unknowns decide.
+
+        Examples
+        --------
+        >>> from syncscope.model import load_model
+        >>> from syncscope.solver.queries.check import Outcome
+        >>> wording = Wording.of(load_model())
+        >>> wording.valid(Level.SUPPORTED, {0: 0}, [
+        ...     Outcome("sync_appointments_contacts_tasks", True, Level.DISCOURAGED)])
+        'These settings are supported; discouraged if Appointments, contacts, and tasks \
+synchronization set to Yes.'
+        """
         if len(given) == len(self.model.variables):
-            head = f"This setup is valid ({verdict.id})"
-        else:
-            head = f"These settings are valid: some completion is {verdict.id}"
-        return head + "; there is nothing to explain."
+            return f"This setup is {verdict.id}."
+        head = f"These settings are {verdict.id}"
+        by_level: dict[Level, list[str]] = {}
+        for outcome in outcomes:
+            phrase = self.setting(outcome.variable, outcome.value)
+            by_level.setdefault(outcome.verdict, []).append(phrase)
+        tails = [f"{level.id} if {join(phrases, 'or')}" for level, phrases in by_level.items()]
+        return "; ".join([head, *tails]) + "."
+
+    def fix(self, fix: Fix) -> str:
+        """A fix as one line: its changes with their target values, its cost and advice.
+
+        Examples
+        --------
+        >>> from syncscope.model import load_model
+        >>> wording = Wording.of(load_model())
+        >>> wording.fix(Fix((Change("email_system", "msn", "gmail"),), 2.0))
+        '- email_system: msn -> gmail (cost 2)'
+        """
+        changes = ", ".join(str(c) for c in fix.changes)
+        cost = "" if fix.cost is None else f" (cost {format_number(fix.cost)})"
+        advice = f" — {'; '.join(fix.advice)}" if fix.advice else ""
+        return f"- {changes}{cost}{advice}"
 
     def invalid(
         self,
@@ -222,8 +275,14 @@ class Wording:
         *,
         more: int,
         given: Mapping[str, Value] | None = None,
+        fixes: Sequence[Fix] = (),
+        hidden: int = 0,
+        verbose: bool = False,
     ) -> str:
-        """Paragraphs for an invalid configuration: each conflict, then the ways out.
+        """Paragraphs for an invalid configuration: each cause, the fixes by cost, the ways out.
+
+        ``diagnoses`` are listed when given (the verbose view); ``hidden`` fixes
+        are counted, not listed.
 
         Examples
         --------
@@ -233,16 +292,62 @@ class Wording:
         'To make it valid, change email_system.'
         >>> wording.invalid([], [("deployment", "email_system"), ("authentication",)], more=0)
         'To make it valid, change one of these sets: {deployment, email_system}; {authentication}.'
+        >>> print(wording.invalid([], [], more=0, fixes=[
+        ...     Fix((Change("email_system", "msn", "gmail"),), 2.0)], hidden=3))
+        Fixes, cheapest first:
+        - email_system: msn -> gmail (cost 2)
+        (3 more fixes cost more.)
         """
-        paragraphs = [self.conflict(c, level, given) for c, level in conflicts]
+        paragraphs = [self.conflict(c, level, given, verbose=verbose) for c, level in conflicts]
         if more:
             shown = "minimal conflict" if more == 1 else "minimal conflicts"
             paragraphs.append(f"({more} more {shown} not shown.)")
+        if fixes:
+            lines = ["Fixes, cheapest first:", *(self.fix(f) for f in fixes)]
+            if hidden:
+                cost = "fix costs" if hidden == 1 else "fixes cost"
+                lines.append(f"({hidden} more {cost} more.)")
+            paragraphs.append("\n".join(lines))
         if len(diagnoses) == 1:
             paragraphs.append(f"To make it valid, change {join(list(diagnoses[0]))}.")
         elif diagnoses:
             ways = "; ".join("{" + ", ".join(d) + "}" for d in diagnoses)
             paragraphs.append(f"To make it valid, change one of these sets: {ways}.")
+        return "\n\n".join(paragraphs)
+
+    def discouraged(
+        self,
+        causes: Sequence[Conflict],
+        verdict: Level,
+        remedies: Sequence[Fix],
+        diagnoses: Sequence[Sequence[str]],
+        *,
+        given: Mapping[str, Value] | None = None,
+    ) -> str:
+        """Paragraphs for a valid configuration against a recommendation: each recommendation,
+        then what would remove it (one-setting changes, else the sets to change).
+
+        Examples
+        --------
+        >>> from types import MappingProxyType
+        >>> from syncscope.model import load_model
+        >>> model = load_model()
+        >>> wording = Wording.of(model)
+        >>> cause = Conflict(MappingProxyType({"sync_appointments_contacts_tasks": True,
+        ...     "mixed_outlook_act_sync": True}), (model.rule("note.mixed-act-sync"),))
+        >>> text = wording.discouraged([cause], Level.DISCOURAGED, [Fix((Change(
+        ...     "mixed_outlook_act_sync", True, False),))], [("mixed_outlook_act_sync",)])
+        >>> print(text.splitlines()[-2]); print(text.splitlines()[-1])
+        To remove the recommendation:
+        - mixed_outlook_act_sync: true -> false
+        """
+        paragraphs = [self.conflict(c, verdict, given, verbose=False) for c in causes]
+        if remedies:
+            lines = ["To remove the recommendation:", *(self.fix(f) for f in remedies)]
+            paragraphs.append("\n".join(lines))
+        if len({n for d in diagnoses for n in d}) and not remedies:
+            ways = "; ".join("{" + ", ".join(d) + "}" for d in diagnoses)
+            paragraphs.append(f"To remove the recommendation, change one of these sets: {ways}.")
         return "\n\n".join(paragraphs)
 
 

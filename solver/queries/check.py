@@ -10,10 +10,24 @@ from syncscope.model import Advice, Level, Value
 
 from ..diagram.space import Space
 from ..diagram.tables import RuleTable
-from ..explain.propagate import minimal_rules
+from ..explain.causes import causes
 from ..results import Change, Finding
 
-__all__ = ["CheckResult", "check"]
+__all__ = ["CheckResult", "Outcome", "check", "outcomes"]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What an unknown decides: with ``variable`` at ``value``, the best verdict is ``verdict``."""
+
+    variable: str
+    value: Value
+    verdict: Level
+    """Valid, and worse than the partial configuration's own verdict."""
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready data: ``{"variable", "value", "verdict"}``."""
+        return {"variable": self.variable, "value": self.value, "verdict": self.verdict.id}
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,13 +43,16 @@ class CheckResult:
     it with two kinds of rules, in model order:
 
     - the rules that every completion breaks, whatever their level;
-    - when none of those reaches the verdict ``v``, a minimal set of rules of
-      level ``v`` or worse that no completion can all respect: they are what
-      keeps every completion from a level better than ``v``. Dropping any one of
-      them would let some completion do better.
+    - when none of those reaches the verdict ``v``, the rules of the causes
+      (:func:`~syncscope.solver.explain.causes.causes`, the choice every query
+      makes): per minimal set of settings that keeps every completion at ``v``
+      or worse, a minimal set of rules of level ``v`` or worse that no
+      completion can all respect. Dropping any one of them would let some
+      completion do better.
 
     So the findings are never empty when the verdict is not ``supported``, and
     no completion respects every finding whose level is the verdict or worse.
+    ``outcomes`` says what the unknowns decide among valid verdicts.
     """
 
     verdict: Level
@@ -52,6 +69,9 @@ class CheckResult:
     """Advice the page gives for this verdict (e.g. the Email Router)."""
     fix: tuple[Change, ...] | None = None
     """For an invalid input: the changes of the nearest valid configuration."""
+    outcomes: tuple[Outcome, ...] = ()
+    """For a partial valid input: the open values that make the verdict worse, yet valid
+    (e.g. "discouraged if appointments, contacts and tasks sync is on"), in model order."""
 
     @property
     def valid(self) -> bool:
@@ -73,6 +93,8 @@ class CheckResult:
         }
         if self.fix is not None:
             out["fix"] = [c.to_dict() for c in self.fix]
+        if not self.complete:
+            out["outcomes"] = [o.to_dict() for o in self.outcomes]
         return out
 
 
@@ -97,6 +119,13 @@ def check(space: Space, config: Mapping[str, Value]) -> CheckResult:
     >>> result = check(compiled(), {"email_system": "gmail", "authentication": "server-to-server"})
     >>> result.verdict.id, [f.rule.id for f in result.findings]
     ('unsupported', ['important.profile-type', 'facts.server-to-server-profile'])
+
+    A partial configuration says what its unknowns decide:
+
+    >>> result = check(compiled(), {"email_system": "exchange-online",
+    ...                             "mixed_outlook_act_sync": True})
+    >>> result.verdict.id, [(o.variable, o.value, o.verdict.id) for o in result.outcomes]
+    ('supported', [('sync_appointments_contacts_tasks', True, 'discouraged')])
     """
     tables = space.tables
     fixed = tables.encode(config)
@@ -109,6 +138,7 @@ def check(space: Space, config: Mapping[str, Value]) -> CheckResult:
         verdict = space.diagram.best(fixed)
         broken = _explain_partial(space, fixed, verdict)
         required = _required(space, fixed) if verdict.valid else {}
+    found = outcomes(space, fixed, verdict) if not complete else ()
     advice = tuple(a for a in space.model.advice if verdict in a.applies_to)
     return CheckResult(
         verdict=verdict,
@@ -117,7 +147,39 @@ def check(space: Space, config: Mapping[str, Value]) -> CheckResult:
         findings=tuple(Finding(t.rule) for t in broken),
         required=MappingProxyType(required),
         advice=advice,
+        outcomes=found,
     )
+
+
+def outcomes(
+    space: Space, fixed: Mapping[int, int], verdict: Level | None = None
+) -> tuple[Outcome, ...]:
+    """The open values whose best verdict is valid but worse than ``fixed``'s own.
+
+    Examples
+    --------
+    >>> from syncscope.solver.diagram.space import compiled
+    >>> space = compiled()
+    >>> [(o.variable, o.value, o.verdict.id) for o in outcomes(space, space.encode(
+    ...     {"email_system": "exchange-online", "mixed_outlook_act_sync": True}))]
+    [('sync_appointments_contacts_tasks', True, 'discouraged')]
+    """
+    diagram = space.diagram
+    tables = space.tables
+    if verdict is None:
+        verdict = diagram.best(fixed)
+    if not verdict.valid or verdict is Level.DISCOURAGED:
+        return ()
+    out = []
+    for var, sums in enumerate(diagram.value_counts(fixed)):
+        if var in fixed:
+            continue
+        for index, packed in enumerate(sums):
+            counts = diagram.unpack(packed)
+            best = next((Level(t) for t, n in enumerate(counts) if n), None)
+            if best is not None and best.valid and best > verdict:
+                out.append(Outcome(tables.names[var], tables.domains[var][index], best))
+    return tuple(out)
 
 
 def _explain_partial(space: Space, fixed: Mapping[int, int], verdict: Level) -> list[RuleTable]:
@@ -126,10 +188,11 @@ def _explain_partial(space: Space, fixed: Mapping[int, int], verdict: Level) -> 
     broken = [t for t in tables.rules if t.surely_broken(fixed, tables.sizes)]
     if verdict <= max((t.level for t in broken), default=Level.SUPPORTED):
         return broken
-    # No completion avoids every rule of level >= verdict (else it would score better),
-    # so a minimal subset of them that no completion can all respect explains the verdict.
-    candidates = [t.index for t in tables.rules if t.level >= verdict]
-    chosen = {t.index for t in broken}.union(minimal_rules(tables, fixed, candidates))
+    # No completion avoids every rule of level >= verdict (else it would score better):
+    # the causes name the rules that keep it there, by the one choice every query makes.
+    index = {t.rule.id: t.index for t in tables.rules}
+    chosen = {t.index for t in broken}
+    chosen.update(index[r.id] for c in causes(space, fixed, verdict).conflicts for r in c.rules)
     return [tables.rules[i] for i in sorted(chosen)]
 
 

@@ -20,8 +20,9 @@ from syncscope.model import Level, Rule, Value, format_value
 
 from ..diagram.space import Space, per_space
 from ..explain.blame import fixed_row, pair_rules, single_rules
+from ..explain.causes import causes
 from ..explain.conflicts import Conflict, NoSolution
-from ..explain.propagate import Narrowed, rules_admit
+from ..explain.propagate import Narrowed
 from ..explain.quickxplain import Explainer, explain_removal, from_reasons, narrowed, settled
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "Removal",
     "conflict",
     "explain_removal",
+    "no_solution",
     "valid_domains",
 ]
 
@@ -83,10 +85,11 @@ class Domains:
 
 
 def conflict(space: Space, fixed: Mapping[str, Value]) -> Conflict:
-    """Explain why canonical ``fixed`` values have no valid completion.
+    """The first cause of canonical ``fixed`` values having no valid completion.
 
-    The rules are found as for a removed value (:func:`explain_removal`), then
-    every fixed value those rules don't need is dropped, in model order.
+    The causes are those every query names
+    (:func:`~syncscope.solver.explain.causes.causes`); see :func:`no_solution`
+    for all of them.
 
     Raises
     ------
@@ -100,19 +103,34 @@ def conflict(space: Space, fixed: Mapping[str, Value]) -> Conflict:
     >>> [r.id for r in found.rules], dict(found.settings)
     (['unsupported.fips'], {'deployment': 'online', 'email_system': 'msn'})
     """
-    tables = space.tables
-    encoded = space.encode(fixed)
-    rule_ids = explain_removal(space, encoded)
-    # Drop every fixed value the conflict does not need (deletion, in model order).
-    needed = dict(encoded)
-    for var in sorted(encoded):
-        trial = {k: v for k, v in needed.items() if k != var}
-        if not rules_admit(tables, trial, rule_ids):
-            needed = trial
-    return Conflict(
-        rules=tuple(tables.rules[i].rule for i in rule_ids),
-        settings=MappingProxyType(tables.decode(needed)),
-    )
+    return no_solution(space, fixed).causes[0]
+
+
+def no_solution(space: Space, fixed: Mapping[str, Value]) -> NoSolution:
+    """The :class:`NoSolution` for canonical ``fixed`` values with no valid completion.
+
+    It carries every cause (``causes``), the first as ``conflict``; its
+    message names them all.
+
+    Raises
+    ------
+    ValueError
+        If ``fixed`` does have a valid completion.
+
+    Examples
+    --------
+    >>> from syncscope.solver.diagram.space import compiled
+    >>> error = no_solution(compiled(), {"deployment": "online", "email_system": "msn"})
+    >>> [[r.id for r in c.rules] for c in error.causes]
+    [['unsupported.fips'], ['table.email-system']]
+    """
+    found = causes(space, space.encode(fixed))
+    if found.verdict.valid:
+        raise ValueError("the fixed values have a valid completion: there is nothing to explain")
+    reasons = "; ".join(str(c) for c in found.conflicts)
+    more = " (and more)" if found.more else ""
+    message = f"no valid configuration matches the fixed values; {reasons}{more}"
+    return NoSolution(message, found.conflicts[0], found.conflicts)
 
 
 class _Blame:
@@ -236,8 +254,7 @@ def valid_domains(
     encoded = space.encode(fixed)
     live = space.diagram.live_masks(encoded, _VALID)
     if not live[0]:
-        found = conflict(space, fixed)
-        raise NoSolution(f"no valid configuration matches the fixed values; {found}", found)
+        raise no_solution(space, fixed)
     unchanged = _open_domains(space)
     out: dict[str, Domain] = {}
     answers: _Answers | None = None

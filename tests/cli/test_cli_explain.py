@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from syncscope.model import Level
 
 from syncscope.cli import cli
 
@@ -56,10 +57,86 @@ def test_human_text() -> None:
     assert (
         "(“Using Impersonation”), and you chose Impersonation, this setup is unsupported." in flat
     )
+    # One paragraph per cause, then the fixes ranked by cost with their target values;
+    # the minimal diagnoses and the values that would not help only with --verbose.
+    paragraphs = out.strip().split("\n\n")
+    assert len(paragraphs) == 3
+    assert paragraphs[1].startswith("Because ")
+    assert paragraphs[2].splitlines() == [
+        "Fixes, cheapest first:",
+        "- authentication: impersonation -> server-to-server (cost 3)",
+        "- email_system: exchange-online -> exchange-2013-sp1 (cost 60)",
+        "- deployment: online -> on-premises (cost 100)",
+    ]
+    assert "To make it valid" not in out
+
+
+def test_verbose_adds_the_diagnoses_and_what_would_not_help() -> None:
+    args = ["--set", "deployment=on-premises", "--set", "email_system=other-pop3-smtp"]
+    code, out, _ = run("explain", *args)
+    assert code == 1 and "To make it valid" not in out
+    code, verbose, _ = run("explain", *args, "--verbose")
+    assert code == 1 and verbose.rstrip().endswith("To make it valid, change email_system.")
+    mixed = {
+        "deployment": "on-premises",
+        "email_system": "msn",
+        "outgoing_protocol": "smtp",
+        "authentication": "impersonation",
+        "fips_mode": False,
+        "mass_email_campaigns": False,
+        "mixed_outlook_act_sync": True,
+    }
+    code, out, _ = run("explain", "--config", "-", stdin=json.dumps(mixed))
+    assert code == 1 and "would not help" not in " ".join(out.split())
+    code, out, _ = run("explain", "--config", "-", "--verbose", stdin=json.dumps(mixed))
+    assert code == 1 and "instead would not help" in " ".join(out.split())
+
+
+def test_one_paragraph_per_cause_for_online_msn() -> None:
+    code, out, _ = run("explain", "--set", "deployment=online", "--set", "email_system=msn")
+    assert code == 1
+    paragraphs = out.strip().split("\n\n")
+    causes = [p for p in paragraphs if p.startswith("Because ")]
+    assert len(causes) == 2 and "FIPS 140-2" in causes[0] and "table" in causes[1]
+    assert "(“Server-side synchronization in Dynamics 365 (online)" in causes[0]
+    assert paragraphs[-1].splitlines()[1] == "- email_system: msn -> gmail (cost 20)"
+
+
+def test_a_discouraged_configuration_is_explained() -> None:
+    args = [
+        "--set",
+        "email_system=exchange-online",
+        "--set",
+        "sync_appointments_contacts_tasks=true",
+        "--set",
+        "mixed_outlook_act_sync=true",
+    ]
+    code, out, _ = run("explain", *args)
+    assert code == 0
+    assert out.startswith("! DISCOURAGED:")
+    flat = " ".join(out.split())
+    assert "Because Microsoft recommends against mixing Outlook synchronization" in flat
+    assert "To remove the recommendation: - sync_appointments_contacts_tasks: true -> false" in flat
+    code, out, _ = run("explain", *args, "--json")
+    data = json.loads(out)
+    assert [c["rules"] for c in data["causes"]] == [["note.mixed-act-sync"]]
+    assert data["remedies"] == [
+        [{"variable": "sync_appointments_contacts_tasks", "from": True, "to": False}],
+        [{"variable": "mixed_outlook_act_sync", "from": True, "to": False}],
+    ]
+
+
+def test_a_partial_configuration_says_what_the_unknowns_decide() -> None:
+    args = ["--set", "email_system=exchange-online", "--set", "mixed_outlook_act_sync=true"]
+    code, out, _ = run("explain", *args)
+    assert code == 0
     assert (
-        "To make it valid, change one of these sets:"
-        " {deployment}; {email_system}; {authentication}." in flat
+        "These settings are supported; discouraged if Appointments, contacts, and tasks"
+        " synchronization set to Yes." in " ".join(out.split())
     )
+    code, out, _ = run("check", *args)
+    assert code == 0
+    assert "  supported; discouraged if sync_appointments_contacts_tasks=true" in out
 
 
 def test_valid_exits_zero() -> None:
@@ -67,8 +144,28 @@ def test_valid_exits_zero() -> None:
     assert code == 0
     data = json.loads(out)
     assert data["conflicts"] == [] and data["diagnoses"] == [] and data["valid"] is True
+    assert data["causes"] == [] and data["fixes"] == []
     code, out, _ = run("explain", "--set", "email_system=gmail")
-    assert code == 0 and "valid" in out
+    assert code == 0 and "These settings are supported." in out
+
+
+def test_every_command_uses_the_one_table_of_verdict_symbols() -> None:
+    from syncscope.cli.render import MARKS
+
+    for args, level in [
+        (["explain", *EXO_IMPERSONATION], Level.UNSUPPORTED),
+        (["check", *EXO_IMPERSONATION], Level.UNSUPPORTED),
+        (
+            ["explain", "--set", "email_system=other-pop3-smtp", "--set", "deployment=on-premises"],
+            Level.UNTESTED,
+        ),
+        (
+            ["check", "--set", "email_system=other-pop3-smtp", "--set", "deployment=on-premises"],
+            Level.UNTESTED,
+        ),
+    ]:
+        _, out, _ = run(*args)
+        assert out.startswith(f"{MARKS[level]} {level.id.upper()}:")
 
 
 def test_config_arrays_and_stdin(tmp_path: Path) -> None:

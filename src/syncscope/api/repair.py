@@ -91,13 +91,17 @@ def explain(
     *,
     model: Model | None = None,
     edition: str | None = None,
+    verbose: bool = False,
 ) -> Explanation:
-    """Why a configuration is invalid: its minimal conflicts and minimal diagnoses.
+    """Why a configuration gets its verdict: its causes, fixes, minimal conflicts and diagnoses.
 
     Parameters
     ----------
     config : mapping
         Variable -> value in any accepted spelling; may be partial.
+    verbose : bool
+        Whether the text also says, per cause, which other values would not
+        help, and lists the minimal diagnoses.
     model : Model, optional
         A rule set from :func:`syncscope.load_model`; the built-in seed by default.
     edition : str, optional
@@ -106,8 +110,12 @@ def explain(
     Returns
     -------
     Explanation
-        Every minimal conflict (up to a bound) with the rules behind it, every
-        minimal diagnosis, and a short text; empty for a valid configuration.
+        The causes (the same ``check``, ``domains`` and ``list`` name), per
+        minimal diagnosis its cheapest fix, every minimal conflict (up to a
+        bound) with its rules, every minimal diagnosis, and a short text. A
+        discouraged configuration gets its recommendations and what would
+        remove them; a supported one only its text (for a partial one: what
+        the unknowns decide).
 
     Raises
     ------
@@ -122,6 +130,8 @@ def explain(
     [['authentication', 'deployment', 'email_system']]
     >>> result.diagnoses
     (('deployment',), ('email_system',), ('authentication',))
+    >>> [str(c) for c in result.fixes[0].changes]
+    ['authentication: impersonation -> server-to-server']
     """
     space, canonical = prepare(config, model, edition)
-    return _explain(space, canonical)
+    return _explain(space, canonical, verbose=verbose)

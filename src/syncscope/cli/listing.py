@@ -122,13 +122,15 @@ def _nothing(
     which = " or ".join(level.id for level in chosen)
     given = ", ".join(f"{k}={format_value(v)}" for k, v in fixed.items())
     found: Conflict | None = None
+    causes: tuple[Conflict, ...] = ()
+    cause_message = ""
     if not counts.valid:
         try:
             syncscope.domains(fixed, model=model)
         except syncscope.NoSolution as exc:
-            found = exc.conflict
+            found, causes, cause_message = exc.conflict, exc.causes, exc.message
     if found is not None:
-        message = f"no valid configuration matches the fixed values; {found}"
+        message = cause_message  # every cause, as domains names them
     else:
         message = f"no {which} configuration matches {given or 'the model'}"
     if as_json:
@@ -136,6 +138,7 @@ def _nothing(
         data: dict[str, object] = {"error": message, "fixed": fixed, "counts": counts.to_dict()}
         if found is not None:
             data["conflict"] = found.to_dict()
+            data["causes"] = [c.to_dict() for c in causes]
         emit_json(data)
     click.echo(f"error: {message}", err=True)
     sys.exit(EXIT_INVALID)

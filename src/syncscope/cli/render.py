@@ -12,21 +12,24 @@ from syncscope.model import Level, Value, format_value
 from .common import paint
 
 __all__ = [
+    "MARKS",
     "fit",
     "plural",
     "render_changes",
     "render_check",
     "render_config",
     "render_finding",
+    "render_outcomes",
 ]
 
-_MARK = {
+MARKS = {
     Level.SUPPORTED: "✓",
     Level.LIMITED: "~",
     Level.DISCOURAGED: "!",
     Level.UNTESTED: "?",
     Level.UNSUPPORTED: "✗",
 }
+"""The verdict symbols, one table for every command (check, explain, batch, plan...)."""
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
@@ -49,7 +52,7 @@ def render_finding(finding: Finding) -> str:
     """A finding with its quote and source."""
     rule = finding.rule
     src = rule.source
-    mark = paint(f"{_MARK[rule.level]} {rule.id} [{rule.level.id}]", rule.level.id)
+    mark = paint(f"{MARKS[rule.level]} {rule.id} [{rule.level.id}]", rule.level.id)
     return f"{mark}: {rule.message}\n    “{src.quote}”\n    — {src.document}, {src.section}"
 
 
@@ -60,7 +63,7 @@ def render_changes(changes: Iterable[Change]) -> str:
 
 def render_check(result: CheckResult) -> str:
     """A short verdict with each finding's quote, required values, advice and fix."""
-    head = paint(f"{_MARK[result.verdict]} {result.verdict.id.upper()}", result.verdict.id)
+    head = paint(f"{MARKS[result.verdict]} {result.verdict.id.upper()}", result.verdict.id)
     lines = [f"{head}: {render_config(result.configuration)}"]
     if not result.complete:
         note = "the verdict is the best any completion reaches"
@@ -71,11 +74,24 @@ def render_check(result: CheckResult) -> str:
         lines.append(indent(render_finding(finding), "  "))
     if result.required:
         lines.append("  every valid completion has: " + render_config(result.required))
+    if result.outcomes:
+        lines.append("  " + render_outcomes(result))
     if result.fix:
         lines.append("  fix: " + render_changes(result.fix))
     for advice in result.advice:
         lines.append(f"  note: {advice.message}")
     return "\n".join(lines)
+
+
+def render_outcomes(result: CheckResult) -> str:
+    """What a partial configuration's unknowns decide: ``supported; discouraged if a=1 or b=2``."""
+    by_level: dict[Level, list[str]] = {}
+    for outcome in result.outcomes:
+        by_level.setdefault(outcome.verdict, []).append(
+            f"{outcome.variable}={format_value(outcome.value)}"
+        )
+    tails = [f"{level.id} if {' or '.join(items)}" for level, items in by_level.items()]
+    return "; ".join([result.verdict.id, *tails])
 
 
 _SETTINGS = re.compile(

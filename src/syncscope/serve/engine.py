@@ -239,6 +239,7 @@ class Engine:
             conflict = getattr(exc, "conflict", None)
             if conflict is not None:
                 body["conflict"] = conflict.to_dict()
+                body["causes"] = [c.to_dict() for c in exc.causes]
             raise ApiError(409, body) from None
 
     def nearest(self, data: object) -> Any:

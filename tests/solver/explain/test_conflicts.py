@@ -87,4 +87,4 @@ def test_no_solution_without_a_conflict_says_so() -> None:
     error = NoSolution("nothing matches")
     assert error.conflict is None
     assert str(error) == "nothing matches"
-    assert error.to_dict() == {"error": "nothing matches", "conflict": None}
+    assert error.to_dict() == {"error": "nothing matches", "conflict": None, "causes": []}

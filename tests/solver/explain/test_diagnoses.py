@@ -93,7 +93,13 @@ def _assert_sound(
     """Every conflict and diagnosis meets its definition, checked by brute force."""
     assert result.valid == _feasible(valid, config)
     if result.valid:
-        assert result.conflicts == () and result.diagnoses == ()
+        # A discouraged input is explained against the better verdicts, never repaired.
+        assert result.fixes == ()
+        if result.verdict is Level.SUPPORTED:
+            assert result.conflicts == () and result.diagnoses == () and result.causes == ()
+        else:
+            assert result.causes
+            assert all(r.level >= result.verdict for c in result.causes for r in c.rules)
         return
     assert result.conflicts, "an invalid configuration has at least one conflict"
     for conflict in result.conflicts:
@@ -140,12 +146,23 @@ def test_synthetic_conflicts_and_diagnoses_are_exactly_the_brute_force_sets(seed
         result = explain(space, config)
         _assert_sound(model, valid, config, result)
         _rules_are_minimal(space, result)
-        assert {frozenset(d) for d in result.diagnoses} == _brute_diagnoses(valid, config) - (
-            {frozenset()} if result.valid else set()
+        reference = _reference(model, valid, result)
+        assert {frozenset(d) for d in result.diagnoses} == _brute_diagnoses(reference, config) - (
+            {frozenset()} if result.verdict is Level.SUPPORTED else set()
         )
         conflicts = {frozenset(c.settings) for c in result.conflicts}
-        assert conflicts == _brute_conflicts(valid, config)
+        assert conflicts == (
+            _brute_conflicts(reference, config) if result.verdict is not Level.SUPPORTED else set()
+        )
         assert not result.more
+
+
+def _reference(model: Model, valid: Index, result: Explanation) -> Index:
+    """What the conflicts and diagnoses are about: validity, or for a discouraged (or
+    limited) input the configurations of a better verdict."""
+    if not result.valid or result.verdict is Level.SUPPORTED:
+        return valid
+    return Index([c for c, level in brute_verdicts(model) if level < result.verdict])
 
 
 @settings(max_examples=50, deadline=None)
@@ -165,9 +182,12 @@ def test_random_inputs(seed: int, n_vars: int, picks: list[tuple[bool, int]]) ->
     valid = _valid(model)
     result = explain(space, config)
     _assert_sound(model, valid, config, result)
-    if not result.valid:
-        assert {frozenset(d) for d in result.diagnoses} == _brute_diagnoses(valid, config)
-        assert {frozenset(c.settings) for c in result.conflicts} == _brute_conflicts(valid, config)
+    if result.verdict is not Level.SUPPORTED:
+        reference = _reference(model, valid, result)
+        assert {frozenset(d) for d in result.diagnoses} == _brute_diagnoses(reference, config)
+        assert {frozenset(c.settings) for c in result.conflicts} == _brute_conflicts(
+            reference, config
+        )
 
 
 # -- the seed ------------------------------------------------------------------------
@@ -220,7 +240,17 @@ def test_conflict_text_follows_the_users_choices_and_quotes(space: Space) -> Non
         " authentication, not impersonation (“Using Impersonation”), and you chose"
         " Impersonation, this setup is unsupported."
     )
-    assert result.text.endswith(
+    # The fixes follow, ranked by cost, with their target values (changed: the minimal
+    # diagnoses are listed only with verbose, and no "would not help" list by default).
+    assert result.text.split("\n\n")[1].splitlines() == [
+        "Fixes, cheapest first:",
+        "- authentication: impersonation -> server-to-server (cost 3)",
+        "- email_system: exchange-online -> exchange-2013-sp1 (cost 60)",
+        "- deployment: online -> on-premises (cost 100)",
+    ]
+    assert "would not help" not in result.text and "To make it valid" not in result.text
+    verbose = explain(space, config, verbose=True)
+    assert verbose.text.endswith(
         "To make it valid, change one of these sets:"
         " {deployment}; {email_system}; {authentication}."
     )
@@ -257,7 +287,7 @@ def test_valid_input_has_nothing_to_explain(space: Space) -> None:
     result = explain(space, {"deployment": "online", "email_system": "gmail"})
     assert result.valid and result.verdict is Level.SUPPORTED
     assert result.conflicts == () and result.diagnoses == () and not result.more
-    assert "valid" in result.text
+    assert result.text == "These settings are supported."
     data = result.to_dict()
     assert data["conflicts"] == [] and data["diagnoses"] == []
 
@@ -337,7 +367,7 @@ def test_text_quotes_the_rules_the_users_own_settings_break_first(space: Space) 
     # so for an on-premises user the reason is important.other-pop3-smtp, and the table
     # rule is quoted only with the deployment that would bring it into play.
     on_premises = {"deployment": "on-premises", "email_system": "other-pop3-smtp"}
-    result = explain(space, on_premises)
+    result = explain(space, on_premises, verbose=True)  # verbose: the values that would not help
     assert [dict(c.settings) for c in result.conflicts] == [{"email_system": "other-pop3-smtp"}]
     assert {r.id for r in result.conflicts[0].rules} == {
         "table.email-system",
@@ -348,18 +378,18 @@ def test_text_quotes_the_rules_the_users_own_settings_break_first(space: Space) 
         "Because Other POP3/SMTP systems might work with Dynamics 365 (on-premises) but were"
         " not tested by Microsoft and are not supported ("
     )
-    reason, rest = flat.split(" Choosing ", 1)
+    # The text names the causes (changed: the rule the settings break, alone, not the
+    # minimal conflict's two rules with the deployment that would not help).
+    reason = flat.split("\n")[0].split(" Fixes, ")[0]
     assert reason.endswith("and you chose Other POP3/SMTP server, this setup is untested.")
-    assert "not listed for this deployment" not in reason
-    assert rest.startswith(
-        "Dynamics 365 (online) instead would not help: the email system is not listed"
-    )
+    assert "not listed for this deployment" not in reason and "Choosing" not in flat
+    assert [[r.id for r in c.rules] for c in result.causes] == [["important.other-pop3-smtp"]]
     # Online, the roles swap and the verdict is the one of the user's own settings.
     online = explain(space, {"deployment": "online", "email_system": "other-pop3-smtp"})
     flat = " ".join(online.text.split())
     assert flat.startswith("Because the email system is not listed for this deployment")
     assert (
         "and you chose Dynamics 365 (online) and Other POP3/SMTP server, this setup is"
-        " unsupported. Choosing Dynamics 365 (on-premises) instead would not help: Other" in flat
+        " unsupported." in flat
     )
     assert online.verdict.id == "unsupported"

@@ -16,6 +16,7 @@ from syncscope.model import Level, Model, Rule, Value, format_value, load_model
 from syncscope.model.synthetic import random_model
 from syncscope.model.vocabulary import BOOL_ALIASES
 from syncscope.solver.diagram.space import Space, compiled
+from syncscope.solver.explain.causes import causes
 from syncscope.solver.explain.propagate import rules_admit
 from syncscope.solver.queries.brute import all_configurations, brute_verdict
 from syncscope.solver.queries.check import CheckResult, check
@@ -398,10 +399,18 @@ def _check_explains(space: Space, fixed: dict[str, Value], result: CheckResult) 
         # A rule every completion breaks explains the verdict alone: nothing is added.
         assert found == surely
     else:
-        # Otherwise the additions form a minimal conflict at the verdict's level or worse.
+        # Otherwise the additions are the rules of the causes every query names (changed:
+        # they were one minimal conflict over all the settings): each cause at the
+        # verdict's level or worse, and minimal on its own settings.
         assert all(tables.rules[i].level >= result.verdict for i in found - surely)
-        for i in high:
-            assert rules_admit(tables, encoded, [j for j in high if j != i]), "not minimal"
+        named = causes(space, encoded, result.verdict).conflicts
+        assert found - surely == {index[r.id] for c in named for r in c.rules} - surely
+        for cause in named:
+            rules = [index[r.id] for r in cause.rules]
+            settings_ = tables.encode(cause.settings)
+            assert not rules_admit(tables, settings_, rules)
+            for i in rules:
+                assert rules_admit(tables, settings_, [j for j in rules if j != i]), "not minimal"
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
