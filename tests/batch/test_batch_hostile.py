@@ -129,7 +129,8 @@ def test_unclosed_nesting_at_the_end_of_a_dataverse_document_is_one_error_row(ru
 def test_a_lone_surrogate_in_a_jsonl_value_is_escaped_in_json(run_batch, tmp_path, to_file):
     data = jsonl(b'{"id": "a"}', b'{"id": "x\\ud800y"}', b'{"id": "c"}')
     target = tmp_path / "out.jsonl"
-    args = ["-", "--input-format", "jsonl"] + (["--out", str(target)] if to_file else [])
+    args = ["-", "--input-format", "jsonl", "--require-complete"]
+    args += ["--out", str(target)] if to_file else []
     out = run_batch(args, stdin=data)
     assert out.exception is None and out.code == 1, out.stderr
     raw = target.read_bytes() if to_file else out.stdout.encode("utf-8")
@@ -141,7 +142,8 @@ def test_a_lone_surrogate_in_a_jsonl_value_is_escaped_in_json(run_batch, tmp_pat
 
 def test_a_lone_surrogate_is_replaced_in_csv(run_batch) -> None:
     data = jsonl(b'{"id": "a"}', b'{"id": "x\\ud800y", "\\udcff": 1}')
-    out = run_batch(["-", "--input-format", "jsonl", "--format", "csv"], stdin=data)
+    args = ["-", "--input-format", "jsonl", "--format", "csv", "--require-complete"]
+    out = run_batch(args, stdin=data)
     lines = out.stdout.encode("utf-8").decode("utf-8").splitlines()
     assert len(lines) == 3
     # The extra column is JSON text, so it keeps the escape.

@@ -39,7 +39,7 @@ def test_a_terminal_gets_a_progress_bar_and_stdout_stays_data(tmp_path: Path) ->
     reader.start()
     try:
         proc = subprocess.Popen(
-            [SYNCSCOPE, "batch", str(source), "--set", "deployment=online"],
+            [SYNCSCOPE, "batch", str(source), "--set", "deployment=online", "--require-complete"],
             stdout=subprocess.PIPE,
             stderr=slave,
         )
@@ -51,6 +51,7 @@ def test_a_terminal_gets_a_progress_bar_and_stdout_stays_data(tmp_path: Path) ->
     seen = b"".join(chunks)
     assert proc.returncode == 1  # every row lacks settings: errors
     assert b"checking" in seen and b"rows" in seen  # the bar
+    assert b"%" in seen and b"eta" in seen and b"rows/s" in seen  # share, time left, rate
     assert b"10000 rows: 0 supported" in seen  # then the summary
     lines = stdout.decode().splitlines()
     assert lines[0] == "row,id,verdict,rules,messages" and len(lines) == 10_001
@@ -60,7 +61,7 @@ def test_a_pipe_gets_plain_stable_text(tmp_path: Path) -> None:
     source = tmp_path / "inventory.csv"
     _inventory(source, 10_000)
     done = subprocess.run(
-        [SYNCSCOPE, "batch", str(source), "--set", "deployment=online"],
+        [SYNCSCOPE, "batch", str(source), "--set", "deployment=online", "--require-complete"],
         capture_output=True,
         timeout=60,
     )

@@ -183,7 +183,7 @@ def test_delimiter_overrides_the_sniffing(tmp_path: Path) -> None:
         "note;a;b;c;d;e,email_system,incoming_protocol,outgoing_protocol,profile_type\n"
         "1;2;3;4;5;6,Gmail,POP3,SMTP,POP3/SMTP\n"
     )
-    sniffed = _batch(tmp_path, "notes.csv", text)
+    sniffed = _batch(tmp_path, "notes.csv", text, "--require-complete")
     assert json.loads(sniffed.stdout)["verdict"] == "error"
     given = _batch(tmp_path, "notes.csv", text, "--delimiter", "comma")
     row = json.loads(given.stdout)
@@ -207,3 +207,41 @@ def test_an_excel_workbook_is_named_with_the_export_advice(tmp_path: Path) -> No
         error = json.loads(result.stdout)["error"]
         assert error["kind"] == "unreadable-input"
         assert "Excel" in error["message"] and "CSV UTF-8" in error["message"]
+
+
+# -- partial rows -----------------------------------------------------------------------------
+
+
+def test_partial_rows_follow_check(tmp_path: Path) -> None:
+    import syncscope
+
+    text = (
+        "id,deployment,email_system,fips_mode\n"
+        "m1,online,Gmail,\n"  # what check says of the same partial settings
+        "m2,online,MSN,yes\n"  # unsupported whatever the rest
+        "m3,,,\n"  # nothing known: the best any configuration reaches
+    )
+    source = write(tmp_path, "partial.csv", text)
+    result = run("batch", source, "--format", "jsonl", "--fix")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    for row, given in zip(
+        rows,
+        [
+            {"deployment": "online", "email_system": "gmail"},
+            {"deployment": "online", "email_system": "msn", "fips_mode": True},
+            {},
+        ],
+        strict=True,
+    ):
+        expected = syncscope.check(given)
+        assert row["configuration"] == expected.configuration
+        assert row["verdict"] == expected.verdict.id
+        assert row["rules"] == [f.rule.id for f in expected.findings]
+        if expected.required:
+            assert row["messages"][-1].startswith("every valid completion has: ")
+        assert (row["fix"] == []) is expected.valid
+    assert rows[1]["verdict"] == "unsupported" and rows[1]["fix"]
+    assert result.exit_code == 1
+    strict = run("batch", source, "--format", "jsonl", "--require-complete")
+    assert [json.loads(x)["verdict"] for x in strict.stdout.splitlines()] == ["error"] * 3
+    assert "no value for" in strict.stdout

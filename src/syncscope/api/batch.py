@@ -26,6 +26,7 @@ def check_batch(
     model: Model | None = None,
     edition: str | None = None,
     delimiter: str | None = None,
+    require_complete: bool = False,
 ) -> BatchRun:
     """Check every row of a CSV, JSON Lines or Dataverse inventory, streaming.
 
@@ -46,6 +47,11 @@ def check_batch(
         An edition id (:mod:`syncscope.model.editions`); not together with ``model``.
     delimiter : str, optional
         The CSV delimiter (``,``, ``;`` or a tab); sniffed from the header when None.
+    require_complete : bool
+        Make a CSV or JSON Lines row that leaves a variable unknown an ``error`` row.
+        By default such a row is checked as ``syncscope.check`` checks a partial
+        configuration: the best verdict a completion reaches, with the values every
+        valid completion has.
 
     Returns
     -------
@@ -83,6 +89,11 @@ def check_batch(
     space = compiled(resolve_model(model, edition))
     canonical = normalize_config(space.model, defaults or {})
     records = read_records(
-        source, space.model, input_format=input_format, defaults=canonical, delimiter=delimiter
+        source,
+        space.model,
+        input_format=input_format,
+        defaults=canonical,
+        delimiter=delimiter,
+        require_complete=require_complete,
     )
     return BatchRun(records, space, fix=fix)

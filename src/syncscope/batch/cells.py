@@ -76,6 +76,11 @@ class Cells:
     typed : bool
         Whether cells may be JSON values other than text (then ``1``, ``1.0`` and
         ``true`` are told apart in the memo).
+    partial : bool
+        Whether a row may leave variables unknown (a blank cell, a missing column):
+        its configuration is then a plain dict of the values given, in model order,
+        checked as ``syncscope check`` checks a partial one. Otherwise such a row is
+        a problem.
 
     Examples
     --------
@@ -98,9 +103,11 @@ class Cells:
         noun: str = "column",
         *,
         typed: bool = False,
+        partial: bool = False,
     ) -> None:
         self._names = model.names
         self._typed = typed
+        self._partial = partial
         self._columns = tuple(columns)
         self._defaults = dict(defaults)
         self._noun = noun
@@ -110,6 +117,10 @@ class Cells:
         self.missing: tuple[str, ...] = tuple(missing)
         """Variables no column and no default gives: every row is an error."""
         self._missing_text = _missing_text(missing, others, noun) if missing else None
+        self._incomplete = bool(missing) and partial
+        """Whether every row leaves some variable unknown (no column, no default)."""
+        if partial:
+            self._missing_text = None
         self._layout = Layout(model.names, tuple(v.domain for v in model.variables))
         self._domains = self._layout.domains
         self._strides = self._layout.strides
@@ -158,7 +169,7 @@ class Cells:
         Cells are text (CSV) or JSON values; ``None`` and blank text mean "not given".
         The configuration is a :class:`~syncscope.batch.record.Configuration`.
         """
-        if self._missing_text is None:
+        if self._missing_text is None and not self._incomplete:
             try:
                 key = sum(map(operator.getitem, self._maps, cells), self._offset)
             except (KeyError, TypeError):  # a spelling not met yet, blank, or not text
@@ -170,8 +181,8 @@ class Cells:
     def build_exact(self, cells: tuple[object, ...]) -> Built:
         """:meth:`build` without the maps and memos: the reference it is tested against."""
         config, problem = self._build(cells)
-        if config is None:
-            return None, problem
+        if config is None or len(config) < len(self._names):
+            return config, problem
         key = sum(self._index[i][config[n]] * self._strides[i] for i, n in enumerate(self._names))
         return self._configuration(key), None
 
@@ -192,6 +203,8 @@ class Cells:
         config, problem = self._build(cells)
         if config is None:
             return None, problem
+        if len(config) < len(self._names):  # partial: checked as it is, not by index
+            return config, None
         for (_, var), raw, known in zip(self._columns, cells, self._maps, strict=True):
             if isinstance(raw, str) and raw not in known and len(known) < _SPELLINGS_LIMIT:
                 i = self._position[var.name]
@@ -204,7 +217,7 @@ class Cells:
         problems: list[str] = []
         for (label, var), raw in zip(self._columns, cells, strict=True):
             if raw is None or (isinstance(raw, str) and not raw.strip()):
-                if var.name not in self._defaults:
+                if var.name not in self._defaults and not self._partial:
                     what = "null" if raw is None else "empty"
                     problems.append(
                         f"{self._noun} {label!r} is {what} and no --set gives {var.name}"
@@ -219,7 +232,8 @@ class Cells:
             problems.insert(0, self._missing_text)
         if problems:
             return None, "; ".join(problems)
-        return {n: found[n] if n in found else self._defaults[n] for n in self._names}, None
+        known = (n for n in self._names if n in found or n in self._defaults)
+        return {n: found[n] if n in found else self._defaults[n] for n in known}, None
 
     def _parse(self, var: Variable, raw: object) -> Value | _Problem:
         """A canonical value, or what is wrong with ``raw``."""

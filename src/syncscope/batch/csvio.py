@@ -246,7 +246,8 @@ class CsvRecords:
     """The rows of a CSV inventory as :class:`Record` values (see the module docstring).
 
     The header is read when the object is made, so an unreadable input fails early.
-    ``delimiter`` (``,``, ``;`` or a tab) is sniffed from the header when None.
+    ``delimiter`` (``,``, ``;`` or a tab) is sniffed from the header when None. With
+    ``partial``, a row may leave variables unknown (see :class:`~.cells.Cells`).
     """
 
     format = "csv"
@@ -257,6 +258,8 @@ class CsvRecords:
         model: Model,
         defaults: Mapping[str, Value],
         delimiter: str | None = None,
+        *,
+        partial: bool = False,
     ) -> None:
         self._lines = source.lines(keep_ends=True)
         first = next(self._lines, None)
@@ -301,6 +304,7 @@ class CsvRecords:
             defaults,
             [name for _, name in extras],
             "column",
+            partial=partial,
         )
         self._pick_vars = _picker([i for i, _, _ in columns])
         self._pick_extra = _picker([i for i, _ in extras])

@@ -38,8 +38,16 @@ class JsonlRecords:
     extra_columns: tuple[str, ...] | None = None
     """Carried-through keys vary from row to row, so there is no fixed list."""
 
-    def __init__(self, source: Input, model: Model, defaults: Mapping[str, Value]) -> None:
+    def __init__(
+        self,
+        source: Input,
+        model: Model,
+        defaults: Mapping[str, Value],
+        *,
+        partial: bool = False,
+    ) -> None:
         self._lines = source.lines()
+        self._partial = partial
         self._model = model
         self._defaults = dict(defaults)
         self._keys: dict[str, Variable | None] = {}
@@ -83,7 +91,15 @@ class JsonlRecords:
             owner[var.name] = key
             columns.append((key, var))
         layout = (
-            Cells(self._model, columns, self._defaults, others, "key", typed=True),
+            Cells(
+                self._model,
+                columns,
+                self._defaults,
+                others,
+                "key",
+                typed=True,
+                partial=self._partial,
+            ),
             tuple(is_var),
         )
         if len(self._layouts) >= _LAYOUTS_LIMIT:

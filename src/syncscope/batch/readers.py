@@ -142,6 +142,7 @@ def read_records(
     input_format: str | None = None,
     defaults: Mapping[str, Value] | None = None,
     delimiter: str | None = None,
+    require_complete: bool = True,
 ) -> RecordStream:
     """Read an inventory row by row, streaming (memory stays flat in the rows).
 
@@ -157,6 +158,11 @@ def read_records(
         Canonical organisation-wide values (``--set``); a row's own value wins.
     delimiter : {",", ";", "\\t", "comma", "semicolon", "tab"}, optional
         The CSV delimiter; sniffed from the header when None.
+    require_complete : bool
+        Whether a CSV or JSON Lines row must give every variable (through its cells
+        or ``defaults``); when False, a row that leaves some unknown is read as a
+        partial configuration (a plain dict), checked as ``syncscope check`` checks
+        one. A Dataverse row is always complete or an error.
 
     Returns
     -------
@@ -193,11 +199,13 @@ def read_records(
         if fmt == "csv":
             from .csvio import CsvRecords
 
-            rows = CsvRecords(source, model, defaults or {}, delimiter)
+            rows = CsvRecords(
+                source, model, defaults or {}, delimiter, partial=not require_complete
+            )
         elif fmt == "jsonl":
             from .jsonl import JsonlRecords
 
-            rows = JsonlRecords(source, model, defaults or {})
+            rows = JsonlRecords(source, model, defaults or {}, partial=not require_complete)
         else:
             from .dataverse import DataverseRecords
 

@@ -329,8 +329,14 @@ def run_rows(records: RecordStream, evaluator: Evaluator) -> Iterator[BatchRow]:
     """Turn each record into its output row, in input order."""
     fix = evaluator.fix
     evaluate = evaluator.evaluate
+    size = len(evaluator.space.tables.names)
+    partial = _PartialRows(evaluator)
     for rec in records:
         if rec.status == OK and rec.config is not None:
+            # A partial row (a plain dict; complete rows are Configurations or full dicts).
+            if type(rec.config) is dict and len(rec.config) < size:
+                yield partial.row(rec.row, rec.extra, rec.config)
+                continue
             out = evaluate(rec.config)
             yield BatchRow(
                 rec.row,
@@ -346,3 +352,64 @@ def run_rows(records: RecordStream, evaluator: Evaluator) -> Iterator[BatchRow]:
         else:
             message = (rec.error or rec.status,)
             yield BatchRow(rec.row, rec.extra, rec.status, None, (), (), message, None, fix)
+
+
+class _PartialRows:
+    """Rows that leave variables unknown, checked as ``syncscope check`` checks them.
+
+    The verdict is the best any completion reaches, the findings are the rules that
+    keep every completion from a better one, and the messages end with the values
+    every valid completion has. Outcomes are memoised per distinct partial row
+    (bounded), apart from the complete ones; each distinct partial row counts once
+    in the evaluator's ``distinct``.
+    """
+
+    def __init__(self, evaluator: Evaluator) -> None:
+        self._evaluator = evaluator
+        self._space = evaluator.space
+        self._fix = evaluator.fix
+        self._memo: dict[tuple[tuple[str, Value], ...], tuple[str, Outcome]] = {}
+        self._seen: set[tuple[tuple[str, Value], ...]] = set()
+
+    def row(self, number: int, extra: Mapping[str, str], config: dict[str, Value]) -> BatchRow:
+        key = tuple(config.items())
+        hit = self._memo.get(key)
+        if hit is None:
+            if key not in self._seen:
+                self._seen.add(key)
+                self._evaluator.distinct += 1
+            hit = self._compute(config)
+            if len(self._memo) >= MEMO_LIMIT:
+                self._memo.clear()
+            self._memo[key] = hit
+        verdict, out = hit
+        return BatchRow(
+            number, extra, verdict, config, out.findings, out.rules, out.messages, out.fix,
+            self._fix,
+        )  # fmt: skip
+
+    def _compute(self, config: dict[str, Value]) -> tuple[str, Outcome]:
+        from syncscope.model import format_value
+
+        result = check(self._space, config)
+        messages = tuple(f.rule.message for f in result.findings)
+        if result.required:
+            given = ", ".join(f"{k}={format_value(v)}" for k, v in result.required.items())
+            messages += (f"every valid completion has: {given}",)
+        fix: tuple[Change, ...] | None = None
+        if self._fix:
+            if result.valid:
+                fix = ()
+            else:
+                near = nearest(self._space, config, top=1)
+                fix = near.candidates[0].changes if near.candidates else None
+        out = Outcome(
+            result.verdict,
+            result.verdict.id,
+            result.findings,
+            tuple(f.rule.id for f in result.findings),
+            messages,
+            fix,
+            -1,
+        )
+        return result.verdict.id, out

@@ -190,6 +190,13 @@ def rate_text(rows: int, seconds: float) -> str:
     help="Input format (default: from the extension, else from the content).",
 )
 @click.option(
+    "--require-complete",
+    is_flag=True,
+    help="A CSV or JSON Lines row that leaves a setting unknown is an error row (by default"
+    " it is checked as check checks a partial configuration: the best any completion"
+    " reaches, with the values every valid completion has).",
+)
+@click.option(
     "--delimiter",
     type=click.Choice(("comma", "semicolon", "tab", ",", ";", "\t")),
     default=None,
@@ -206,6 +213,7 @@ def command(
     sets: tuple[str, ...],
     fix: bool,
     input_format: str | None,
+    require_complete: bool,
     delimiter: str | None,
 ) -> None:
     """Check every mailbox of an inventory (CSV, JSON Lines, Dataverse export).
@@ -214,7 +222,9 @@ def command(
     in input order: row number, carried-through columns, verdict, rule ids and
     messages; a bad row is an 'error' row and the run goes on. --set and
     --defaults FILE give organisation-wide values; a row's own value wins (and
-    --set over --defaults). A summary goes to stderr.
+    --set over --defaults). A row that leaves settings unknown is checked as
+    check checks a partial configuration (--require-complete: an error row).
+    A summary goes to stderr.
 
     A CSV may use commas, semicolons or tabs (sniffed from the header, or
     --delimiter); UTF-16 and UTF-32 text is decoded. An Excel workbook is
@@ -238,6 +248,7 @@ def command(
                 fix=fix,
                 model=model,
                 delimiter=delimiter,
+                require_complete=require_complete,
             )
             with run:
                 out_format = _output_format(fmt, out_path, run.format)
