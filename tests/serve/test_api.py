@@ -355,3 +355,119 @@ def test_static_assets_are_local_files() -> None:
     for path in STATIC.iterdir():
         text = path.read_text(encoding="utf-8")
         assert "http://" not in text.replace("http://127.0.0.1", "") and "https://" not in text
+
+
+# ---------------------------------------------------------------- editions
+
+NEW = "online-2022-01"
+"""The edition that has ``packet_inspection``; the default edition has not."""
+
+
+def test_the_model_lists_the_editions_and_each_has_its_own_variables(client: TestClient) -> None:
+    from syncscope.model.editions import DEFAULT_EDITION, edition_ids
+
+    default = client.get("/v1/model").json()
+    assert default["edition"] == DEFAULT_EDITION
+    assert [e["id"] for e in default["editions"]] == list(edition_ids())
+    assert [e["id"] for e in default["editions"] if e["default"]] == [DEFAULT_EDITION]
+    newer = client.get(f"/v1/model?edition={NEW}").json()
+    assert newer["edition"] == NEW
+    assert "packet_inspection" in [v["name"] for v in newer["variables"]]
+    assert "packet_inspection" not in [v["name"] for v in default["variables"]]
+    assert client.get(f"/v1/rules?edition={NEW}").json() == cli_json(
+        "--edition", NEW, "rules", "--json"
+    )
+    assert client.get("/healthz").json()["editions"] == list(edition_ids())
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "command"),
+    [
+        ("/v1/check", {"deployment": "online", "packet_inspection": "yes"}, ["check"]),
+        ("/v1/explain", {"deployment": "online", "packet_inspection": "yes"}, ["explain"]),
+        ("/v1/domains", {"packet_inspection": "no"}, ["domains", "--set", "packet_inspection=no"]),
+        (
+            "/v1/count",
+            {"packet_inspection": "no"},
+            ["list", "--count", "--set", "packet_inspection=no"],
+        ),
+    ],
+)
+def test_an_edition_answers_as_the_cli_under_that_edition(
+    client: TestClient, path: str, body: dict[str, Any], command: list[str]
+) -> None:
+    reply = client.post(f"{path}?edition={NEW}", json=body)
+    assert reply.status_code == 200, reply.text
+    stdin = json.dumps(body) if command[0] in ("check", "explain") else None
+    extra = ["--config", "-"] if stdin else []
+    assert reply.json() == cli_json("--edition", NEW, *command, "--json", *extra, stdin=stdin)
+    # The default edition does not know the variable.
+    assert client.post(path, json=body).status_code == 422
+
+
+def test_plan_and_batch_take_the_edition(client: TestClient) -> None:
+    broken = {"deployment": "online", "packet_inspection": "yes"}
+    fixes = client.post(f"/v1/nearest?edition={NEW}", json={"configuration": broken, "top": 1})
+    assert fixes.status_code == 200, fixes.text
+    start = fixes.json()["candidates"][0]["configuration"]
+    assert start["packet_inspection"] is False
+    body = {"from": start, "to": {"mfa": False}}
+    reply = client.post(f"/v1/plan?edition={NEW}", json=body)
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["feasible"] is True
+    # The default edition has no packet_inspection, so the same start is bad input there.
+    assert client.post("/v1/plan", json=body).status_code == 422
+    rows = '{"deployment": "online", "packet_inspection": "yes"}\n'
+    batch = client.post(
+        f"/v1/batch?edition={NEW}", content=rows, headers={"content-type": "application/x-ndjson"}
+    )
+    assert batch.status_code == 200
+    assert json.loads(batch.text.splitlines()[0])["verdict"] == "unsupported"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("get", "/v1/model"), ("get", "/v1/rules"), ("post", "/v1/domains"), ("post", "/v1/batch")],
+)
+def test_an_unknown_edition_is_a_422_with_suggestions(
+    client: TestClient, method: str, path: str
+) -> None:
+    reply = client.request(method, f"{path}?edition=online-2022-02", json={})
+    assert reply.status_code == 422
+    data = reply.json()
+    assert data["value"] == "online-2022-02"
+    assert NEW in data["suggestions"]
+    assert "online-2022-02" in data["error"]
+
+
+def test_every_v1_path_documents_the_edition_parameter(client: TestClient) -> None:
+    from syncscope.model.editions import edition_ids
+
+    schema = client.get("/openapi.json").json()
+    for path, item in schema["paths"].items():
+        for operation in item.values():
+            names = [p["name"] for p in operation.get("parameters", [])]
+            assert ("edition" in names) == path.startswith("/v1/"), path
+            if path.startswith("/v1/"):
+                edition = next(p for p in operation["parameters"] if p["name"] == "edition")
+                assert edition["schema"]["enum"] == list(edition_ids())
+                assert "422" in operation["responses"]
+
+
+def test_a_custom_rule_set_serves_only_itself() -> None:
+    from syncscope.model import load_model
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        only = TestClient(create_app(load_model(edition=NEW), editions=()))
+    vocabulary = only.get("/v1/model").json()
+    assert [e["id"] for e in vocabulary["editions"]] == [NEW]
+    assert only.post("/v1/domains", json={"packet_inspection": "no"}).status_code == 200
+    assert only.post("/v1/domains?edition=pre-9.0", json={}).status_code == 422
+
+
+def test_domains_answers_are_memoised_per_canonical_request() -> None:
+    engine = Engine()
+    first = engine.domains({"Email System": "Gmail"})
+    assert engine.domains({"email_system": "gmail"}) is first
+    assert engine.domains({"email_system": "yahoo-mail"}) is not first

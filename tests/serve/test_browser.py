@@ -201,3 +201,45 @@ def test_two_hundred_requests_from_twenty_clients_all_succeed(server: str) -> No
             results = list(pool.map(call, range(200)))
     assert [status for status, _ in results] == [200] * 200
     assert max(seconds for _, seconds in results) < 5
+
+
+def test_the_edition_picker_reloads_the_settings_and_is_shared(server: str, browser: Any) -> None:
+    page = browser.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(server + "/?deployment=online")
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.is_visible("#edition")
+    assert page.input_value("#edition") == "pre-9.0"
+    assert page.locator("#var-packet_inspection").count() == 0
+
+    before = page.get_attribute("body", "data-refreshed")
+    page.select_option("#edition", "online-2022-01")
+    _refreshed(page, before)
+    assert page.locator("#var-packet_inspection").count() == 1
+    assert "edition=online-2022-01" in page.url
+    # The setting the new edition also has is kept.
+    assert page.locator("#var-deployment input:checked").get_attribute("value") == "online"
+
+    _click(page, "packet_inspection", "true")
+    assert page.get_attribute("#verdict", "data-verdict") == "unsupported"
+    shared = page.url
+    assert "packet_inspection=true" in shared
+
+    again = browser.new_page()
+    again.on("pageerror", lambda e: problems.append(str(e)))
+    again.goto(shared)
+    again.wait_for_selector("body[data-ready=true]")
+    assert again.input_value("#edition") == "online-2022-01"
+    assert again.locator("#var-packet_inspection input:checked").get_attribute("value") == "true"
+    assert again.get_attribute("#verdict", "data-verdict") == "unsupported"
+    again.close()
+
+    # Back to the default edition: its variables only, and the address forgets the edition.
+    before = page.get_attribute("body", "data-refreshed")
+    page.select_option("#edition", "pre-9.0")
+    _refreshed(page, before)
+    assert page.locator("#var-packet_inspection").count() == 0
+    assert "edition=" not in page.url and "packet_inspection" not in page.url
+    assert problems == []
+    page.close()

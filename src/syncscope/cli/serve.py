@@ -104,8 +104,11 @@ def command(
         )
     from syncscope.model import load_model
 
-    model_path = (ctx.find_root().obj or {}).get("model_path")
+    root = ctx.find_root().obj or {}
+    model_path = root.get("model_path")
     model = load_model(model_path, edition=edition) if edition else model_from(ctx)
+    # The page's edition picker offers every built-in edition, unless the rules are custom.
+    others = () if model_path is not None or root.get("rules") else None
     loopback = is_loopback(host)
     if not loopback:
         click.echo(
@@ -119,7 +122,7 @@ def command(
         max_batch_bytes=max_batch_bytes,
         max_batch_rows=max_batch_rows,
     )
-    app = create_app(model, limits=limits, allowed_hosts=allowed)
+    app = create_app(model, limits=limits, allowed_hosts=allowed, editions=others)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/"
     click.echo(f"syncscope: serving {model.name} at {url} (Ctrl+C stops)", err=True)

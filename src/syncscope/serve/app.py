@@ -14,7 +14,7 @@ Examples
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -38,7 +38,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from syncscope.model import Model, safejson
 
-from .engine import Engine
+from .engine import Editions, Engine
 from .errors import ApiError, bad_request, parse_json
 from .limits import Limits
 from .openapi import openapi_schema
@@ -152,6 +152,7 @@ def create_app(
     *,
     limits: Limits | None = None,
     allowed_hosts: list[str] | None = None,
+    editions: Sequence[str] | None = None,
 ) -> Starlette:
     """Build the application: the model is compiled here, once, and shared by every request.
 
@@ -164,6 +165,9 @@ def create_app(
     allowed_hosts : list of str, optional
         The ``Host`` names to answer (others get a 400), which stops DNS
         rebinding against a server on localhost; every host when None.
+    editions : sequence of str, optional
+        The built-in editions served beside ``model``, picked per request with
+        ``?edition=ID``; every edition when None, none when empty.
 
     Returns
     -------
@@ -171,15 +175,20 @@ def create_app(
         An ASGI application; CORS is off (no cross-origin headers are sent).
     """
     limits = limits or Limits()
-    engine = Engine(model)
-    schema = openapi_schema(engine.model, limits)
+    served = Editions(model, editions)
+    engine = served.get(None)
+    schema = openapi_schema(engine.model, limits, served.ids)
+
+    def pick(request: Request) -> Engine:
+        return served.get(request.query_params.get("edition"))
 
     def answer(
-        compute: Callable[[Any], Any], status: int = 200
+        compute: Callable[[Engine, Any], Any], status: int = 200
     ) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
+            chosen = pick(request)
             data = await _json_body(request, limits.max_body_bytes)
-            return _Json(await run_in_threadpool(compute, data), status_code=status)
+            return _Json(await run_in_threadpool(compute, chosen, data), status_code=status)
 
         return endpoint
 
@@ -188,30 +197,41 @@ def create_app(
 
     async def healthz(request: Request) -> Response:
         m = engine.model
-        return _Json({"status": "ok", "version": _version(), "model": m.name, "digest": m.digest})
+        return _Json(
+            {
+                "status": "ok",
+                "version": _version(),
+                "model": m.name,
+                "digest": m.digest,
+                "editions": list(served.ids),
+            }
+        )
 
     async def openapi(request: Request) -> Response:
         return _Json(schema)
 
     async def model_vocabulary(request: Request) -> Response:
-        return _Json(engine.vocabulary())
+        chosen = pick(request)
+        return _Json({**chosen.vocabulary(), "editions": served.describe()})
 
     async def rules(request: Request) -> Response:
-        return _Json(await run_in_threadpool(engine.rules))
+        return _Json(await run_in_threadpool(pick(request).rules))
 
     async def plan(request: Request) -> Response:
         fmt = request.query_params.get("format", "json")
         if fmt not in ("json", "mermaid"):
             raise bad_request(f"format: expected json or mermaid, got {fmt!r}")
+        chosen = pick(request)
         data = await _json_body(request, limits.max_body_bytes)
         if fmt == "mermaid":
-            text, feasible = await run_in_threadpool(engine.plan_mermaid, data)
+            text, feasible = await run_in_threadpool(chosen.plan_mermaid, data)
             return PlainTextResponse(
                 text + "\n", headers={"x-plan-feasible": "true" if feasible else "false"}
             )
-        return _Json(await run_in_threadpool(engine.plan, data))
+        return _Json(await run_in_threadpool(chosen.plan, data))
 
     async def batch(request: Request) -> Response:
+        chosen = pick(request)
         media = _media_type(request)
         if media not in _BATCH_TYPES:
             raise ApiError(415, {"error": "send the inventory as text/csv or application/x-ndjson"})
@@ -230,7 +250,7 @@ def create_app(
                 spool.write(chunk)
             spool.seek(0)
             stream = await run_in_threadpool(
-                engine.batch,
+                chosen.batch,
                 spool,
                 input_format=input_format,
                 sets=sets,
@@ -265,12 +285,12 @@ def create_app(
             status_code=500,
         )
 
-    json_routes: Mapping[str, Callable[[Any], Any]] = {
-        "/v1/check": engine.check,
-        "/v1/explain": engine.explain,
-        "/v1/count": engine.count,
-        "/v1/domains": engine.domains,
-        "/v1/nearest": engine.nearest,
+    json_routes: Mapping[str, Callable[[Engine, Any], Any]] = {
+        "/v1/check": Engine.check,
+        "/v1/explain": Engine.explain,
+        "/v1/count": Engine.count,
+        "/v1/domains": Engine.domains,
+        "/v1/nearest": Engine.nearest,
     }
     routes = [
         Route("/", index, methods=["GET"]),
@@ -296,4 +316,5 @@ def create_app(
         },
     )
     app.state.engine = engine
+    app.state.editions = served
     return app

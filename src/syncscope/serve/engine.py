@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import itertools
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO, TypeVar
@@ -21,7 +22,7 @@ from syncscope.model import Level, Model, merge_assignments, normalize_config
 
 from .errors import ApiError, bad_request, from_input_error
 
-__all__ = ["SCOPES", "BatchStream", "Engine", "scope_of"]
+__all__ = ["SCOPES", "BatchStream", "Editions", "Engine", "scope_of"]
 
 T = TypeVar("T")
 
@@ -61,6 +62,9 @@ SCOPES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 
 _ROWS_PER_CHUNK = 512
 """Batch rows checked (under the lock) and sent per chunk of a streamed response."""
+
+_DOMAINS_MEMO = 4096
+"""Domains answers kept per engine, keyed by the canonical fixed values (least recent dropped)."""
 
 _BATCH_MEDIA = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
 
@@ -197,6 +201,7 @@ class Engine:
         self._lock = threading.Lock()
         self._rules: list[dict[str, object]] | None = None
         self._vocabulary: dict[str, object] | None = None
+        self._domains: OrderedDict[tuple[tuple[str, str], ...], dict[str, object]] = OrderedDict()
         # Compile (or load from the cache) now, not during the first request.
         syncscope.domains({}, model=self.model)
 
@@ -232,7 +237,7 @@ class Engine:
         """``syncscope domains --json``; a 409 with the conflict when nothing valid matches."""
         fixed = _object(data, "fixed values")
         try:
-            return self._call(lambda: syncscope.domains(fixed, model=self.model).to_dict())
+            return self._call(lambda: self._memo_domains(fixed))
         except NoSolution as exc:
             canonical = normalize_config(self.model, fixed)
             body: dict[str, object] = {"error": exc.message, "fixed": canonical}
@@ -241,6 +246,24 @@ class Engine:
                 body["conflict"] = conflict.to_dict()
                 body["causes"] = [c.to_dict() for c in exc.causes]
             raise ApiError(409, body) from None
+
+    def _memo_domains(self, fixed: dict[str, Any]) -> dict[str, object]:
+        """The answer for ``fixed``, from a bounded LRU keyed by its canonical form (lock held).
+
+        The answer depends only on the canonical values, and the page asks the
+        same few questions again and again; a hit skips the solver and ``to_dict``.
+        """
+        canonical = normalize_config(self.model, fixed)
+        memo_key = tuple(sorted((name, repr(value)) for name, value in canonical.items()))
+        hit = self._domains.get(memo_key)
+        if hit is not None:
+            self._domains.move_to_end(memo_key)
+            return hit
+        answer = syncscope.domains(canonical, model=self.model).to_dict()
+        self._domains[memo_key] = answer
+        if len(self._domains) > _DOMAINS_MEMO:
+            self._domains.popitem(last=False)
+        return answer
 
     def nearest(self, data: object) -> Any:
         """``syncscope nearest --json``: ``{"configuration", "keep"?, "weights"?, "top"?}``."""
@@ -395,6 +418,7 @@ class Engine:
                 "name": m.name,
                 "title": m.title,
                 "digest": m.digest,
+                "edition": m.edition or m.name,
                 "verdicts": [level.id for level in Level],
                 "scopes": [
                     {
@@ -408,3 +432,92 @@ class Engine:
                 "variables": variables,
             }
         return self._vocabulary
+
+
+class Editions:
+    """One :class:`Engine` per edition the server offers, each compiled once at start-up.
+
+    Parameters
+    ----------
+    model : Model, optional
+        The default rule set; the default edition's when None.
+    others : sequence of str, optional
+        The ids of the built-in editions served beside ``model`` (from
+        :data:`syncscope.model.editions.EDITIONS`); every edition when None,
+        none when empty (say, for a custom rule file or policy overlays).
+
+    Examples
+    --------
+    >>> served = Editions()
+    >>> served.default, served.ids[-1]
+    ('pre-9.0', 'online-2022-01')
+    >>> "packet_inspection" in served.get("online-2022-01").model.names
+    True
+    >>> served.get(None) is served.get("pre-9.0")
+    True
+    >>> served.get("online-2023")
+    Traceback (most recent call last):
+    ...
+    syncscope.serve.errors.ApiError: 422: edition: unknown edition 'online-2023' ...
+    """
+
+    def __init__(self, model: Model | None = None, others: Sequence[str] | None = None) -> None:
+        from syncscope.model.editions import DEFAULT_EDITION, edition_ids
+
+        default_model = model if model is not None else syncscope.load_model(edition=None)
+        self.default: str = default_model.edition or default_model.name or DEFAULT_EDITION
+        """The id of the edition answered when a request names none."""
+        engines = {self.default: Engine(default_model)}
+        wanted = edition_ids() if others is None else list(others)
+        for edition in wanted:
+            if edition not in engines:
+                engines[edition] = Engine(syncscope.load_model(edition=edition))
+        order = {e: i for i, e in enumerate(edition_ids())}
+        self.ids: tuple[str, ...] = tuple(sorted(engines, key=lambda e: order.get(e, -1)))
+        """Every edition served, oldest first (a custom rule set first of all)."""
+        self._engines = engines
+
+    def get(self, edition: str | None) -> Engine:
+        """The engine of ``edition`` (the default when None or empty); a 422 for another id."""
+        if not edition:
+            return self._engines[self.default]
+        engine = self._engines.get(edition)
+        if engine is None:
+            import difflib
+
+            near = difflib.get_close_matches(edition, self.ids, n=3)
+            raise ApiError(
+                422,
+                {
+                    "error": f"edition: unknown edition {edition!r}"
+                    f" (this server serves {', '.join(self.ids)})",
+                    "variable": None,
+                    "value": edition,
+                    "suggestions": near,
+                },
+            )
+        return engine
+
+    def describe(self) -> list[dict[str, object]]:
+        """The editions served, for the page's picker: id, title, date, and which is the default.
+
+        Examples
+        --------
+        >>> Editions(others=["online-2022-01"]).describe()[1]["title"]
+        'Power Platform admin page (customer engagement apps online), January 2022'
+        """
+        from syncscope.model.editions import EDITIONS
+
+        known = {e.id: e for e in EDITIONS}
+        out: list[dict[str, object]] = []
+        for edition in self.ids:
+            meta = known.get(edition)
+            out.append(
+                {
+                    "id": edition,
+                    "title": meta.title if meta else self._engines[edition].model.title,
+                    "date": meta.date if meta else None,
+                    "default": edition == self.default,
+                }
+            )
+        return out

@@ -10,6 +10,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from syncscope.model import Level, Model
@@ -283,6 +284,18 @@ def _schemas(model: Model) -> JSON:
                 "name": _STRING,
                 "title": _STRING,
                 "digest": _STRING,
+                "edition": _STRING,
+                "editions": _array(
+                    _obj(
+                        {
+                            "id": _STRING,
+                            "title": _STRING,
+                            "date": {"type": ["string", "null"]},
+                            "default": {"type": "boolean"},
+                        },
+                        ["id", "title", "date", "default"],
+                    )
+                ),
                 "verdicts": _array(verdict),
                 "scopes": _array(
                     _obj(
@@ -311,9 +324,17 @@ def _schemas(model: Model) -> JSON:
                 ),
             },
             ["name", "title", "digest", "verdicts", "scopes", "variables"],
+            description="`edition` is the edition answered; `editions` are those the server "
+            "offers (id, title, date, default), for a picker.",
         ),
         "Health": _obj(
-            {"status": {"const": "ok"}, "version": _STRING, "model": _STRING, "digest": _STRING},
+            {
+                "status": {"const": "ok"},
+                "version": _STRING,
+                "model": _STRING,
+                "digest": _STRING,
+                "editions": _array(_STRING),
+            },
             ["status", "version", "model", "digest"],
         ),
     }
@@ -346,8 +367,23 @@ def _get(summary: str, reply: JSON) -> JSON:
     return {"get": {"summary": summary, "responses": {"200": reply, **_errors(500)}}}
 
 
-def openapi_schema(model: Model, limits: Limits) -> JSON:
-    """The OpenAPI 3.1 document for an app serving ``model`` under ``limits``."""
+def _edition(editions: Sequence[str], default: str) -> JSON:
+    return {
+        "name": "edition",
+        "in": "query",
+        "required": False,
+        "description": "The edition of the page to answer under (ids from `syncscope "
+        "editions`); the server's default when left out. An unknown id is a 422.",
+        "schema": {"type": "string", "enum": list(editions), "default": default},
+    }
+
+
+def openapi_schema(model: Model, limits: Limits, editions: Sequence[str] = ()) -> JSON:
+    """The OpenAPI 3.1 document for an app serving ``model`` under ``limits``.
+
+    Every ``/v1/`` path takes the ``edition`` query parameter, one of
+    ``editions`` (``model``'s own when empty).
+    """
     one_or_many = {
         "oneOf": [_ref("CheckResult"), _array(_ref("CheckResult"))],
     }
@@ -475,6 +511,14 @@ def openapi_schema(model: Model, limits: Limits) -> JSON:
             }
         },
     }
+    default = model.edition or model.name
+    edition = _edition(editions or [default], default)
+    for path, methods in paths.items():
+        if not path.startswith("/v1/"):
+            continue
+        for operation in methods.values():
+            operation["parameters"] = [edition, *operation.get("parameters", [])]
+            operation["responses"].setdefault("422", _errors(422)["422"])
     return {
         "openapi": "3.1.0",
         "info": {

@@ -5,6 +5,7 @@ const state = {
   vocabulary: null,   // GET /v1/model
   rules: new Map(),   // rule id -> rule (GET /v1/rules)
   config: {},         // variable -> canonical value (what the user fixed)
+  edition: null,      // the edition picked (?edition=ID on every request); null: the server's default
   seq: 0,             // the latest refresh; older answers are dropped
 };
 
@@ -23,13 +24,18 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+function withEdition(path) {
+  if (!state.edition) return path;
+  return `${path}${path.includes("?") ? "&" : "?"}edition=${encodeURIComponent(state.edition)}`;
+}
+
 async function api(path, body, { text = false } = {}) {
   const options = body === undefined ? {} : {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify(body),
   };
-  const reply = await fetch(path, options);
+  const reply = await fetch(withEdition(path), options);
   const data = text ? await reply.text() : await reply.json();
   return { status: reply.status, ok: reply.ok, data, headers: reply.headers };
 }
@@ -143,6 +149,7 @@ function syncRadios() {
 
 function writeAddress() {
   const params = new URLSearchParams();
+  if (state.edition) params.set("edition", state.edition);
   for (const [name, value] of Object.entries(ordered(state.config))) params.set(name, key(value));
   const query = params.toString();
   const address = `${location.pathname}${query ? "?" + query : ""}`;
@@ -393,18 +400,62 @@ async function importJson(input) {
   if (await adopt(raw, "import")) refresh();
 }
 
+// ---------------------------------------------------------------- editions
+
+async function loadEdition() {
+  // The vocabulary and rules of the picked edition; the form is rebuilt for its variables.
+  const [vocabulary, rules] = await Promise.all([api("/v1/model"), api("/v1/rules")]);
+  if (!vocabulary.ok || !rules.ok) {
+    showError(errorText(vocabulary.ok ? rules.data : vocabulary.data));
+    return false;
+  }
+  state.vocabulary = vocabulary.data;
+  state.rules = new Map(rules.data.map((rule) => [rule.id, rule]));
+  $("model-title").textContent = state.vocabulary.title;
+  $("groups").replaceChildren();
+  buildForm();
+  const picker = $("edition");
+  const editions = state.vocabulary.editions || [];
+  picker.replaceChildren(...editions.map((e) => el("option", {
+    value: e.id,
+    text: e.date ? `${e.id} (${e.date})` : e.id,
+    title: e.title,
+  })));
+  picker.value = state.vocabulary.edition;
+  $("edition-box").hidden = editions.length < 2;
+  return true;
+}
+
+async function pickEdition(id) {
+  const chosen = state.vocabulary.editions.find((e) => e.id === id);
+  state.edition = chosen && !chosen.default ? id : null;
+  const before = state.config;
+  if (!(await loadEdition())) return;
+  // Keep the settings the new edition can express; drop the rest.
+  state.config = {};
+  for (const [name, value] of Object.entries(before)) {
+    if (variable(name)?.values.some((v) => key(v.id) === key(value))) state.config[name] = value;
+  }
+  await refresh();
+}
+
 // ---------------------------------------------------------------- start
 
 async function start() {
-  const [vocabulary, rules] = await Promise.all([api("/v1/model"), api("/v1/rules")]);
-  state.vocabulary = vocabulary.data;
-  for (const rule of rules.data) state.rules.set(rule.id, rule);
-  $("model-title").textContent = state.vocabulary.title;
-  buildForm();
   const params = new URLSearchParams(location.search);
+  state.edition = params.get("edition") || null;
+  params.delete("edition");
+  if (!(await loadEdition())) {
+    // An unknown edition in the address: say so (above) and answer under the default.
+    const message = $("error").textContent;
+    state.edition = null;
+    if (!(await loadEdition())) return;
+    showError(`the address: ${message}`);
+  }
   const raw = {};
   for (const [name, value] of params) raw[name] = value;
   if (Object.keys(raw).length) await adopt(raw, "the address");
+  $("edition").addEventListener("change", (event) => pickEdition(event.target.value));
   $("nearest-button").addEventListener("click", nearest);
   $("plan-button").addEventListener("click", plan);
   $("plan-file").addEventListener("change", async (event) => {
