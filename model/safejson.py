@@ -63,6 +63,8 @@ def shown(value: object, limit: int = 60) -> str:
     --------
     >>> shown("gmial"), shown(10**5000), shown("x" * 100)[:12]
     ("'gmial'", 'a number of 5,001 digits', "'xxxxxxxxxxx")
+    >>> shown([10**5000])
+    'a list holding a number too long to show'
     """
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 3 * limit:
         if value.bit_length() < 14_000:
@@ -70,7 +72,10 @@ def shown(value: object, limit: int = 60) -> str:
         else:
             digits = int(math.log10(2) * value.bit_length()) + 1
         return f"a number of {digits:,} digits"
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # a huge integer somewhere inside a list or a mapping
+        return f"a {type(value).__name__} holding a number too long to show"
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -285,13 +285,14 @@ def exact_weight(raw: object, variable: str, where: str = "weights") -> Fraction
     """
     if isinstance(raw, bool) or not isinstance(raw, (int, float, Fraction)):
         raise ConfigurationError(
-            f"{where}: the weight of {variable} must be a number, got {raw!r}",
+            f"{where}: the weight of {variable} must be a number, got {safejson.shown(raw)}",
             variable=variable,
             value=raw,
         )
     if (isinstance(raw, float) and not math.isfinite(raw)) or raw < 0:
         raise ConfigurationError(
-            f"{where}: the weight of {variable} must be a non-negative number, got {raw!r}",
+            f"{where}: the weight of {variable} must be a non-negative number,"
+            f" got {safejson.shown(raw)}",
             variable=variable,
             value=raw,
         )
@@ -306,7 +307,7 @@ def exact_weight(raw: object, variable: str, where: str = "weights") -> Fraction
     if (10**MAX_DECIMALS) % exact.denominator:
         raise ConfigurationError(
             f"{where}: the weight of {variable} may have at most {MAX_DECIMALS} decimal places,"
-            f" got {raw!r}",
+            f" got {safejson.shown(raw)}",
             variable=variable,
             value=raw,
         )

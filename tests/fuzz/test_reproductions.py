@@ -119,3 +119,10 @@ def test_a_hostile_weight_in_the_api_is_an_input_error(weight: object) -> None:
         syncscope.nearest({"email_system": "gmail"}, weights={"ports": weight})
     assert caught.value.variable == "ports"
     caught.value.to_dict()
+
+
+def test_a_huge_number_inside_a_weight_list_is_summarised() -> None:
+    import syncscope
+
+    with pytest.raises(syncscope.InputError, match="must be a number"):
+        syncscope.nearest({"email_system": "gmail"}, weights={"ports": [10**4301 - 1]})
