@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from syncscope.solver.explain.diagnoses import Explanation
     from syncscope.solver.explain.wording import Wording
     from syncscope.solver.plan.batch import BatchPlan, PlanGroup, Skipped
+    from syncscope.solver.plan.cross import CrossPlan, Upgrade
     from syncscope.solver.plan.org import OrgAction, OrgPlan, OrgStep, Unplannable
     from syncscope.solver.plan.results import Plan, Step
     from syncscope.solver.queries.check import CheckResult
@@ -83,6 +84,8 @@ _LAZY = {
     # result types
     "ANY": "syncscope.solver.queries.matrix",
     "BatchPlan": "syncscope.solver.plan.batch",
+    "CrossPlan": "syncscope.solver.plan.cross",
+    "Upgrade": "syncscope.solver.plan.cross",
     "Candidate": "syncscope.solver.repair.nearest",
     "Change": "syncscope.solver.results",
     "CheckResult": "syncscope.solver.queries.check",
@@ -120,6 +123,7 @@ __all__ = [
     "ConfigurationError",
     "Conflict",
     "Counts",
+    "CrossPlan",
     "Cube",
     "Diff",
     "Domain",
@@ -146,6 +150,7 @@ __all__ = [
     "Unplannable",
     "UnreadableInput",
     "UnwritableOutput",
+    "Upgrade",
     "Wording",
     "__version__",
     "check",

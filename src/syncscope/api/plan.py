@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from os import PathLike
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, overload
 
 from syncscope.model import (
     ConfigurationError,
@@ -18,6 +18,7 @@ from syncscope.model import (
 )
 from syncscope.solver.diagram.space import Space, compiled
 from syncscope.solver.plan.batch import BatchPlan, plan_batch
+from syncscope.solver.plan.cross import CrossPlan, Upgrade, plan_across
 from syncscope.solver.plan.org import OrgPlan, plan_organisation
 from syncscope.solver.plan.planner import Plan, Solution, Step, solve
 from syncscope.solver.repair.weights import resolve_weights
@@ -29,9 +30,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BatchPlan",
+    "CrossPlan",
     "OrgPlan",
     "Plan",
     "Step",
+    "Upgrade",
     "parse_avoid",
     "plan",
     "plan_graph",
@@ -44,6 +47,7 @@ Avoid = str | Iterable[str | tuple[str, object]]
 alone is one item)."""
 
 
+@overload
 def plan(
     start: Mapping[str, object],
     target: Mapping[str, object],
@@ -54,7 +58,37 @@ def plan(
     max_step: int | None = None,
     model: Model | None = None,
     edition: str | None = None,
-) -> Plan:
+    to_edition: None = None,
+) -> Plan: ...
+
+
+@overload
+def plan(
+    start: Mapping[str, object],
+    target: Mapping[str, object],
+    *,
+    keep: str | Iterable[str] = (),
+    avoid: Avoid = (),
+    weights: str | Mapping[str, object] | None = None,
+    max_step: int | None = None,
+    model: Model | None = None,
+    edition: str | None = None,
+    to_edition: str | Model,
+) -> CrossPlan: ...
+
+
+def plan(
+    start: Mapping[str, object],
+    target: Mapping[str, object],
+    *,
+    keep: str | Iterable[str] = (),
+    avoid: Avoid = (),
+    weights: str | Mapping[str, object] | None = None,
+    max_step: int | None = None,
+    model: Model | None = None,
+    edition: str | None = None,
+    to_edition: str | Model | None = None,
+) -> Plan | CrossPlan:
     """The migration plan from ``start`` to ``target``: valid at every step, fewest steps first.
 
     Parameters
@@ -80,10 +114,16 @@ def plan(
         A rule set from :func:`syncscope.load_model`; the built-in seed by default.
     edition : str, optional
         An edition id (:mod:`syncscope.model.editions`); not together with ``model``.
+    to_edition : str or Model, optional
+        Plan across editions: ``start`` is under ``edition`` (or ``model``), ``target``
+        under ``to_edition`` (an edition id, or a rule set such as
+        ``load_model(edition=..., rules=[...])`` with policy overlays), and the plan goes
+        through one upgrade step (docs/planning.md, "Across editions"). Returns a
+        :class:`CrossPlan`; the start must be valid.
 
     Returns
     -------
-    Plan
+    Plan or CrossPlan
         Monotone first (every setting changes at most once, straight to its end
         value; ``monotone`` says whether that was possible, and a step that
         borrows a value says why in ``detour``), then the fewest steps, then the
@@ -111,8 +151,15 @@ def plan(
     >>> result = syncscope.plan(today, {"email_system": "Exchange Online"})
     >>> result.feasible, len(result.steps), result.cost, result.monotone
     (True, 1, 76.0, True)
+    >>> exo = dict(today, email_system="exchange-online", incoming_protocol="ews",
+    ...     outgoing_protocol="ews", authentication="S2S", profile_type="Exchange Online")
+    >>> across = syncscope.plan(exo, {"version": "9.2"}, to_edition="online-2022-01")
+    >>> across.upgrade_step, across.to_dict()["steps"][0]["upgrade"]["from_edition"]
+    (0, 'pre-9.0')
     """
     chosen = resolve_model(model, edition)
+    if to_edition is not None:
+        return _across(start, target, keep, avoid, weights, max_step, chosen, to_edition)
     return _solve(start, target, keep, avoid, weights, max_step, chosen)[1].plan
 
 
@@ -352,6 +399,42 @@ def _solve(
     settings = _settings(space, keep, avoid, weights, max_step)
     solution = solve(space, _config(m, start, "start"), _config(m, target, "target"), **settings)
     return space, solution
+
+
+def _across(
+    start: Mapping[str, object],
+    target: Mapping[str, object],
+    keep: str | Iterable[str],
+    avoid: Avoid,
+    weights: str | Mapping[str, object] | None,
+    max_step: int | None,
+    model: Model | None,
+    to_edition: str | Model,
+) -> CrossPlan:
+    """A plan across editions: names resolved in whichever edition has them."""
+    a = compiled(model)
+    b = compiled(to_edition if isinstance(to_edition, Model) else resolve_model(None, to_edition))
+    if isinstance(keep, str):
+        keep = [keep]
+    if max_step is not None and (not isinstance(max_step, int) or isinstance(max_step, bool)):
+        raise ConfigurationError(f"the step cap must be a whole number, got {max_step!r}")
+    kept = [resolve_variable(a.model, name).name for name in keep]
+    avoided: list[tuple[str, Value]] = []
+    for item in [avoid] if isinstance(avoid, str) else avoid:
+        try:
+            avoided.extend(parse_avoid(a.model, [item]))
+        except ConfigurationError:
+            avoided.extend(parse_avoid(b.model, [item]))
+    return plan_across(
+        a,
+        b,
+        _config(a.model, start, "start"),
+        _config(b.model, target, "target"),
+        keep=kept,
+        avoid=avoided,
+        weights=weights,
+        max_step=max_step,
+    )
 
 
 def _config(model: Model, config: Mapping[str, object], which: str) -> dict[str, Value]:

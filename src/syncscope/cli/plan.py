@@ -94,6 +94,14 @@ __all__ = ["command"]
     ' {"FROM -> TO" = cost, default = cost} (docs/repair.md).',
 )
 @click.option(
+    "--to-edition",
+    "to_edition",
+    default=None,
+    metavar="ID",
+    help="Plan across editions: --from is under --edition, --to under this edition, through"
+    " one upgrade step (docs/planning.md, Across editions).",
+)
+@click.option(
     "--max-step",
     "max_step",
     type=click.IntRange(min=1),
@@ -122,6 +130,7 @@ def command(
     keep: tuple[str, ...],
     avoid: tuple[str, ...],
     weights: str | None,
+    to_edition: str | None,
     max_step: int | None,
     fmt: str,
 ) -> None:
@@ -156,6 +165,24 @@ def command(
     if per_group and batch_file is None:
         fail("--per-group goes with --batch INVENTORY")
     model = model_from(ctx)
+    if to_edition is not None:
+        if batch_file is not None:
+            fail(
+                "--to-edition plans one configuration (--from); across editions --batch is"
+                " not available"
+            )
+        assert start_file is not None
+        _across(
+            ctx,
+            model,
+            start_file,
+            target_file,
+            to_edition,
+            sets,
+            fmt,
+            {"keep": keep, "avoid": avoid, "weights": weights, "max_step": max_step},
+        )
+        return
     target = _config(model, target_file, "--to")
     options: dict[str, Any] = {
         "keep": keep,
@@ -196,6 +223,37 @@ def command(
             click.echo(planfmt.markdown(result, model))
         else:
             click.echo(fit(planfmt.text(result, model), terminal_width()))
+    sys.exit(EXIT_OK if result.feasible else EXIT_INVALID)
+
+
+def _across(
+    ctx: click.Context,
+    model: Model,
+    start_file: str,
+    target_file: str,
+    to_edition: str,
+    sets: tuple[str, ...],
+    fmt: str,
+    options: dict[str, Any],
+) -> None:
+    """``plan --to-edition``: the target is read under the target edition (with --rules)."""
+    import syncscope
+
+    from . import planfmt
+
+    obj = ctx.find_root().obj or {}
+    later = syncscope.load_model(edition=to_edition, rules=obj.get("rules") or ())
+    target = _config(later, target_file, "--to")
+    start = settings(ctx, model, sets, _config(model, start_file, "--from"))
+    result = syncscope.plan(start, target, model=model, to_edition=later, **options)
+    if fmt == "json":
+        emit_json(result.to_dict())
+    elif fmt == "markdown":
+        click.echo(planfmt.cross_markdown(result, model, later))
+    elif fmt == "mermaid":
+        click.echo(planfmt.cross_mermaid(result, model, later))
+    else:
+        click.echo(fit(planfmt.cross_text(result, model, later), terminal_width()))
     sys.exit(EXIT_OK if result.feasible else EXIT_INVALID)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from syncscope import (
     BatchPlan,
     Change,
+    CrossPlan,
     OrgPlan,
     OrgStep,
     Plan,
@@ -30,6 +31,9 @@ __all__ = [
     "batch_markdown",
     "batch_text",
     "change_phrase",
+    "cross_markdown",
+    "cross_mermaid",
+    "cross_text",
     "markdown",
     "mermaid",
     "org_markdown",
@@ -344,6 +348,223 @@ def _set_lines(model: Model, changes: Sequence[Change]) -> list[str]:
     return [
         f"{model.variable(c.variable).label}: {_label(model, c.variable, c.after)}" for c in changes
     ]
+
+
+# -- across editions -------------------------------------------------------------------------
+def _either_label(models: Sequence[Model], name: str, value: Value | None) -> str:
+    """A value's label from the first of ``models`` that covers it (the upgrade step's
+    changes go from a value of one edition to a value of the other)."""
+    for model in models:
+        if name in model.names:
+            try:
+                return _label(model, name, value)
+            except KeyError:
+                continue
+    return "(unset)" if value is None else format_value(value)
+
+
+def _upgrade_phrase(before: Model, after: Model, changes: Sequence[Change]) -> str:
+    models = (after, before)
+    parts = [
+        f"{after.variable(c.variable).label} from {_either_label(models, c.variable, c.before)}"
+        f" to {_either_label(models, c.variable, c.after)}"
+        for c in changes
+    ]
+    return "change " + join(parts) if parts else "change no setting"
+
+
+def _upgrade_lines(plan: CrossPlan, before: Model, after: Model) -> tuple[str, list[str]]:
+    """The upgrade in a line (what changes edition) and its notes (dropped and set settings)."""
+    upgrade = plan.upgrade
+    assert upgrade is not None
+    head = f"upgrade from {upgrade.from_edition} to {upgrade.to_edition}"
+    notes = []
+    if upgrade.dropped:
+        notes.append(
+            f"{upgrade.to_edition} has no "
+            + join([before.variable(n).label for n in upgrade.dropped])
+            + ": dropped"
+        )
+    if upgrade.introduced:
+        notes.append(
+            "set, new in "
+            + upgrade.to_edition
+            + ": "
+            + join(
+                [
+                    f"{after.variable(n).label} {_label(after, n, v)}"
+                    for n, v in upgrade.introduced.items()
+                ]
+            )
+        )
+    return head, notes
+
+
+def _step_model(plan: CrossPlan, index: int, before: Model, after: Model) -> Model:
+    return before if plan.editions[index] == plan.edition else after
+
+
+def cross_text(plan: CrossPlan, before: Model, after: Model) -> str:
+    """A plan across editions for the terminal; the upgrade step is marked ``⇪ UPGRADE``.
+
+    Examples
+    --------
+    >>> from syncscope import CrossPlan
+    >>> from syncscope.model import load_model
+    >>> print(cross_text(CrossPlan(False, "pre-9.0", "online-2022-01", {}, {},
+    ...     reason="the target is unsupported under online-2022-01"), load_model(), load_model()))
+    ✗ No plan from pre-9.0 to online-2022-01: the target is unsupported under online-2022-01.
+    """
+    if not plan.feasible:
+        failed = Plan(
+            False, plan.start, plan.target, reason=plan.reason, suggestions=plan.suggestions
+        )
+        return _text_failure(failed, after).replace(
+            "No plan", f"No plan from {plan.edition} to {plan.to_edition}", 1
+        )
+    lines = [
+        paint(f"✓ Plan: {plural(len(plan.steps), 'step')}", "supported")
+        + f", cost {format_number(plan.cost)}, from {plan.edition} to {plan.to_edition}"
+        + f" (the upgrade is step {(plan.upgrade_step or 0) + 1})"
+    ]
+    if not plan.monotone:
+        lines[0] += " (with a detour: see the steps that borrow a value)"
+    seen = {c.variable for s in plan.steps for c in s.changes}
+    lines.append(
+        f"  from: {_config_line(plan.start, [n for n in plan.start if n in seen])}"
+        f" [{plan.start_verdict.id} under {plan.edition}]"
+    )
+    lines.append(f"  to:   {_config_line(plan.end, [n for n in plan.end if n in seen])}")
+    for i, step in enumerate(plan.steps):
+        lines.append("")
+        model = _step_model(plan, i, before, after)
+        if i == plan.upgrade_step:
+            lines.extend(_upgrade_text(plan, i, before, after))
+            continue
+        block = _text_step(i + 1, step, model)
+        block[0] = block[0].removesuffix(":") + f", under {plan.editions[i]}:"
+        lines.extend(block)
+    return "\n".join(lines)
+
+
+def _upgrade_text(plan: CrossPlan, i: int, before: Model, after: Model) -> list[str]:
+    step = plan.steps[i]
+    head, notes = _upgrade_lines(plan, before, after)
+    lines = [
+        paint(f"Step {i + 1} ⇪ UPGRADE", "heading")
+        + f" [{step.verdict.id}], cost {format_number(step.cost)}: {head}",
+        f"  {_upgrade_phrase(before, after, step.changes)}",
+    ]
+    if step.changes:
+        lines.append("    " + "; ".join(str(c) for c in step.changes))
+    lines.extend(f"  {note}" for note in notes)
+    if step.borrowed:
+        lines.append(f"  borrows {_borrowed(after, step)}: {step.detour}")
+    if step.tied_by:
+        lines.append("  also changed at the upgrade, because without it the setup breaks:")
+    for rule in step.tied_by:
+        lines.extend(_rule_block(rule, "    "))
+    return lines
+
+
+def cross_markdown(plan: CrossPlan, before: Model, after: Model) -> str:
+    """A plan across editions as a Markdown checklist; the upgrade step is in bold.
+
+    Examples
+    --------
+    >>> from syncscope import CrossPlan
+    >>> from syncscope.model import load_model
+    >>> print(cross_markdown(CrossPlan(False, "pre-9.0", "online-2022-01", {}, {},
+    ...     reason="no way"), load_model(), load_model()))
+    ## Migration plan from pre-9.0 to online-2022-01
+    <BLANKLINE>
+    No plan: no way.
+    """
+    lines = [f"## Migration plan from {plan.edition} to {plan.to_edition}", ""]
+    if not plan.feasible:
+        lines.append(f"No plan: {plan.reason}.")
+        for cand in plan.suggestions:
+            lines.append(
+                f"- nearest valid target under {plan.to_edition}:"
+                f" {'; '.join(str(c) for c in cand.changes)}"
+                f" (cost {format_number(cand.cost)}, {cand.verdict.id})"
+            )
+        return "\n".join(lines)
+    lines.append(
+        f"{plural(len(plan.steps), 'step')}, total change cost {format_number(plan.cost)}; the"
+        f" upgrade is step {(plan.upgrade_step or 0) + 1}. Every step before it is valid under"
+        f" {plan.edition}, it and every step after it under {plan.to_edition}."
+    )
+    lines.append("")
+    wording_of = {id(before): Wording.of(before), id(after): Wording.of(after)}
+    for i, step in enumerate(plan.steps):
+        model = _step_model(plan, i, before, after)
+        if i != plan.upgrade_step:
+            lines.append(
+                _markdown_step(i + 1, step, model, wording_of[id(model)])
+                + f" _({plan.editions[i]})_"
+            )
+            continue
+        head, notes = _upgrade_lines(plan, before, after)
+        if step.tied_by:
+            notes.append(
+                "together, because "
+                + "; ".join(wording_of[id(after)].cite(r) for r in step.tied_by)
+            )
+        notes.insert(0, f"cost {format_number(step.cost)}")
+        lines.append(
+            f"- [ ] **Step {i + 1} ⇪ {head}**: {_upgrade_phrase(before, after, step.changes)}"
+            f" ({' — '.join(notes)})"
+        )
+    return "\n".join(lines)
+
+
+def cross_mermaid(plan: CrossPlan, before: Model, after: Model) -> str:
+    """A Mermaid flowchart of a plan across editions: one subgraph per edition, the upgrade
+    step the edge (thick, labelled ``⇪ upgrade``) between them.
+
+    Examples
+    --------
+    >>> from syncscope import CrossPlan
+    >>> from syncscope.model import load_model
+    >>> print(cross_mermaid(CrossPlan(False, "pre-9.0", "online-2022-01", {}, {},
+    ...     reason="no way"), load_model(), load_model()))
+    flowchart LR
+      N0["No plan: no way"]
+    """
+    out = ["flowchart LR"]
+    if not plan.feasible:
+        out.append(f'  N0["{_quote("No plan: " + (plan.reason or ""))}"]')
+        return "\n".join(out)
+    at = plan.upgrade_step or 0
+    models = (after, before)
+    out.extend(_STYLES[:3])
+    out.append("  classDef upgrade fill:#fbefff,stroke:#8250df,color:#3e1f79")
+    start_lines = [f"Start ({plan.start_verdict.id})"]
+    nodes = {0: f'    S0["{"<br/>".join(_quote(x) for x in start_lines)}"]:::origin'}
+    for i, step in enumerate(plan.steps, 1):
+        title = f"Step {i}" + (" ⇪ upgrade" if i - 1 == at else "")
+        lines = [title] + [
+            f"{after.variable(c.variable).label if c.variable in after.names else c.variable}:"
+            f" {_either_label(models, c.variable, c.after)}"
+            for c in step.changes
+        ]
+        kind = "upgrade" if i - 1 == at else "planned"
+        nodes[i] = f'    S{i}["{"<br/>".join(_quote(x) for x in lines)}"]:::{kind}'
+    for name, members in (
+        (plan.edition, range(0, at + 1)),
+        (plan.to_edition, range(at + 1, len(plan.steps) + 1)),
+    ):
+        out.append(f'  subgraph E{len(out)}["{_quote(name)}"]')
+        out.extend(nodes[k] for k in members)
+        out.append("  end")
+    for i, step in enumerate(plan.steps, 1):
+        label = f"cost {format_number(step.cost)}"
+        arrow = "==>" if i - 1 == at else "-->"
+        if i - 1 == at:
+            label = f"⇪ upgrade {plan.edition} → {plan.to_edition} · " + label
+        out.append(f'  S{i - 1} {arrow}|"{_quote(label)}"| S{i}')
+    return "\n".join(out)
 
 
 # -- many mailboxes --------------------------------------------------------------------------
