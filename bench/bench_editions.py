@@ -31,7 +31,7 @@ SLICE: dict[str, Value] = {
 QUERIES = 200
 SEED = 20_220_113
 PLANS = 60
-"""Random (valid start under A, valid full target under B) pairs a cross-edition plan is timed on."""
+"""Random pairs (a valid start under A, a valid full target under B) a cross plan is timed on."""
 
 
 def _best(space: Space, config: dict[str, Value]) -> Level:
