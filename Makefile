@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint typecheck pytest fuzz bench docs docs-site clean
+.PHONY: run test lint typecheck pytest fuzz bench load docs docs-site clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,14 @@ fuzz: $(VENV)/.installed-test
 ## bench: benchmarks against the baseline; rewrites docs/performance.md
 bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/run.py
+
+$(VENV)/.installed-serve: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[serve]'
+	touch $@ $(VENV)/.installed
+
+## load: 200 clients on syncscope serve's /v1/domains from localhost, 10 s; rewrites docs/serve.md's numbers
+load: $(VENV)/.installed-serve
+	$(BIN)/python bench/load_serve.py --write-docs
 
 $(VENV)/.installed-docs: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[docs]'

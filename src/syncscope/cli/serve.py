@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 import sys
 import threading
@@ -128,6 +129,9 @@ def command(
     click.echo(f"syncscope: serving {model.name} at {url} (Ctrl+C stops)", err=True)
     if open_browser:
         threading.Timer(0.8, webbrowser.open, args=(url,)).start()
+    # The compiled editions live as long as the process: keep full collections (about
+    # 20 ms each over them) from pausing requests.
+    gc.freeze()
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
     except OSError as exc:

@@ -14,6 +14,7 @@ Examples
 from __future__ import annotations
 
 import tempfile
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -67,6 +68,8 @@ _BATCH_TYPES = {
     "application/json": None,
     "application/octet-stream": None,
 }
+_RENDERED = 4096
+"""Rendered ``/v1/domains`` answers kept, least recently used dropped."""
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -179,6 +182,29 @@ def create_app(
     engine = served.get(None)
     schema = openapi_schema(engine.model, limits, served.ids)
 
+    # Rendered domains answers, by the identity of the memoised answer (kept alive here).
+    rendered: OrderedDict[int, tuple[object, bytes]] = OrderedDict()
+
+    def render_domains(answer: dict[str, object]) -> Response:
+        found = rendered.get(id(answer))
+        if found is not None and found[0] is answer:
+            rendered.move_to_end(id(answer))
+            return Response(found[1], media_type="application/json")
+        body = bytes(_Json(answer).body)
+        rendered[id(answer)] = (answer, body)
+        if len(rendered) > _RENDERED:
+            rendered.popitem(last=False)
+        return Response(body, media_type="application/json")
+
+    async def domains(request: Request) -> Response:
+        # A memoised answer is served on the event loop; only a miss needs a worker thread.
+        chosen = pick(request)
+        data = await _json_body(request, limits.max_body_bytes)
+        answer = chosen.domains_memoised(data)
+        if answer is None:
+            answer = await run_in_threadpool(chosen.domains, data)
+        return render_domains(answer)
+
     def pick(request: Request) -> Engine:
         return served.get(request.query_params.get("edition"))
 
@@ -289,7 +315,6 @@ def create_app(
         "/v1/check": Engine.check,
         "/v1/explain": Engine.explain,
         "/v1/count": Engine.count,
-        "/v1/domains": Engine.domains,
         "/v1/nearest": Engine.nearest,
     }
     routes = [
@@ -299,6 +324,7 @@ def create_app(
         Route("/v1/model", model_vocabulary, methods=["GET"]),
         Route("/v1/rules", rules, methods=["GET"]),
         *(Route(path, answer(compute), methods=["POST"]) for path, compute in json_routes.items()),
+        Route("/v1/domains", domains, methods=["POST"]),
         Route("/v1/plan", plan, methods=["POST"]),
         Route("/v1/batch", batch, methods=["POST"]),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),

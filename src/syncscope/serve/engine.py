@@ -247,6 +247,39 @@ class Engine:
                 body["causes"] = [c.to_dict() for c in exc.causes]
             raise ApiError(409, body) from None
 
+    def domains_memoised(self, data: object) -> dict[str, object] | None:
+        """The memoised ``domains`` answer for ``data``, or None; it never solves nor waits.
+
+        None when the answer is not memoised, the input is bad, or another
+        thread holds the lock, so an event loop can try it before it hands the
+        request to a worker thread.
+
+        Examples
+        --------
+        >>> engine = Engine()
+        >>> engine.domains_memoised({"email_system": "gmail"}) is None
+        True
+        >>> answer = engine.domains({"email_system": "gmail"})
+        >>> engine.domains_memoised({"Email System": "Gmail"}) is answer
+        True
+        """
+        if not isinstance(data, dict) or not self._lock.acquire(blocking=False):
+            return None
+        try:
+            memo_key = self._memo_key(normalize_config(self.model, data))
+            hit = self._domains.get(memo_key)
+            if hit is not None:
+                self._domains.move_to_end(memo_key)
+            return hit
+        except InputError:
+            return None
+        finally:
+            self._lock.release()
+
+    @staticmethod
+    def _memo_key(canonical: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
+        return tuple(sorted((name, repr(value)) for name, value in canonical.items()))
+
     def _memo_domains(self, fixed: dict[str, Any]) -> dict[str, object]:
         """The answer for ``fixed``, from a bounded LRU keyed by its canonical form (lock held).
 
@@ -254,7 +287,7 @@ class Engine:
         same few questions again and again; a hit skips the solver and ``to_dict``.
         """
         canonical = normalize_config(self.model, fixed)
-        memo_key = tuple(sorted((name, repr(value)) for name, value in canonical.items()))
+        memo_key = self._memo_key(canonical)
         hit = self._domains.get(memo_key)
         if hit is not None:
             self._domains.move_to_end(memo_key)
