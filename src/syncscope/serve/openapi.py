@@ -346,7 +346,7 @@ def _errors(*statuses: int) -> JSON:
         409: ("NoValidConfiguration", "No valid configuration has the fixed values."),
         413: ("Error", "The body (or the inventory's rows) is over the limit."),
         415: ("Error", "The body's media type is not accepted."),
-        422: ("ConfigurationError", "An unknown variable or value (with did-you-mean)."),
+        422: ("ConfigurationError", "An unknown variable, value or edition (with did-you-mean)."),
         500: ("Error", "An unexpected failure: a one-line error, never a traceback."),
     }
     return {str(s): _json(_ref(words[s][0]), words[s][1]) for s in statuses}
