@@ -335,3 +335,51 @@ def test_a_key_given_twice_in_one_object_is_refused(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["check", "--config", str(path)])
     assert result.exit_code == 2
     assert "the key 'deployment' appears twice" in result.output
+
+
+ADMIN_WORDS = [
+    ("deployment", "hybrid", "on-premises"),
+    ("email_system", "hybrid", "exchange-online"),
+    ("email_system", "O365", "exchange-online"),
+    ("email_system", "Office 365", "exchange-online"),
+    ("email_system", "Microsoft 365", "exchange-online"),
+    ("email_system", "Exchange Online (Hybrid)", "exchange-online"),
+    ("email_system", "Hotmail", "outlook-com"),
+    ("email_system", "Live", "windows-live-mail"),
+    ("email_system", "Microsoft Exchange Server 2016", "exchange-2016"),
+    ("email_system", "microsoft exchange server 2013 sp1", "exchange-2013-sp1"),
+    ("profile_type", "Exchange Online (Hybrid)", "exchange-online"),
+    ("profile_type", "Exchange Server (Hybrid)", "exchange-server"),
+]
+
+
+@pytest.mark.parametrize(("variable", "word", "value"), ADMIN_WORDS, ids=lambda x: str(x))
+def test_the_words_admins_type_are_aliases(variable: str, word: str, value: str) -> None:
+    result, data = run_json("check", "--json", "--set", f"{variable}={word}")
+    assert result.exit_code in (0, 1), result.output
+    assert data["configuration"][variable] == value
+
+
+def test_the_page_hybrid_deployment_is_on_premises_with_exchange_online() -> None:
+    # "a hybrid deployment: Dynamics 365 (on-premises) with Exchange Online" (the page's words)
+    result, data = run_json(
+        "check",
+        "--json",
+        "--set",
+        "deployment=hybrid",
+        "--set",
+        "email_system=hybrid",
+        "--set",
+        "outlook_on_the_web=true",
+    )
+    assert result.exit_code == 1
+    assert data["configuration"]["deployment"] == "on-premises"
+    assert "important.owa-hybrid" in {f["rule"] for f in data["findings"]}
+
+
+def test_version_9_is_covered_by_a_later_page() -> None:
+    result = run("check", "--set", "version=9.0")
+    assert result.exit_code == 2
+    assert "version=9.0 is outside the cover of edition 'pre-9.0'" in result.stderr
+    assert "editions that cover it: 9.x-" in result.stderr
+    assert "did you mean" not in result.stderr

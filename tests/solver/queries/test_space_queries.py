@@ -148,7 +148,11 @@ def test_api_count_accepts_user_spellings_and_rejects_unknown_names(baseline: Mo
     with pytest.raises(ConfigurationError, match="did you mean"):
         syncscope.count({"deploymnet": "online"})
     with pytest.raises(ConfigurationError, match="unknown value"):
-        syncscope.count({"deployment": "hybrid"})
+        syncscope.count({"deployment": "hybird-cloud"})
+    # "hybrid" is the page's word for on-premises with Exchange Online (changed: an alias now).
+    assert syncscope.count({"deployment": "hybrid"}) == syncscope.count(
+        {"deployment": "on-premises"}
+    )
 
 
 def test_count_of_an_impossible_assignment_is_zero_valid(space: Space) -> None:
