@@ -21,26 +21,36 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from types import MappingProxyType
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from syncscope.model import ConfigurationError, Level, Model, Rule, Value, format_value
-from syncscope.model.costs import load_costs
+from syncscope.model.costs import costs_for, load_costs
 
 from ..diagram.space import Space
 from ..repair.nearest import Candidate, nearest
 from ..repair.weights import UNIFORM, Weights, exact_weight, load_weights_file
 from ..results import Change, json_number
+from .batch import RecordLike, Skipped
 from .ends import nearest_targets
 from .moves import Node, move_diagram
+from .org import OrgAction, OrgPlan, OrgStep, Unplannable
 from .results import Step
 from .search import Goal, Limits, Walker, any_valid
 from .ties import ties
 
-__all__ = ["BUDGET", "CrossPlan", "Upgrade", "plan_across", "upgrade_moves"]
+__all__ = [
+    "BUDGET",
+    "CrossOrgPlan",
+    "CrossPlan",
+    "Upgrade",
+    "plan_across",
+    "plan_organisation_across",
+    "upgrade_moves",
+]
 
 BUDGET = 20_000
 """Configurations (of both editions) a search expands before it gives up."""
@@ -247,6 +257,218 @@ def upgrade_moves(a: Space, b: Space, x: Node) -> tuple[tuple[Node, tuple[int, .
     return _Bridge.of(a, b).moves(x)
 
 
+@dataclass(frozen=True, slots=True)
+class CrossOrgPlan:
+    """One plan for every mailbox of an inventory across two editions: the upgrade, with every
+    organisation-scope change, is one step for everyone."""
+
+    edition: str
+    """The inventory's edition: every step before the upgrade is valid under it."""
+    to_edition: str
+    """The target's edition: the upgrade step and every later one are valid under it."""
+    plan: OrgPlan
+    """The steps (``kind`` is ``mailboxes`` before and after the upgrade, ``upgrade`` at it),
+    the organisation's settings at the end, and the mailboxes that cannot be taken along."""
+    upgrade_step: int | None
+    """The index of the upgrade in ``plan.steps``; None when no mailbox is planned."""
+    introduced: tuple[Mapping[str, Value], ...] = ()
+    """Per action of the upgrade step, the settings only ``to_edition`` has, as it sets them
+    (the settings only ``edition`` has are dropped there)."""
+
+    @property
+    def complete(self) -> bool:
+        """Whether every mailbox is planned (rows out of scope aside)."""
+        return self.plan.complete
+
+    def editions(self) -> tuple[str, ...]:
+        """Per step, the edition its configurations are valid under."""
+        at = len(self.plan.steps) if self.upgrade_step is None else self.upgrade_step
+        return (self.edition,) * at + (self.to_edition,) * (len(self.plan.steps) - at)
+
+    def to_dict(self) -> dict[str, object]:
+        """``OrgPlan.to_dict`` plus ``edition``, ``to_edition`` and ``upgrade_step``; each
+        step adds ``edition`` and ``upgrade`` (``{"from_edition", "to_edition"}`` or null), and
+        each action of the upgrade step ``introduced``."""
+        out = self.plan.to_dict()
+        steps = out["steps"]
+        assert isinstance(steps, list)
+        for i, (step, edition) in enumerate(zip(steps, self.editions(), strict=True)):
+            step["edition"] = edition
+            step["upgrade"] = None
+            if i == self.upgrade_step:
+                step["upgrade"] = {"from_edition": self.edition, "to_edition": self.to_edition}
+                for action, new in zip(step["actions"], self.introduced, strict=True):
+                    action["introduced"] = dict(new)
+        out.update(edition=self.edition, to_edition=self.to_edition, upgrade_step=self.upgrade_step)
+        return out
+
+
+def plan_organisation_across(
+    a: Space,
+    b: Space,
+    records: Iterable[RecordLike],
+    target: Mapping[str, Value],
+    *,
+    keep: Iterable[str] = (),
+    avoid: Iterable[tuple[str, Value]] = (),
+    weights: str | Mapping[str, object] | None = None,
+    max_step: int | None = None,
+) -> CrossOrgPlan:
+    """One plan for an inventory (read under ``a``) to ``target`` (under ``b``), one upgrade.
+
+    Organisation-scope settings (``model/data/costs.toml``) change only at the upgrade, the
+    same for everyone: to the target's values, and where the target leaves one open, to where
+    the plan of the largest group of mailboxes takes it. Each distinct configuration is
+    planned with :func:`plan_across` under that constraint; its steps before the upgrade are
+    merged with the other mailboxes' step by step, then comes the upgrade for everyone, then
+    the steps after it. A configuration not valid under ``a``, or with no plan, is named in
+    ``unplannable`` with the reason.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from syncscope.model import load_model
+    >>> from syncscope.solver.diagram.space import compiled
+    >>> a, b = compiled(load_model()), compiled(load_model(edition="online-2022-01"))
+    >>> exo = {"deployment": "online", "version": "8.2", "email_system": "exchange-online",
+    ...     "incoming_protocol": "ews", "outgoing_protocol": "ews",
+    ...     "sync_appointments_contacts_tasks": True, "authentication": "server-to-server",
+    ...     "autodiscover": True, "profile_type": "exchange-online", "ports": "default",
+    ...     "same_tenant": True, "fips_mode": False, "mfa": False, "customer_key": False,
+    ...     "outlook_on_the_web": False, "outlook_manual_tracking": False,
+    ...     "mass_email_campaigns": False, "custom_email_provider": False,
+    ...     "mixed_outlook_act_sync": False}
+    >>> rows = [SimpleNamespace(row=1, extra={"id": "ann"}, config=exo, status="ok", error=None),
+    ...         SimpleNamespace(row=2, extra={"id": "bo"}, status="ok", error=None,
+    ...                         config=dict(exo, outlook_manual_tracking=True))]
+    >>> org = plan_organisation_across(a, b, rows, {"version": "9.2",
+    ...                                             "outlook_manual_tracking": False})
+    >>> [(s.kind, s.mailboxes) for s in org.plan.steps], org.upgrade_step
+    ([('mailboxes', 1), ('upgrade', 2)], 1)
+    """
+    keep, avoid = tuple(keep), tuple(avoid)
+    ta, tb = a.tables, b.tables
+    scope_a, scope_b = costs_for(a.model), costs_for(b.model)
+    held = [n for n in ta.names if scope_a.scope(n) == "organisation"]
+    org_b = [n for n in tb.names if scope_b.scope(n) == "organisation"]
+    groups: dict[Node, tuple[list[int], list[str]]] = {}
+    skipped: list[Skipped] = []
+    for record in records:
+        config = record.config
+        if config is None or record.status != "ok":
+            skipped.append(Skipped(record.row, record.status, record.error, record.extra))
+            continue
+        node = tuple(ta.value_index[i][config[n]] for i, n in enumerate(ta.names))
+        rows, ids = groups.setdefault(node, ([], []))
+        rows.append(record.row)
+        ids.append(next((x for x in record.extra.values() if x), f"row {record.row}"))
+    ordered = sorted(groups.items(), key=lambda g: (-len(g[1][0]), g[1][0][0]))
+    options: dict[str, Any] = {
+        "keep": keep,
+        "avoid": avoid,
+        "weights": weights,
+        "max_step": max_step,
+    }
+    ends: dict[str, Value] = {n: target[n] for n in org_b if n in target}
+    for node, _ in ordered:
+        if len(ends) == len(org_b) or not ta.verdict(node).valid:
+            continue
+        first = plan_across(a, b, ta.decode(node), target, **options)
+        if first.feasible:
+            ends.update({n: first.end[n] for n in org_b if n not in ends})
+            break
+    unplannable: list[Unplannable] = []
+    lanes: list[tuple[list[int], list[str], CrossPlan]] = []
+    for node, (rows, ids) in ordered:
+        config = MappingProxyType(ta.decode(node))
+        try:
+            found = _Cross(a, b, config, target, keep, avoid, weights, max_step, held, ends).run()
+        except ConfigurationError as exc:
+            if "the start is" not in exc.message:
+                raise
+            unplannable.append(Unplannable(config, tuple(rows), tuple(ids), exc.message))
+            continue
+        if not found.feasible:
+            reason = found.reason or "no plan"
+            unplannable.append(Unplannable(config, tuple(rows), tuple(ids), reason))
+            continue
+        lanes.append((rows, ids, found))
+    steps, at, introduced = _merge_lanes(lanes)
+    return CrossOrgPlan(
+        _edition(a.model),
+        _edition(b.model),
+        OrgPlan(
+            MappingProxyType(dict(target)),
+            MappingProxyType({n: ends[n] for n in org_b if n in ends}),
+            steps,
+            tuple(unplannable),
+            tuple(skipped),
+            sum(len(r) for r, _, _ in lanes),
+        ),
+        at,
+        introduced,
+    )
+
+
+_Lane = tuple[list[int], list[str], Step, tuple[tuple[str, Value], ...]]
+"""One group's step in a column: rows, ids, the step, and what it introduces at the upgrade."""
+_ActionKey = tuple[tuple[Change, ...], tuple[tuple[str, Value], ...]]
+
+
+def _merge_lanes(
+    lanes: Sequence[tuple[list[int], list[str], CrossPlan]],
+) -> tuple[tuple[OrgStep, ...], int | None, tuple[Mapping[str, Value], ...]]:
+    """Steps before the upgrade by position, the upgrade for everyone, then the rest; with the
+    settings each action of the upgrade introduces."""
+    if not lanes:
+        return (), None, ()
+
+    def at(p: CrossPlan) -> int:
+        return p.upgrade_step or 0
+
+    def new(p: CrossPlan) -> tuple[tuple[str, Value], ...]:
+        return tuple(p.upgrade.introduced.items()) if p.upgrade else ()
+
+    before = max(at(p) for _, _, p in lanes)
+    after = max(len(p.steps) - at(p) - 1 for _, _, p in lanes)
+    columns: list[tuple[str, list[_Lane]]] = []
+    for j in range(before):
+        columns.append(("mailboxes", [(r, i, p.steps[j], ()) for r, i, p in lanes if j < at(p)]))
+    columns.append(("upgrade", [(r, i, p.steps[at(p)], new(p)) for r, i, p in lanes]))
+    for j in range(after):
+        later: list[_Lane] = [
+            (r, i, p.steps[at(p) + 1 + j], ()) for r, i, p in lanes if at(p) + 1 + j < len(p.steps)
+        ]
+        columns.append(("mailboxes", later))
+    out = []
+    introduced: tuple[Mapping[str, Value], ...] = ()
+    for kind, moves in columns:
+        actions: dict[_ActionKey, tuple[list[int], list[str], float]] = {}
+        for rows, ids, step, extra in moves:
+            got = actions.setdefault((step.changes, extra), ([], [], step.cost))
+            got[0].extend(rows)
+            got[1].extend(ids)
+        merged = sorted(
+            (
+                (
+                    OrgAction(
+                        changes,
+                        tuple(sorted(rows)),
+                        tuple(i for _, i in sorted(zip(rows, ids, strict=True))),
+                        cost,
+                    ),
+                    extra,
+                )
+                for (changes, extra), (rows, ids, cost) in actions.items()
+            ),
+            key=lambda x: (-len(x[0].rows), x[0].rows[0]),
+        )
+        if kind == "upgrade":
+            introduced = tuple(MappingProxyType(dict(extra)) for _, extra in merged)
+        out.append(OrgStep(kind, tuple(action for action, _ in merged)))
+    return tuple(out), before, introduced
+
+
 # -- the upgrade edges ------------------------------------------------------------------------
 class _Bridge:
     """How configurations of one edition map into another's, and the upgrades between them."""
@@ -375,6 +597,8 @@ class _Cross:
         avoid: Iterable[tuple[str, Value]],
         weights: str | Mapping[str, object] | None,
         max_step: int | None,
+        hold: Iterable[str] = (),
+        fixed: Mapping[str, Value] | None = None,
     ) -> None:
         ea, eb = _edition(a.model), _edition(b.model)
         if ea == eb:
@@ -416,6 +640,7 @@ class _Cross:
         self.scale = math.lcm(*dens)
         self.ma, self.mb = self.scale // self.wa.scale, self.scale // self.wb.scale
         self.allowed_a, self.allowed_b = self._limits(keep, avoid)
+        self._hold(hold, fixed or {})
         groups = move_diagram(b).components
         group_of = [0] * len(tb.names)
         for number, members in enumerate(groups):
@@ -513,6 +738,23 @@ class _Cross:
                     value=value,
                 )
         return tuple(la), tuple(lb)
+
+    def _hold(self, hold: Iterable[str], fixed: Mapping[str, Value]) -> None:
+        """Settings that change only at the upgrade: held at the start's value before it
+        (``hold``), and at ``fixed``'s value from it on (an organisation's cutover)."""
+        ta, tb = self.ta, self.tb
+        la, lb = list(self.allowed_a), list(self.allowed_b)
+        for name in hold:
+            v = ta.index_of[name]
+            was_a = la[v]
+            one = frozenset([self.node[v]])
+            la[v] = one if was_a is None else one & was_a
+        for name, value in fixed.items():
+            w = tb.index_of[name]
+            was_b = lb[w]
+            only = frozenset([tb.value_index[w][value]])
+            lb[w] = only if was_b is None else only & was_b
+        self.allowed_a, self.allowed_b = tuple(la), tuple(lb)
 
     # -- the answer --------------------------------------------------------------------------
     def run(self) -> CrossPlan:

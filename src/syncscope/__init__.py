@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from syncscope.solver.explain.diagnoses import Explanation
     from syncscope.solver.explain.wording import Wording
     from syncscope.solver.plan.batch import BatchPlan, PlanGroup, Skipped
-    from syncscope.solver.plan.cross import CrossPlan, Upgrade
+    from syncscope.solver.plan.cross import CrossOrgPlan, CrossPlan, Upgrade
     from syncscope.solver.plan.org import OrgAction, OrgPlan, OrgStep, Unplannable
     from syncscope.solver.plan.results import Plan, Step
     from syncscope.solver.queries.check import CheckResult
@@ -84,6 +84,7 @@ _LAZY = {
     # result types
     "ANY": "syncscope.solver.queries.matrix",
     "BatchPlan": "syncscope.solver.plan.batch",
+    "CrossOrgPlan": "syncscope.solver.plan.cross",
     "CrossPlan": "syncscope.solver.plan.cross",
     "Upgrade": "syncscope.solver.plan.cross",
     "Candidate": "syncscope.solver.repair.nearest",
@@ -123,6 +124,7 @@ __all__ = [
     "ConfigurationError",
     "Conflict",
     "Counts",
+    "CrossOrgPlan",
     "CrossPlan",
     "Cube",
     "Diff",

@@ -224,3 +224,51 @@ def test_invalid_target_exits_1_with_suggestions(tmp_path: Path, ends: tuple[str
         *ACROSS, "--from", ends[0], "--to", str(target), "--to-edition", "online-2022-01"
     )
     assert code == 1 and "No plan from pre-9.0 to online-2022-01" in text
+
+
+def test_batch_gives_one_organisation_plan_with_the_upgrade_once(tmp_path: Path) -> None:
+    target = tmp_path / "t.json"
+    target.write_text('{"email_system": "Exchange Online"}', encoding="utf-8")
+    args = (
+        "--batch",
+        str(EXAMPLES / "inventory.csv"),
+        "--to",
+        str(target),
+        "--to-edition",
+        "online-2022-01",
+    )
+    code, out, _ = run(*ACROSS, *args, "--format", "json")
+    assert code == 1  # some rows are invalid under pre-9.0, one can't be read
+    data = json.loads(out)
+    assert data["planned"] > 0 and data["unplannable"] and data["skipped"]
+    kinds = [s["kind"] for s in data["steps"]]
+    assert kinds.count("upgrade") == 1 and kinds.index("upgrade") == data["upgrade_step"]
+    upgrade = data["steps"][data["upgrade_step"]]
+    assert upgrade["upgrade"] == {"from_edition": "pre-9.0", "to_edition": "online-2022-01"}
+    assert upgrade["mailboxes"] == data["planned"]
+    assert all("introduced" in a for a in upgrade["actions"])
+    assert data["organisation"]["deployment"] == "online"
+    assert all(
+        s["edition"] == ("pre-9.0" if i < data["upgrade_step"] else "online-2022-01")
+        for i, s in enumerate(data["steps"])
+    )
+    code, text, _ = run(*ACROSS, *args)
+    assert code == 1 and text.count("⇪ the upgrade") == 1
+    code, md, _ = run(*ACROSS, *args, "--format", "markdown")
+    assert code == 1 and md.count("## **Step") == 1
+
+
+def test_batch_per_group_across_editions_exits_2(tmp_path: Path) -> None:
+    target = tmp_path / "t.json"
+    target.write_text('{"email_system": "Exchange Online"}', encoding="utf-8")
+    code, _, err = run(
+        *ACROSS,
+        "--batch",
+        str(EXAMPLES / "inventory.csv"),
+        "--to",
+        str(target),
+        "--to-edition",
+        "online-2022-01",
+        "--per-group",
+    )
+    assert code == 2 and "--per-group" in err

@@ -18,7 +18,13 @@ from syncscope.model import (
 )
 from syncscope.solver.diagram.space import Space, compiled
 from syncscope.solver.plan.batch import BatchPlan, plan_batch
-from syncscope.solver.plan.cross import CrossPlan, Upgrade, plan_across
+from syncscope.solver.plan.cross import (
+    CrossOrgPlan,
+    CrossPlan,
+    Upgrade,
+    plan_across,
+    plan_organisation_across,
+)
 from syncscope.solver.plan.org import OrgPlan, plan_organisation
 from syncscope.solver.plan.planner import Plan, Solution, Step, solve
 from syncscope.solver.repair.weights import resolve_weights
@@ -30,6 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BatchPlan",
+    "CrossOrgPlan",
     "CrossPlan",
     "OrgPlan",
     "Plan",
@@ -273,6 +280,7 @@ def plan_inventory(
         return plan_batch(space, records, canonical, **settings)
 
 
+@overload
 def plan_organisation_inventory(
     source: str | PathLike[str] | BinaryIO,
     target: Mapping[str, object],
@@ -285,7 +293,41 @@ def plan_organisation_inventory(
     max_step: int | None = None,
     model: Model | None = None,
     edition: str | None = None,
-) -> OrgPlan:
+    to_edition: None = None,
+) -> OrgPlan: ...
+
+
+@overload
+def plan_organisation_inventory(
+    source: str | PathLike[str] | BinaryIO,
+    target: Mapping[str, object],
+    *,
+    input_format: str | None = None,
+    defaults: Mapping[str, object] | Iterable[str] | None = None,
+    keep: str | Iterable[str] = (),
+    avoid: Avoid = (),
+    weights: str | Mapping[str, object] | None = None,
+    max_step: int | None = None,
+    model: Model | None = None,
+    edition: str | None = None,
+    to_edition: str | Model,
+) -> CrossOrgPlan: ...
+
+
+def plan_organisation_inventory(
+    source: str | PathLike[str] | BinaryIO,
+    target: Mapping[str, object],
+    *,
+    input_format: str | None = None,
+    defaults: Mapping[str, object] | Iterable[str] | None = None,
+    keep: str | Iterable[str] = (),
+    avoid: Avoid = (),
+    weights: str | Mapping[str, object] | None = None,
+    max_step: int | None = None,
+    model: Model | None = None,
+    edition: str | None = None,
+    to_edition: str | Model | None = None,
+) -> OrgPlan | CrossOrgPlan:
     """One plan for a whole organisation: organisation-wide changes once, for everyone at once.
 
     Parameters are those of :func:`plan_inventory`. Organisation-scope settings
@@ -308,8 +350,32 @@ def plan_organisation_inventory(
     >>> org = plan_organisation_inventory(inventory, {"version": "8.2"}, input_format="csv")
     >>> [(s.kind, s.mailboxes, s.actions[0].ids) for s in org.steps]
     [('organisation', 2, ('ann', 'bo'))]
+
+    With ``to_edition`` (as for :func:`plan`), the inventory is read under ``edition`` and
+    the organisation's upgrade, with every organisation-scope change, is one step
+    (``kind`` ``upgrade``) for everyone; the answer is a :class:`CrossOrgPlan`.
+
+    >>> _ = inventory.seek(0)
+    >>> across = plan_organisation_inventory(inventory, {"version": "9.2"}, input_format="csv",
+    ...                                      to_edition="online-2022-01")
+    >>> [(s.kind, s.mailboxes) for s in across.plan.steps], across.upgrade_step
+    ([('upgrade', 2)], 0)
     """
     from syncscope.batch.readers import read_records
+
+    if to_edition is not None:
+        return _organisation_across(
+            source,
+            target,
+            input_format,
+            defaults,
+            keep,
+            avoid,
+            weights,
+            max_step,
+            resolve_model(model, edition),
+            to_edition,
+        )
 
     space, org, settings, canonical = _inventory_settings(
         target, defaults, keep, avoid, weights, max_step, resolve_model(model, edition)
@@ -435,6 +501,46 @@ def _across(
         weights=weights,
         max_step=max_step,
     )
+
+
+def _organisation_across(
+    source: str | PathLike[str] | BinaryIO,
+    target: Mapping[str, object],
+    input_format: str | None,
+    defaults: Mapping[str, object] | Iterable[str] | None,
+    keep: str | Iterable[str],
+    avoid: Avoid,
+    weights: str | Mapping[str, object] | None,
+    max_step: int | None,
+    model: Model | None,
+    to_edition: str | Model,
+) -> CrossOrgPlan:
+    from syncscope.batch.readers import read_records
+
+    a = compiled(model)
+    if defaults is None:
+        org: dict[str, Value] = {}
+    elif isinstance(defaults, Mapping):
+        org = _config(a.model, defaults, "defaults")
+    else:
+        org = merge_assignments(a.model, [defaults] if isinstance(defaults, str) else defaults)
+    if max_step is not None and (not isinstance(max_step, int) or isinstance(max_step, bool)):
+        raise ConfigurationError(f"the step cap must be a whole number, got {max_step!r}")
+    b = compiled(to_edition if isinstance(to_edition, Model) else resolve_model(None, to_edition))
+    if isinstance(keep, str):
+        keep = [keep]
+    kept = [resolve_variable(a.model, name).name for name in keep]
+    avoided: list[tuple[str, Value]] = []
+    for item in [avoid] if isinstance(avoid, str) else avoid:
+        try:
+            avoided.extend(parse_avoid(a.model, [item]))
+        except ConfigurationError:
+            avoided.extend(parse_avoid(b.model, [item]))
+    wanted = _config(b.model, target, "target")
+    with read_records(source, a.model, input_format=input_format, defaults=org) as records:
+        return plan_organisation_across(
+            a, b, records, wanted, keep=kept, avoid=avoided, weights=weights, max_step=max_step
+        )
 
 
 def _config(model: Model, config: Mapping[str, object], which: str) -> dict[str, Value]:

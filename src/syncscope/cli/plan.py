@@ -147,7 +147,10 @@ def command(
     settings change once, at one step, for every mailbox (--per-group: a plan
     per group of mailboxes instead). --set gives organisation-wide values to
     the inventory rows of --batch (a row's own value wins) or is applied on
-    top of --from.
+    top of --from. --to-edition plans across editions: every step before the
+    upgrade step is valid under --edition, it and every later step under
+    --to-edition (with --batch, the upgrade is one organisation step for
+    everyone).
 
     Exit codes: 0 a plan (for --batch: for every mailbox); 1 no plan, an
     invalid target (with the nearest valid ones), or an inventory row that
@@ -166,16 +169,17 @@ def command(
         fail("--per-group goes with --batch INVENTORY")
     model = model_from(ctx)
     if to_edition is not None:
-        if batch_file is not None:
+        if per_group:
             fail(
-                "--to-edition plans one configuration (--from); across editions --batch is"
-                " not available"
+                "--per-group does not go with --to-edition: across editions --batch gives one"
+                " plan for the organisation, with the upgrade once for everyone"
             )
-        assert start_file is not None
         _across(
             ctx,
             model,
             start_file,
+            batch_file,
+            input_format,
             target_file,
             to_edition,
             sets,
@@ -229,7 +233,9 @@ def command(
 def _across(
     ctx: click.Context,
     model: Model,
-    start_file: str,
+    start_file: str | None,
+    batch_file: str | None,
+    input_format: str | None,
     target_file: str,
     to_edition: str,
     sets: tuple[str, ...],
@@ -244,6 +250,28 @@ def _across(
     obj = ctx.find_root().obj or {}
     later = syncscope.load_model(edition=to_edition, rules=obj.get("rules") or ())
     target = _config(later, target_file, "--to")
+    if batch_file is not None:
+        org_values = settings(ctx, model, sets)
+        try:
+            org = syncscope.plan_organisation_inventory(
+                batch_file,
+                target,
+                input_format=input_format,
+                defaults=org_values,
+                model=model,
+                to_edition=later,
+                **options,
+            )
+        except syncscope.UnreadableInput as exc:
+            fail(str(exc), EXIT_BAD_INPUT)
+        if fmt == "json":
+            emit_json(org.to_dict())
+        elif fmt == "markdown":
+            click.echo(planfmt.cross_org_markdown(org, model, later))
+        else:
+            click.echo(fit(planfmt.cross_org_text(org, model, later), terminal_width()))
+        sys.exit(EXIT_OK if org.complete else EXIT_INVALID)
+    assert start_file is not None
     start = settings(ctx, model, sets, _config(model, start_file, "--from"))
     result = syncscope.plan(start, target, model=model, to_edition=later, **options)
     if fmt == "json":

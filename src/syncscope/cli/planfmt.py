@@ -13,6 +13,7 @@ from typing import Any
 from syncscope import (
     BatchPlan,
     Change,
+    CrossOrgPlan,
     CrossPlan,
     OrgPlan,
     OrgStep,
@@ -33,6 +34,8 @@ __all__ = [
     "change_phrase",
     "cross_markdown",
     "cross_mermaid",
+    "cross_org_markdown",
+    "cross_org_text",
     "cross_text",
     "markdown",
     "mermaid",
@@ -567,6 +570,85 @@ def cross_mermaid(plan: CrossPlan, before: Model, after: Model) -> str:
     return "\n".join(out)
 
 
+def _org_phrase(
+    org: CrossOrgPlan, index: int, before: Model, after: Model, changes: Sequence[Change]
+) -> str:
+    if index == org.upgrade_step:
+        return _upgrade_phrase(before, after, changes)
+    return change_phrase(before if index < (org.upgrade_step or 0) else after, changes)
+
+
+def cross_org_text(org: CrossOrgPlan, before: Model, after: Model) -> str:
+    """An organisation plan across editions for the terminal; the upgrade step is marked.
+
+    Examples
+    --------
+    >>> from syncscope import CrossOrgPlan, OrgPlan
+    >>> from syncscope.model import load_model
+    >>> plan = CrossOrgPlan("pre-9.0", "online-2022-01", OrgPlan({}, {}, (), (), (), 0), None)
+    >>> print(cross_org_text(plan, load_model(), load_model(edition="online-2022-01")))
+    ✓ Organisation plan for 0 mailboxes from pre-9.0 to online-2022-01: 0 steps
+      0 planned, 0 named as impossible, 0 rows skipped; organisation settings at the end: (nothing).
+    """
+    plan = org.plan
+    mark = "✓" if plan.complete else "✗"
+    lines = [
+        f"{mark} Organisation plan for {_mailboxes(plan.mailboxes)} from {org.edition} to"
+        f" {org.to_edition}: {plural(len(plan.steps), 'step')}",
+        *("  " + x for x in _org_head(plan)),
+    ]
+    for number, (step, edition) in enumerate(zip(plan.steps, org.editions(), strict=True), 1):
+        lines.append("")
+        lines.append(
+            paint(f"Step {number}", "heading")
+            + f" ({_KIND[step.kind]}), under {edition}: {_mailboxes(step.mailboxes)}"
+        )
+        for action in step.actions:
+            lines.append(
+                f"  - {_org_phrase(org, number - 1, before, after, action.changes)}"
+                f" — {_mailboxes(len(action.rows))}, cost {format_number(action.cost)} each"
+            )
+    if plan.unplannable:
+        lines.append("")
+        lines.append("Mailboxes the plan cannot take along:")
+        for u in plan.unplannable:
+            lines.append(f"  {_mailboxes(len(u.rows))} ({_ids(u.ids, 5)}): {u.reason}")
+    if plan.skipped:
+        lines.append("")
+        lines.append(f"Skipped rows ({len(plan.skipped)}):")
+        for skip in plan.skipped:
+            lines.append(f"  row {skip.row} [{skip.status}]: {skip.error}")
+    return "\n".join(lines)
+
+
+def cross_org_markdown(org: CrossOrgPlan, before: Model, after: Model) -> str:
+    """An organisation plan across editions as a Markdown checklist; the upgrade in bold."""
+    plan = org.plan
+    lines = [
+        f"# Organisation plan for {_mailboxes(plan.mailboxes)} from {org.edition} to"
+        f" {org.to_edition}",
+        "",
+        f"Target: `{_config_line(plan.target)}`. " + _org_head(plan)[0],
+    ]
+    for number, (step, edition) in enumerate(zip(plan.steps, org.editions(), strict=True), 1):
+        head = f"Step {number}: {_KIND[step.kind]} ({_mailboxes(step.mailboxes)}, {edition})"
+        lines += ["", f"## **{head}**" if step.kind == "upgrade" else f"## {head}", ""]
+        for action in step.actions:
+            lines.append(
+                f"- [ ] {_org_phrase(org, number - 1, before, after, action.changes)}"
+                f" ({_mailboxes(len(action.rows))}: {_ids(action.ids, 20)})"
+            )
+    if plan.unplannable:
+        lines += ["", "## Mailboxes the plan cannot take along", ""]
+        for u in plan.unplannable:
+            lines.append(f"- {_mailboxes(len(u.rows))} ({_ids(u.ids, 20)}): {u.reason}")
+    if plan.skipped:
+        lines += ["", "## Skipped rows", ""]
+        for skip in plan.skipped:
+            lines.append(f"- row {skip.row} ({skip.status}): {skip.error}")
+    return "\n".join(lines)
+
+
 # -- many mailboxes --------------------------------------------------------------------------
 def _mailboxes(count: int) -> str:
     return plural(count, "mailbox", "mailboxes")
@@ -642,6 +724,7 @@ _KIND = {
     "repair": "repair",
     "organisation": "organisation-wide, for everyone at once",
     "mailboxes": "profiles and mailboxes",
+    "upgrade": "⇪ the upgrade, organisation-wide, for everyone at once",
 }
 
 

@@ -380,3 +380,59 @@ def test_keeping_a_setting_the_upgrade_must_change_is_an_error() -> None:
         syncscope.plan(
             EXO, {"email_system": "exchange-online"}, keep="version", to_edition="online-2022-01"
         )
+
+
+# -- organisation plans -----------------------------------------------------------------------
+@pytest.mark.parametrize("seed", range(3))
+def test_organisation_plan_upgrades_once_for_everyone(seed: int) -> None:
+    from types import SimpleNamespace
+
+    from syncscope.model.costs import costs_for
+    from syncscope.solver.plan.cross import plan_organisation_across
+
+    a, b = _space("pre-9.0"), _space("online-2022-01")
+    rng = random.Random(seed)
+    base = _sample(a, rng)
+    org_a = [n for n in a.model.names if costs_for(a.model).scope(n) == "organisation"]
+    rows = []
+    for row in range(1, 9):  # mailboxes of one organisation: the organisation settings shared
+        config = {**_sample(a, rng), **{n: base[n] for n in org_a}}
+        if not a.is_valid(config):
+            config = dict(base)
+        rows.append(
+            SimpleNamespace(
+                row=row, extra={"id": f"m{row}"}, config=config, status="ok", error=None
+            )
+        )
+    rows.append(SimpleNamespace(row=9, extra={}, config=None, status="error", error="bad"))
+    target = {"email_system": "exchange-online"}
+    org = plan_organisation_across(a, b, rows, target)
+    plan = org.plan
+    assert [s.status for s in plan.skipped] == ["error"]
+    assert plan.planned + sum(len(u.rows) for u in plan.unplannable) == 8
+    kinds = [s.kind for s in plan.steps]
+    assert kinds.count("upgrade") == 1 and kinds.index("upgrade") == org.upgrade_step
+    upgrade = plan.steps[kinds.index("upgrade")]
+    assert upgrade.mailboxes == plan.planned
+    org_b = set(plan.organisation)
+    configs = {r.row: dict(r.config) for r in rows if r.config is not None}
+    planned = {row for s in plan.steps for act in s.actions for row in act.rows}
+    for index, (step, edition) in enumerate(zip(plan.steps, org.editions(), strict=True)):
+        for k, action in enumerate(step.actions):
+            if step.kind != "upgrade":
+                assert not {c.variable for c in action.changes} & (org_b | set(org_a))
+            for row in action.rows:
+                config = configs[row]
+                if step.kind == "upgrade":
+                    for name in set(a.model.names) - set(b.model.names):
+                        del config[name]
+                    config.update(org.introduced[k])
+                for change in action.changes:
+                    assert config[change.variable] == change.before
+                    config[change.variable] = change.after
+                assert syncscope.check(config, edition=edition).verdict.valid
+                if index >= (org.upgrade_step or 0):
+                    assert all(config[n] == v for n, v in plan.organisation.items())
+    for row in planned:
+        assert configs[row]["email_system"] == "exchange-online"
+    assert plan.planned > 0
