@@ -42,8 +42,15 @@ def test_a_signal_mid_stream_leaves_no_output(tmp_path: Path, org_args, signum, 
     target = tmp_path / "result.csv"
     args = [SYNCSCOPE, "batch", "-", "--out", str(target), "--fix"]
     args += org_args
+    # A shell starts background jobs with SIGINT and SIGQUIT ignored, and nohup ignores
+    # SIGHUP; syncscope keeps an inherited "ignore" on purpose, so the child starts
+    # with the default action for the signal under test.
     proc = subprocess.Popen(
-        args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        args,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signum, signal.SIG_DFL),
     )
     assert proc.stdin is not None
     try:
