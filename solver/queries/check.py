@@ -6,14 +6,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from syncscope.model import Advice, Level, Value
+from syncscope.model import Advice, Level, Model, Rule, Value
 
 from ..diagram.space import Space
 from ..diagram.tables import RuleTable
 from ..explain.causes import causes
 from ..results import Change, Finding
 
-__all__ = ["CheckResult", "Outcome", "check", "outcomes"]
+__all__ = ["CheckResult", "Outcome", "check", "fitting_advice", "outcomes"]
+
+_ROUTER = ("email-router", "email-router-deprecated", "email-router-online")
+"""The Email Router advice, in the order of the cases it is worded for (seed.toml)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,15 +142,69 @@ def check(space: Space, config: Mapping[str, Value]) -> CheckResult:
         broken = _explain_partial(space, fixed, verdict)
         required = _required(space, fixed) if verdict.valid else {}
     found = outcomes(space, fixed, verdict) if not complete else ()
-    advice = tuple(a for a in space.model.advice if verdict in a.applies_to)
+    configuration = tables.decode(fixed)
+    advice = fitting_advice(space.model, configuration, verdict, [t.rule for t in broken])
     return CheckResult(
         verdict=verdict,
-        configuration=MappingProxyType(tables.decode(fixed)),
+        configuration=MappingProxyType(configuration),
         complete=complete,
         findings=tuple(Finding(t.rule) for t in broken),
         required=MappingProxyType(required),
         advice=advice,
         outcomes=found,
+    )
+
+
+def fitting_advice(
+    model: Model, configuration: Mapping[str, Value], verdict: Level, findings: list[Rule]
+) -> tuple[Advice, ...]:
+    """The advice of ``model`` for this verdict that fits the configuration.
+
+    Advice is attached by its ``applies_to`` verdicts, with two refinements
+    for the page's advice (other advice is attached by verdict alone):
+
+    - the Email Router (``email-router*``) only when some finding comes from
+      the page itself (a product fact about profiles or authentication is
+      fixed in the profile, not by another product), worded for the
+      deployment and version: online it stopped working on 12 April 2021;
+      from 8.2 it is deprecated; else the plain advice, which says both;
+    - ``fips-other-server`` only for an other POP3/SMTP server with FIPS on.
+
+    Examples
+    --------
+    >>> from syncscope.model import load_model
+    >>> model = load_model()
+    >>> rule = model.rule("table.email-system")
+    >>> [a.id for a in fitting_advice(model, {"deployment": "online"}, Level.UNSUPPORTED, [rule])]
+    ['email-router-online']
+    >>> facts = model.rule("facts.server-to-server-profile")
+    >>> fitting_advice(model, {"deployment": "online"}, Level.UNSUPPORTED, [facts])
+    ()
+    """
+    ids = {a.id for a in model.advice}
+    router = [a for a in _ROUTER if a in ids]
+    chosen = set()
+    if len(router) == len(_ROUTER):
+        from_page = any(r.source.document != "facts" for r in findings if not r.level.valid)
+        if from_page:
+            if configuration.get("deployment") == "online":
+                chosen.add("email-router-online")
+            elif configuration.get("version") == "8.2":
+                chosen.add("email-router-deprecated")
+            else:
+                chosen.add("email-router")
+        skip = set(router)
+    else:
+        skip = set()
+    if "fips-other-server" in ids:
+        skip.add("fips-other-server")
+        if (
+            configuration.get("email_system") == "other-pop3-smtp"
+            and configuration.get("fips_mode") is True
+        ):
+            chosen.add("fips-other-server")
+    return tuple(
+        a for a in model.advice if verdict in a.applies_to and (a.id in chosen or a.id not in skip)
     )
 
 

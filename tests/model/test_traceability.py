@@ -224,7 +224,7 @@ ERRORS = [
     ),
     (
         "unknown-advice",
-        _edit('advice = ["email-router"]', 'advice = ["mail-router"]'),
+        _edit('advice = ["fips-other-server"]', 'advice = ["mail-router"]'),
         ("unknown advice id 'mail-router'",),
     ),
     (

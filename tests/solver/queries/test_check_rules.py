@@ -314,6 +314,41 @@ def test_untested_and_unsupported_carry_the_email_router_advice(space: Space) ->
     assert check(space, {}).advice == ()
 
 
+def test_the_email_router_advice_fits_the_configuration(space: Space) -> None:
+    # Worded for the deployment and version (facts.md), and only where it could help.
+    def ids(config: dict[str, Value]) -> list[str]:
+        return [a.id for a in check(space, config).advice]
+
+    assert ids({"deployment": "online", "email_system": "msn"}) == ["email-router-online"]
+    online = check(space, {"deployment": "online", "email_system": "msn"}).advice[0]
+    assert "stopped working with Dynamics 365 (online) on 12 April 2021" in online.message
+    on_82 = {"deployment": "on-premises", "version": "8.2", "email_system": "exchange-2010"}
+    assert ids(on_82) == ["email-router-deprecated"]
+    assert "deprecated" in check(space, on_82).advice[0].message
+    # A product fact about the profile is fixed in the profile: no Email Router.
+    profile = {"authentication": "impersonation", "profile_type": "pop3-smtp"}
+    assert [f.rule.id for f in check(space, profile).findings] == ["facts.impersonation-profile"]
+    assert ids(profile) == []
+
+
+def test_an_untested_other_server_with_fips_says_fips_needs_a_compliant_server(
+    space: Space,
+) -> None:
+    config: dict[str, Value] = {
+        "deployment": "on-premises",
+        "email_system": "other-pop3-smtp",
+        "fips_mode": True,
+    }
+    result = check(space, config)
+    assert result.verdict is UNTESTED
+    assert [a.id for a in result.advice] == ["email-router", "fips-other-server"]
+    fips = result.advice[1]
+    assert "FIPS 140-2 compliant" in fips.message
+    assert "fips-other-server" not in [
+        a.id for a in check(space, {**config, "fips_mode": False}).advice
+    ]
+
+
 def test_empty_configuration_forces_only_the_always_unsupported_options(space: Space) -> None:
     result = check(space, {})
     assert result.verdict is SUPPORTED
