@@ -26,7 +26,7 @@ from syncscope import (
 from syncscope.model import Level, Model, Rule, Value, format_value
 
 from .common import paint
-from .render import plural
+from .render import MARKS, plural
 
 __all__ = [
     "batch_markdown",
@@ -57,14 +57,6 @@ def join(parts: Sequence[str]) -> str:
         return "".join(parts)
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
-
-_MARK = {
-    Level.SUPPORTED: "✓",
-    Level.LIMITED: "~",
-    Level.DISCOURAGED: "!",
-    Level.UNTESTED: "?",
-    Level.UNSUPPORTED: "✗",
-}
 
 
 def _label(model: Model, name: str, value: Value | None) -> str:
@@ -111,7 +103,7 @@ def _rule_block(rule: Rule, indent: str) -> list[str]:
     src = rule.source
     return [
         indent
-        + paint(f"{_MARK[rule.level]} {rule.id} [{rule.level.id}]", rule.level.id)
+        + paint(f"{MARKS[rule.level]} {rule.id} [{rule.level.id}]", rule.level.id)
         + f": {rule.message}",
         f"{indent}    “{src.quote}”",
         f"{indent}    — {src.document}, {src.section}",
