@@ -41,6 +41,7 @@ from syncscope.model import Model, safejson
 
 from .engine import Editions, Engine
 from .errors import ApiError, bad_request, parse_json
+from .fastpath import DomainsCache, FastDomains
 from .limits import Limits
 from .openapi import openapi_schema
 
@@ -119,8 +120,8 @@ def _declared_length(request: Request, limit: int, what: str) -> None:
         raise _too_large(limit, what)
 
 
-async def _json_body(request: Request, limit: int) -> Any:
-    """The parsed JSON body, at most ``limit`` bytes, sent as ``application/json``."""
+async def _raw_json_body(request: Request, limit: int) -> bytes:
+    """The body's bytes, at most ``limit`` of them, sent as ``application/json``."""
     if _media_type(request) not in _JSON_TYPES:
         raise ApiError(415, {"error": "send the body as application/json"})
     _declared_length(request, limit, "the body")
@@ -131,7 +132,12 @@ async def _json_body(request: Request, limit: int) -> Any:
         if size > limit:
             raise _too_large(limit)
         chunks.append(chunk)
-    return parse_json(b"".join(chunks))
+    return b"".join(chunks)
+
+
+async def _json_body(request: Request, limit: int) -> Any:
+    """The parsed JSON body, at most ``limit`` bytes, sent as ``application/json``."""
+    return parse_json(await _raw_json_body(request, limit))
 
 
 def _flag(request: Request, name: str) -> bool:
@@ -184,26 +190,31 @@ def create_app(
 
     # Rendered domains answers, by the identity of the memoised answer (kept alive here).
     rendered: OrderedDict[int, tuple[object, bytes]] = OrderedDict()
+    # And by the exact request (query string and body), for FastDomains to answer repeats.
+    cache = DomainsCache(_RENDERED)
 
-    def render_domains(answer: dict[str, object]) -> Response:
+    def render_domains(answer: dict[str, object]) -> bytes:
         found = rendered.get(id(answer))
         if found is not None and found[0] is answer:
             rendered.move_to_end(id(answer))
-            return Response(found[1], media_type="application/json")
+            return found[1]
         body = bytes(_Json(answer).body)
         rendered[id(answer)] = (answer, body)
         if len(rendered) > _RENDERED:
             rendered.popitem(last=False)
-        return Response(body, media_type="application/json")
+        return body
 
     async def domains(request: Request) -> Response:
         # A memoised answer is served on the event loop; only a miss needs a worker thread.
         chosen = pick(request)
-        data = await _json_body(request, limits.max_body_bytes)
+        raw = await _raw_json_body(request, limits.max_body_bytes)
+        data = parse_json(raw)
         answer = chosen.domains_memoised(data)
         if answer is None:
             answer = await run_in_threadpool(chosen.domains, data)
-        return render_domains(answer)
+        body = render_domains(answer)
+        cache.put(request.scope["query_string"], raw, body)
+        return Response(body, media_type="application/json")
 
     def pick(request: Request) -> Engine:
         return served.get(request.query_params.get("edition"))
@@ -230,6 +241,12 @@ def create_app(
                 "model": m.name,
                 "digest": m.digest,
                 "editions": list(served.ids),
+                "domains_cache": {
+                    "entries": len(cache),
+                    "size": cache.size,
+                    "hits": cache.hits,
+                    "misses": cache.misses,
+                },
             }
         )
 
@@ -329,7 +346,12 @@ def create_app(
         Route("/v1/batch", batch, methods=["POST"]),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
     ]
-    middleware = [Middleware(_SecurityHeaders)]
+    middleware = [
+        Middleware(
+            FastDomains, cache=cache, allowed_hosts=allowed_hosts, headers=_SECURITY_HEADERS
+        ),
+        Middleware(_SecurityHeaders),
+    ]
     if allowed_hosts is not None:
         middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts))
     app = Starlette(
@@ -343,4 +365,5 @@ def create_app(
     )
     app.state.engine = engine
     app.state.editions = served
+    app.state.domains_cache = cache
     return app

@@ -43,6 +43,7 @@ def _json(schema: JSON, description: str) -> JSON:
 
 
 _STRING = {"type": "string"}
+_COUNT = {"type": "integer", "minimum": 0}
 _VALUE = {"type": ["string", "boolean"], "description": "A canonical value id, or a boolean."}
 _INPUT_VALUE = {
     "type": ["string", "boolean", "number"],
@@ -334,6 +335,18 @@ def _schemas(model: Model) -> JSON:
                 "model": _STRING,
                 "digest": _STRING,
                 "editions": _array(_STRING),
+                "domains_cache": _obj(
+                    {
+                        "entries": _COUNT,
+                        "size": _COUNT,
+                        "hits": _COUNT,
+                        "misses": _COUNT,
+                    },
+                    ["entries", "size", "hits", "misses"],
+                    description="The rendered `/v1/domains` answers kept for repeated requests:"
+                    " how many, at most how many, and the requests answered from them (hits)"
+                    " or by the full application (misses).",
+                ),
             },
             ["status", "version", "model", "digest"],
         ),
