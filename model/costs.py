@@ -6,6 +6,7 @@ rule set sees the entries whose variables and values it has (:func:`costs_for`).
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 import tomllib
@@ -122,8 +123,9 @@ class CostTable:
         return None if entry is None else entry.advice.get(value)
 
 
+@functools.cache
 def costs_path() -> Path:
-    """The built-in cost table."""
+    """The built-in cost table (resolved once: the package does not move)."""
     return Path(__file__).resolve().parent / "data" / "costs.toml"
 
 

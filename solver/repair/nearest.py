@@ -11,21 +11,23 @@ the edges that keep to it form the *tight* sub-diagram, whose paths are
 exactly the minimum-cost configurations. A depth-first walk of it with an
 explicit stack lists the distinct *fixes*: the distinct choices of values for
 the variables the user gave (completions of open variables are one fix),
-pruning a node reached again with the same choices so far.
+pruning a node reached again with the same choices so far, and notes the best
+verdict each fix reaches. The fixes are ranked by keys built from per-space
+tables; only the ``top`` ranked ones become :class:`Candidate` objects.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import add
 from types import MappingProxyType
-from typing import Any
 
 from syncscope.model import ConfigurationError, Level, Value, resolve_variable
 from syncscope.model.costs import SCOPES, costs_for
 
-from ..diagram.space import Space
+from ..diagram.space import Space, per_space
 from ..explain.conflicts import Conflict, conflict_of, shrink
 from ..results import Change, json_number
 from .weights import Weights
@@ -177,11 +179,20 @@ def nearest(
             conflict = conflict_of(space, shrink(space, fixed))
         return NearestResult(None, (), False, conflict)
     tight = _tight(diagram.children, diagram.levels, rows, choices, cost, root)
-    fixes = _distinct(tight, root, given)
-    ranked = sorted(
-        (_candidate(space, path, verdict, given, w) for path, verdict in fixes), key=_rank(space)
-    )
-    return NearestResult(w.real(int(cost[root])), tuple(ranked[:top]), len(ranked) > top)
+    fixes, best = _distinct(tight, root, given, len(diagram.levels))
+    known = _known(space)
+    ranks = [_rank(known, fix.key, fix.verdict, given) for fix in fixes]
+    order = sorted(range(len(fixes)), key=ranks.__getitem__)  # stable: ties keep walk order
+    picked = []
+    for i in order[:top]:
+        fix = fixes[i]
+        path = fix.path
+        if fix.end != fix.verdict:  # the first path ends worse: take one that reaches the verdict
+            better = _path_to(tight, best, root, given, fix.key, fix.verdict)
+            assert better is not None
+            path = better
+        picked.append(_candidate(space, known, path, Level(fix.verdict), given, w))
+    return NearestResult(w.real(int(cost[root])), tuple(picked), len(fixes) > top)
 
 
 def _locked(space: Space, config: Mapping[str, Value], keep: Iterable[str]) -> set[int]:
@@ -209,14 +220,21 @@ def _costs(
     cost: list[float] = [_INF] * len(children)
     for terminal in Level.valid_levels():
         cost[terminal] = 0
+    at = cost.__getitem__
     for level in range(len(levels) - 1, -1, -1):
         row, values = rows[level], choices[level]
-        for node in levels[level]:
-            kids = children[node]
+        nodes = levels[level]
+        span = slice(nodes.start, nodes.stop, nodes.step)
+        layer = children[span]
+        if len(values) == len(layer[0]):  # no value ruled out at this depth
             if row is None:
-                cost[node] = min(cost[kids[v]] for v in values)
+                cost[span] = [min(map(at, kids)) for kids in layer]
             else:
-                cost[node] = min(cost[kids[v]] + row[v] for v in values)
+                cost[span] = [min(map(add, map(at, kids), row)) for kids in layer]
+        elif row is None:
+            cost[span] = [min(cost[k[v]] for v in values) for k in layer]
+        else:
+            cost[span] = [min(cost[k[v]] + row[v] for v in values) for k in layer]
     return cost
 
 
@@ -252,50 +270,90 @@ def _tight(
     return tight
 
 
-def _distinct(
-    tight: Mapping[int, list[Edge]], root: int, given: Mapping[int, int]
-) -> list[tuple[tuple[int, ...], Level]]:
-    """One tight path per distinct choice of the given variables' values, with its verdict.
+@dataclass(frozen=True, slots=True)
+class _Fix:
+    """One distinct fix found by the walk."""
 
-    The path of a fix ends at the best verdict any tight path with the same
-    choices reaches. A node reached again with the same choices so far has
-    nothing new below it, so the walk stays within (nodes x fixes).
+    key: tuple[int, ...]
+    """The given variables' values, in model order."""
+    path: tuple[int, ...]
+    """The first tight path with them (the least in value order)."""
+    end: int
+    """The terminal ``path`` ends at."""
+    verdict: int
+    """The best terminal any tight path with ``key`` ends at."""
+
+
+def _distinct(
+    tight: Mapping[int, list[Edge]], root: int, given: Mapping[int, int], depths: int
+) -> tuple[list[_Fix], dict[int, int]]:
+    """The distinct choices of the given variables' values on tight paths, in walk order.
+
+    Each comes with its first path and the best verdict any tight path with the
+    same choices reaches. A node reached again with the same choices so far has
+    nothing new below it, so the walk stays within (nodes x fixes). Also returns
+    the best terminal below every tight node.
     """
     best: dict[int, int] = {int(level): int(level) for level in Level.valid_levels()}
     for node in sorted(tight, reverse=True):  # children have larger ids than parents
         best[node] = min(best[kid] for _, kid in tight[node])
-    found: dict[tuple[int, ...], tuple[int, ...]] = {}
+    found, complete = _walk(tight, root, given, depths)
+    out = []
+    for key, (path, end, least) in found.items():
+        verdict = least if complete else end
+        if not complete:
+            for level in range(best[root], end):  # a better verdict with the same fix?
+                if _path_to(tight, best, root, given, key, level) is not None:
+                    verdict = level
+                    break
+        out.append(_Fix(key, path, end, verdict))
+    return out, best
+
+
+Found = dict[tuple[int, ...], tuple[tuple[int, ...], int, int]]
+"""Fix (the given variables' values) -> (its first path, that path's terminal, the best
+terminal any path with the fix reaches)."""
+
+
+def _walk(
+    tight: Mapping[int, list[Edge]], root: int, given: Mapping[int, int], depths: int
+) -> tuple[Found, bool]:
+    """Every tight path in value order, up to ``FIX_LIMIT`` fixes; and whether it got to the end.
+
+    When every variable is given, a path is its own fix and no prefix is met twice.
+    """
+    found: Found = {}
+    if len(given) == depths:
+        stack: list[tuple[int, tuple[int, ...]]] = [(root, ())]
+        while stack and len(found) < FIX_LIMIT:
+            node, path = stack.pop()
+            edges = tight.get(node)
+            if edges is None:
+                found[path] = (path, node, node)
+                continue
+            for value, kid in reversed(edges):  # pushed in reverse: popped in value order
+                stack.append((kid, (*path, value)))
+        return found, not stack
     visited: set[tuple[int, tuple[int, ...]]] = set()
     # Each frame: (node, depth, key so far, path so far).
-    stack: list[tuple[int, int, tuple[int, ...], tuple[int, ...]]] = [(root, 0, (), ())]
-    while stack and len(found) < FIX_LIMIT:
-        node, depth, key, path = stack.pop()
-        if node not in tight:
-            found.setdefault(key, path)
+    frames: list[tuple[int, int, tuple[int, ...], tuple[int, ...]]] = [(root, 0, (), ())]
+    while frames and len(found) < FIX_LIMIT:
+        node, depth, key, path = frames.pop()
+        edges = tight.get(node)
+        if edges is None:
+            seen = found.get(key)
+            if seen is None:
+                found[key] = (path, node, node)
+            elif node < seen[2]:
+                found[key] = (seen[0], seen[1], node)
             continue
         if (node, key) in visited:
             continue
         visited.add((node, key))
-        for value, kid in reversed(tight[node]):  # pushed in reverse: popped in value order
+        for value, kid in reversed(edges):
             here = (*key, value) if depth in given else key
-            stack.append((kid, depth + 1, here, (*path, value)))
-    out = []
-    for key, path in found.items():
-        end = _end(tight, root, path)
-        for level in range(best[root], end):  # a better verdict with the same fix?
-            better = _path_to(tight, best, root, given, key, level)
-            if better is not None:
-                path, end = better, level
-                break
-        out.append((path, Level(end)))
-    return out
-
-
-def _end(tight: Mapping[int, list[Edge]], root: int, path: Sequence[int]) -> int:
-    node = root
-    for value in path:
-        node = next(kid for v, kid in tight[node] if v == value)
-    return node
+            frames.append((kid, depth + 1, here, (*path, value)))
+    return found, not frames
 
 
 def _path_to(
@@ -325,38 +383,61 @@ def _path_to(
     return None
 
 
-def _rank(space: Space) -> Callable[[Candidate], tuple[Any, ...]]:
-    table = costs_for(space.model)
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """Per space: what ranking a fix and writing its candidate need, by variable and value."""
+
+    scope: tuple[int, ...]
+    """Per variable: its position in ``SCOPES`` (organisation first)."""
+    text: tuple[tuple[tuple[int, str], ...], ...]
+    """Per variable and value: (variable index, the value's label casefolded)."""
+    advice: tuple[tuple[str | None, ...], ...]
+    """Per variable and value: the advice for moving there, if any."""
+
+
+@per_space
+def _known(space: Space) -> _Known:
     model = space.model
+    table = costs_for(model)
     width = {scope: i for i, scope in enumerate(SCOPES)}
+    variables = model.variables
+    return _Known(
+        scope=tuple(width[table.scope(var.name)] for var in variables),
+        text=tuple(
+            tuple((v, var.label_of(value).casefold()) for value in var.domain)
+            for v, var in enumerate(variables)
+        ),
+        advice=tuple(
+            tuple(table.advice(var.name, value) for value in var.domain) for var in variables
+        ),
+    )
 
-    def key(c: Candidate) -> tuple[Any, ...]:
-        scopes = [width[table.scope(ch.variable)] for ch in c.changes]
-        text = tuple(
-            (
-                model.names.index(ch.variable),
-                model.variable(ch.variable).label_of(ch.after).casefold(),
-            )
-            for ch in c.changes
-        )
-        return (c.verdict, scopes.count(0), scopes.count(1), len(c.changes), text)
 
-    return key
+Rank = tuple[int, int, int, int, tuple[tuple[int, str], ...]]
+
+
+def _rank(known: _Known, key: Sequence[int], verdict: int, given: Mapping[int, int]) -> Rank:
+    """Supported first, then fewer organisation and profile changes, fewer changes, the text."""
+    changed = [(v, i) for v, i in zip(sorted(given), key, strict=True) if given[v] != i]
+    scopes = [known.scope[v] for v, _ in changed]
+    text = tuple(known.text[v][i] for v, i in changed)
+    return (verdict, scopes.count(0), scopes.count(1), len(changed), text)
 
 
 def _candidate(
-    space: Space, path: tuple[int, ...], verdict: Level, given: Mapping[int, int], w: Weights
+    space: Space,
+    known: _Known,
+    path: tuple[int, ...],
+    verdict: Level,
+    given: Mapping[int, int],
+    w: Weights,
 ) -> Candidate:
     tables = space.tables
     names, domains = tables.names, tables.domains
-    table = costs_for(space.model)
-    changes = tuple(
-        Change(names[v], domains[v][i], domains[v][path[v]])
-        for v, i in sorted(given.items())
-        if path[v] != i
-    )
+    moved = [(v, i) for v, i in sorted(given.items()) if path[v] != i]
+    changes = tuple(Change(names[v], domains[v][i], domains[v][path[v]]) for v, i in moved)
     changed = sum(w.units[v][i][path[v]] for v, i in given.items())
-    advice = tuple(text for c in changes if (text := table.advice(c.variable, c.after)) is not None)
+    advice = tuple(text for v, _ in moved if (text := known.advice[v][path[v]]) is not None)
     return Candidate(
         configuration=MappingProxyType(tables.decode(path)),
         changes=changes,

@@ -8,7 +8,7 @@ variable's cost may depend on the pair of values), falling back to each variable
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -122,6 +122,8 @@ class Weights:
             if overrides.strip().casefold() == UNIFORM:
                 return cls.uniform(model)
             return cls._build(model, load_weights_file(overrides), overrides)
+        if overrides is None:
+            return _kept(model, "default", lambda: cls._build(model, None, "weights"))
         return cls._build(model, overrides, "weights")
 
     @classmethod
@@ -142,7 +144,13 @@ class Weights:
     def uniform(cls, model: Model) -> Weights:
         """Every change costs 1: the cost of a plan or fix is its number of changes."""
         one = Fraction(1)
-        return cls.from_matrices(model.names, [_flat(len(v.values), one) for v in model.variables])
+        return _kept(
+            model,
+            UNIFORM,
+            lambda: cls.from_matrices(
+                model.names, [_flat(len(v.values), one) for v in model.variables]
+            ),
+        )
 
     @classmethod
     def from_matrices(cls, names: Sequence[str], exact: Sequence[Matrix]) -> Weights:
@@ -194,6 +202,16 @@ def _closure(matrix: tuple[tuple[int, ...], ...]) -> tuple[tuple[int, ...], ...]
 
 
 _cache: dict[str, tuple[Matrix, ...]] = {}
+_built: dict[tuple[str, str], Weights] = {}
+
+
+def _kept(model: Model, kind: str, build: Callable[[], Weights]) -> Weights:
+    """The weights of one kind (defaults, uniform) for a rule set, built once per rule set."""
+    key = (model.digest, kind)
+    hit = _built.get(key)
+    if hit is None:
+        hit = _built.setdefault(key, build())
+    return hit
 
 
 def _defaults(model: Model) -> tuple[Matrix, ...]:

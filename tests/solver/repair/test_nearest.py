@@ -104,6 +104,31 @@ def _brute(
     return best, fixes
 
 
+def _first_completion(
+    space: Space,
+    rows: Sequence[Row],
+    config: Mapping[str, Value],
+    keep: Sequence[str],
+    fix: Fix,
+    level: Level,
+) -> dict[str, Value]:
+    """The least valid configuration in value order making exactly ``fix``, with ``level``."""
+    model = space.model
+    names = model.names
+    given = {
+        names.index(n): model.variables[names.index(n)].domain.index(v) for n, v in config.items()
+    }
+    locked = {names.index(n) for n in keep}
+    matching = [
+        values
+        for values, verdict in rows
+        if verdict == level
+        and all(values[v] == given[v] for v in locked)
+        and tuple((v, values[v]) for v, i in sorted(given.items()) if values[v] != i) == fix
+    ]
+    return space.tables.decode(min(matching))
+
+
 def _assert_matches_brute(
     space: Space,
     rows: Sequence[Row],
@@ -138,6 +163,10 @@ def _assert_matches_brute(
             for c in candidate.changes
         )
         assert fixes[fix] == candidate.verdict  # supported whenever some completion is
+        # The completion is the first in value order among those with the fix and its verdict.
+        assert _first_completion(space, rows, config, keep, fix, candidate.verdict) == (
+            configuration
+        )
         got.append(fix)
     # Distinct fixes, N of them when that many exist, the best N by the cost model's order.
     assert len(set(got)) == len(got) == min(top, len(fixes))
