@@ -40,7 +40,7 @@ run: $(VENV)/.installed
 test: lint typecheck pytest docs-site
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src model solver tests bench docs/examples
+	$(BIN)/ruff check src model solver tests bench docs/examples build_backend
 
 # mypy can't follow the package-dir mapping, so it reads a tree of links with the installed layout.
 typecheck: $(VENV)/.installed-test

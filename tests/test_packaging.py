@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import os
+import shutil
 import subprocess
 import sys
+import warnings
+import zipfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -103,3 +108,87 @@ def test_docs_check_passes_at_the_root() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _hook_env(extra: Mapping[str, str] | None) -> dict[str, str]:
+    """The environment of a build hook: the backend is found through the hook's own path."""
+    env = {**_env(), **(extra or {})}
+    env.pop("PYTHONSAFEPATH")
+    return env
+
+
+def _quiet_runner(
+    cmd: Sequence[str], cwd: str | None = None, extra_environ: Mapping[str, str] | None = None
+) -> None:
+    """Run a build hook with its output captured; a failure or a warning line fails the test."""
+    done = subprocess.run(
+        cmd,
+        cwd=cwd,
+        env=_hook_env(extra_environ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Warning" not in done.stderr, done.stderr
+
+
+def test_the_editable_build_is_quiet_and_maps_the_three_folders(tmp_path: Path) -> None:
+    from pip._vendor.pyproject_hooks import BuildBackendHookCaller
+
+    hooks = BuildBackendHookCaller(
+        str(ROOT),
+        "syncscope_build",
+        backend_path=["build_backend"],
+        runner=_quiet_runner,
+        python_executable=sys.executable,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        name = hooks.build_editable(str(tmp_path))
+    assert [str(w.message) for w in caught] == []
+    with zipfile.ZipFile(tmp_path / name) as wheel:
+        (finder,) = [n for n in wheel.namelist() if n.endswith("_finder.py")]
+        text = wheel.read(finder).decode()
+    line = next(x for x in text.splitlines() if x.startswith("MAPPING"))
+    mapping = ast.literal_eval(line.split("=", 1)[1].strip())
+    assert mapping == {
+        "syncscope": str(ROOT / "src" / "syncscope"),
+        "syncscope.model": str(ROOT / "model"),
+        "syncscope.solver": str(ROOT / "solver"),
+    }
+
+
+def test_the_notice_still_comes_where_a_folder_would_shadow_the_package(tmp_path: Path) -> None:
+    from pip._vendor.pyproject_hooks import BuildBackendHookCaller
+
+    project = tmp_path / "project"
+    skip = shutil.ignore_patterns("__pycache__", "*.egg-info")
+    for name in ("build_backend", "src", "model", "solver"):
+        shutil.copytree(ROOT / name, project / name, ignore=skip)
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, project / name)
+    (project / "syncscope").mkdir()
+
+    def runner(
+        cmd: Sequence[str], cwd: str | None = None, extra_environ: Mapping[str, str] | None = None
+    ) -> None:
+        subprocess.run(
+            cmd, cwd=cwd, env=_hook_env(extra_environ), capture_output=True, timeout=120, check=True
+        )
+
+    hooks = BuildBackendHookCaller(
+        str(project),
+        "syncscope_build",
+        backend_path=["build_backend"],
+        runner=runner,
+        python_executable=sys.executable,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        hooks.build_editable(str(tmp_path))
+    assert any(str(w.message).startswith("Editable installation.") for w in caught)
