@@ -9,8 +9,7 @@ import math
 import os
 import re
 import stat
-from collections.abc import Iterable, Mapping
-from importlib import resources
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -51,7 +50,8 @@ _VARIABLE_KEYS = (
 _VALUE_KEYS = ("id", "label", "aliases")
 _RULE_KEYS = ("id", "level", "message", "when", "source", *_BODIES)
 _TUPLE_KEYS = ("vars", "tuples")
-_SOURCE_KEYS = ("document", "section", "quote")
+_SOURCE_KEYS = ("document", "section", "quote", "quotes")
+_QUOTE_KEYS = ("quote", "when")
 _ADVICE_KEYS = ("id", "applies_to", "message", "sources")
 
 MAX_NESTING = 32
@@ -60,7 +60,6 @@ MIN_WEIGHT = 1e-6
 """The smallest change weight a variable may declare."""
 MAX_WEIGHT = 10**9
 """The largest change weight a variable may declare."""
-
 
 
 def fold_whitespace(text: str) -> str:
@@ -76,7 +75,7 @@ def fold_whitespace(text: str) -> str:
 
 def builtin_path() -> Path:
     """Return the path of the built-in rule set (the seed page)."""
-    return Path(str(resources.files("syncscope.model").joinpath("data", "seed.toml")))
+    return Path(__file__).parent.joinpath("data", "seed.toml")
 
 
 def _read_regular(path: Path) -> bytes:
@@ -489,11 +488,19 @@ class _Loader:
         return tuple(out)
 
     def source(
-        self, where: str, entry: Mapping[str, Any], documents: Mapping[str, Document]
+        self,
+        where: str,
+        entry: Mapping[str, Any],
+        documents: Mapping[str, Document],
+        condition: Callable[[Mapping[str, Any]], Clause] | None = None,
     ) -> Source | None:
+        """Read a source: ``quote = "..."`` or ``quotes = [...]``, each quote verbatim.
+
+        An item of ``quotes`` is a string or a table ``{quote, when}``; ``condition``
+        reads a ``when`` (rules only: an advice's quotes take none).
+        """
         self.keys(f"{where} source", entry, _SOURCE_KEYS)
         doc_id = entry.get("document")
-        quote = entry.get("quote")
         section = entry.get("section")
         if not entry:
             self.fail(f"{where}: missing source {{document, section, quote}}")
@@ -505,13 +512,53 @@ class _Loader:
         if not isinstance(section, str) or not section.strip():
             self.fail(f"{where}: source has no section")
             return None
-        if not isinstance(quote, str) or not quote.strip():
-            self.fail(f"{where}: source has no quote")
+        if "quote" in entry and "quotes" in entry:
+            self.fail(f"{where}: source has both quote and quotes (give one)")
             return None
-        if fold_whitespace(quote) not in fold_whitespace(documents[doc_id].text):
-            self.fail(f"{where}: quote not found in document {doc_id!r}: {quote!r}")
+        if "quotes" in entry:
+            raw = entry["quotes"]
+            if not isinstance(raw, list) or not raw:
+                self.fail(f"{where}: source quotes must be a non-empty array, got {_brief(raw)}")
+                return None
+            items = raw
+        else:
+            items = [entry.get("quote")]
+        folded_text = fold_whitespace(documents[doc_id].text)
+        quotes: list[str] = []
+        conditions: list[Clause] = []
+        ok = True
+        for number, item in enumerate(items, 1):
+            label = f"quote #{number}" if len(items) > 1 else "quote"
+            when: Clause = MappingProxyType({})
+            if isinstance(item, Mapping):
+                self.keys(f"{where} source {label}", item, _QUOTE_KEYS)
+                if "when" in item:
+                    if condition is None:
+                        self.fail(f"{where}: source {label} has a when (only a rule's quotes may)")
+                        ok = False
+                    elif not isinstance(item["when"], Mapping) or not item["when"]:
+                        self.fail(f"{where}: source {label} when must be a non-empty table")
+                        ok = False
+                    else:
+                        when = condition(item["when"])
+                item = item.get("quote")
+            if not isinstance(item, str) or not item.strip():
+                self.fail(f"{where}: source has no {label}")
+                ok = False
+                continue
+            if fold_whitespace(item) not in folded_text:
+                self.fail(f"{where}: {label} not found in document {doc_id!r}: {item!r}")
+                ok = False
+                continue
+            if item in quotes:
+                self.fail(f"{where}: source quotes {item!r} twice")
+                ok = False
+                continue
+            quotes.append(item)
+            conditions.append(when)
+        if not ok:
             return None
-        return Source(doc_id, section, quote)
+        return Source(doc_id, section, quotes[0], tuple(quotes), tuple(conditions))
 
 
 class _RuleReader:
@@ -570,7 +617,12 @@ class _RuleReader:
         else:
             self.loader.keys(f"{self.where} {kind}", _table(entry[kind]), _TUPLE_KEYS)
             scope, tuples = self.tuples(_table(entry[kind]), kind)
-        source = self.loader.source(self.where, _table(entry.get("source", {})), self.documents)
+        source = self.loader.source(
+            self.where,
+            _table(entry.get("source", {})),
+            self.documents,
+            lambda raw: self.clause(raw, "source when"),
+        )
         if source is None:
             self.ok = False
         if not self.ok or source is None:

@@ -11,7 +11,7 @@ nothing valid, raise :class:`ModelError` naming the file and the rule.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
@@ -40,8 +40,13 @@ class _PolicyLoader(_Loader):
         self.label = label
 
     def source(
-        self, where: str, entry: Mapping[str, Any], documents: Mapping[str, Document]
+        self,
+        where: str,
+        entry: Mapping[str, Any],
+        documents: Mapping[str, Document],
+        condition: Callable[[Mapping[str, Any]], Clause] | None = None,
     ) -> Source | None:
+        """A policy's source: one free-text quote (``condition`` is unused: none has a ``when``)."""
         self.keys(f"{where} source", entry, ("document", "section", "quote"))
         doc_id = entry.get("document", POLICY_DOCUMENT)
         if doc_id != POLICY_DOCUMENT:

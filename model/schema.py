@@ -123,21 +123,74 @@ class Document:
     text: str
 
 
+Clause = Mapping[str, frozenset[Value]]
+"""A conjunction: each variable takes one of the listed values."""
+
+_ALWAYS: Clause = MappingProxyType({})
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
-    """Where a rule comes from: a document, a section and a verbatim quote."""
+    """Where a rule comes from: a document, a section and one or more verbatim quotes.
+
+    A rule that encodes several rows of a table quotes each row (``quotes``, in
+    order); ``quote`` is the first. Each quote may carry the settings its row is
+    about (``quote_when``, an empty clause for none), so a finding can show the
+    row of the configuration at hand.
+
+    Examples
+    --------
+    >>> one = Source("seed", "Important", "A sentence.")
+    >>> one.quotes, one.to_dict()["quotes"]
+    (('A sentence.',), ['A sentence.'])
+    >>> rows = Source("seed", "Table", "Row A", ("Row A", "Row B"),
+    ...               ({"deployment": frozenset({"online"})}, {}))
+    >>> rows.quotes_for({"deployment": "online"}), rows.quotes_for({})
+    (('Row A', 'Row B'), ('Row A', 'Row B'))
+    >>> rows.quotes_for({"deployment": "on-premises"})
+    ('Row B',)
+    """
 
     document: str
     section: str
     quote: str
+    """The first quote (the only one for most rules)."""
+    quotes: tuple[str, ...] = ()
+    """Every quote, in order, each verbatim; ``(quote,)`` when not given."""
+    quote_when: tuple[Clause, ...] = field(default=(), hash=False)
+    """For each quote, the settings it is about; empty clauses when not given (not hashed)."""
 
-    def to_dict(self) -> dict[str, str]:
-        """Return the source as JSON-ready data."""
-        return {"document": self.document, "section": self.section, "quote": self.quote}
+    def __post_init__(self) -> None:
+        quotes = self.quotes or (self.quote,)
+        if quotes[0] != self.quote:
+            raise ValueError(f"the first of quotes {quotes!r} is not quote {self.quote!r}")
+        when = self.quote_when or tuple(_ALWAYS for _ in quotes)
+        if len(when) != len(quotes):
+            raise ValueError(f"{len(when)} quote conditions for {len(quotes)} quotes")
+        object.__setattr__(self, "quotes", tuple(quotes))
+        object.__setattr__(self, "quote_when", tuple(MappingProxyType(dict(c)) for c in when))
 
+    def quotes_for(self, config: Mapping[str, Value]) -> tuple[str, ...]:
+        """The quotes about ``config``: those no setting of it contradicts, else all.
 
-Clause = Mapping[str, frozenset[Value]]
-"""A conjunction: each variable takes one of the listed values."""
+        A quote's condition is contradicted when ``config`` sets one of its
+        variables to a value it does not list; unset variables contradict nothing.
+        """
+        fits = tuple(
+            quote
+            for quote, when in zip(self.quotes, self.quote_when, strict=True)
+            if all(name not in config or config[name] in allowed for name, allowed in when.items())
+        )
+        return fits or self.quotes
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the source as JSON-ready data: ``quote`` is the first of ``quotes``."""
+        return {
+            "document": self.document,
+            "section": self.section,
+            "quote": self.quote,
+            "quotes": list(self.quotes),
+        }
 
 
 def _clause_holds(clause: Clause, config: Mapping[str, Value]) -> bool:

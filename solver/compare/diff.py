@@ -237,7 +237,7 @@ def rule_changes(a: Model, b: Model) -> tuple[RuleChange, ...]:
             fields.append("condition")
         if old.source.section != rule.source.section:
             fields.append("section")
-        if old.source.quote != rule.source.quote:
+        if old.source.quotes != rule.source.quotes:
             fields.append("quote")
         if fields:
             out.append(RuleChange(rule.id, "changed", old, rule, tuple(fields)))

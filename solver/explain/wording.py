@@ -113,8 +113,8 @@ class Wording:
         """Settings named and joined with "and"."""
         return join([self.setting(n, v) for n, v in settings.items()])
 
-    def cite(self, rule: Rule) -> str:
-        """A rule as a clause: its message, then its quote.
+    def cite(self, rule: Rule, given: Mapping[str, Value] | None = None) -> str:
+        """A rule as a clause: its message, then its quotes (those about ``given``).
 
         Examples
         --------
@@ -128,7 +128,8 @@ class Wording:
         match = _WORD.match(message)
         if match and self._common(match.group()):
             message = message[0].lower() + message[1:]
-        return f"{message} (“{rule.source.quote.strip()}”)"
+        quotes = "; ".join(f"“{q.strip()}”" for q in rule.source.quotes_for(given or {}))
+        return f"{message} ({quotes})"
 
     def _common(self, word: str) -> bool:
         """Whether a sentence-initial word is an ordinary word (lower-cased mid-sentence)."""
@@ -173,11 +174,11 @@ class Wording:
             guard = {name for alt in rule.when for name in alt}
             shown = {n: v for n, v in chosen.items() if n not in guard} or chosen
             text = (
-                f"Because {self.cite(rule)}, and you chose {self.choices(shown)},"
+                f"Because {self.cite(rule, given)}, and you chose {self.choices(shown)},"
                 f" this setup is {level.id}."
             )
         else:
-            cited = [self.cite(r) for r in own]
+            cited = [self.cite(r, given) for r in own]
             reasons = " and ".join(cited) if len(cited) == 2 else "; ".join(cited[:-1])
             if len(cited) > 2:
                 reasons += f"; and {cited[-1]}"
@@ -190,7 +191,8 @@ class Wording:
                 self.choices({n: found[n] for n in names})
                 for found in _breakers(self.model, rule, fixed)
             )
-            text += f" Choosing {join(list(ways), 'or')} instead would not help: {self.cite(rule)}."
+            quoted = self.cite(rule, given)
+            text += f" Choosing {join(list(ways), 'or')} instead would not help: {quoted}."
         return text
 
     def split(

@@ -253,7 +253,8 @@ def _rule_section(model: Model, rule: Rule) -> list[str]:
     lines = [f"### `{rule.id}` ({rule.level.id})", "", rule.message, ""]
     lines += ["**Condition:** " + describe_condition(rule, model), ""]
     lines += [f"**Source:** {document.title} (`{source.document}`), {source.section}", ""]
-    lines += [f"> {_cell(source.quote)}", ""]
+    for quote in source.quotes:
+        lines += [f"> {_cell(quote)}", ""]
     return lines
 
 
@@ -317,7 +318,7 @@ def model_reference(model: Model) -> str:
         for src in advice.sources:
             title = model.documents[src.document].title
             lines += [f"**Source:** {title} (`{src.document}`), {src.section}", ""]
-            lines += [f"> {_cell(src.quote)}", ""]
+            lines += [line for quote in src.quotes for line in (f"> {_cell(quote)}", "")]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

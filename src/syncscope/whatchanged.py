@@ -56,8 +56,9 @@ def _section(found: Diff, dates: tuple[str, str]) -> list[str]:
             rule = change.after or change.before
             assert rule is not None
             what = change.change + (f" ({', '.join(change.fields)})" if change.fields else "")
+            quoted = "<br>".join(f"“{_quote(q)}”" for q in rule.source.quotes)
             out.append(
-                f"| `{change.id}` | {what} | {rule.level.id} | “{_quote(rule.source.quote)}” |"
+                f"| `{change.id}` | {what} | {rule.level.id} | {quoted} |"
             )
         out.append("")
     return out

@@ -136,8 +136,12 @@ def _assert_contract(item: dict[str, Any]) -> None:
     assert isinstance(item["configuration"], dict)
     for finding in item["findings"]:
         assert set(finding) == {"rule", "level", "message", "source"}
-        assert set(finding["source"]) == {"document", "section", "quote"}
-        assert all(isinstance(v, str) and v for v in finding["source"].values())
+        source = finding["source"]
+        assert set(source) == {"document", "section", "quote", "quotes"}
+        assert all(isinstance(source[k], str) and source[k] for k in ("document", "section"))
+        assert isinstance(source["quotes"], list) and source["quotes"]
+        assert all(isinstance(q, str) and q for q in source["quotes"])
+        assert source["quote"] == source["quotes"][0]
 
 
 def test_array_in_gives_array_out_in_order(tmp_path: Path) -> None:
@@ -383,3 +387,19 @@ def test_version_9_is_covered_by_a_later_page() -> None:
     assert "version=9.0 is outside the cover of edition 'pre-9.0'" in result.stderr
     assert "editions that cover it: 9.x-" in result.stderr
     assert "did you mean" not in result.stderr
+
+
+def test_human_output_quotes_the_table_row_of_the_deployment(model: Model) -> None:
+    rule = model.rule("table.pop3-smtp")
+    on_premises, online = rule.source.quotes
+    settings = ["--set", "email_system=gmail", "--set", "incoming_protocol=ews"]
+    for deployment, shown, hidden in (
+        ("online", online, on_premises),
+        ("on-premises", on_premises, online),
+    ):
+        result = run("check", "--set", f"deployment={deployment}", *settings)
+        assert "table.pop3-smtp" in result.stdout
+        assert shown in result.stdout
+        assert hidden[:40] not in result.stdout
+    result = run("check", *settings)
+    assert on_premises in result.stdout and online in result.stdout

@@ -25,6 +25,9 @@ class RuleCount:
     count: int
     message: str
     quote: str
+    """The rule's first quote."""
+    quotes: tuple[str, ...] = ()
+    """Every quote of the rule (the rows it encodes, for a rule from the table)."""
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready data."""
@@ -34,6 +37,7 @@ class RuleCount:
             "count": self.count,
             "message": self.message,
             "quote": self.quote,
+            "quotes": list(self.quotes or (self.quote,)),
         }
 
 
@@ -95,7 +99,10 @@ class Tally:
         counts = []
         for rule_id, count in ranked:
             rule = self._model.rule(rule_id)
-            counts.append(RuleCount(rule_id, rule.level.id, count, rule.message, rule.source.quote))
+            src = rule.source
+            counts.append(
+                RuleCount(rule_id, rule.level.id, count, rule.message, src.quote, src.quotes)
+            )
         return BatchSummary(
             rows=self.rows,
             verdicts=MappingProxyType({v: self._verdicts.get(v, 0) for v in VERDICTS}),
@@ -129,7 +136,8 @@ def render_summary(summary: BatchSummary, *, top: int = 5, width: int | None = N
         for r in shown:
             head = f"  {r.count:>7}  {r.rule} [{r.level}]: {r.message}"
             lines.extend(_wrapped(head, width, hang))
-            lines.extend(_wrapped(f"{hang}“{r.quote}”", width, hang))
+            for quote in r.quotes or (r.quote,):
+                lines.extend(_wrapped(f"{hang}“{quote}”", width, hang))
     return "\n".join(lines)
 
 

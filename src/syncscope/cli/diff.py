@@ -109,8 +109,11 @@ def render_diff(found: syncscope.Diff, edition_b: str | Model) -> str:
         what = f" ({', '.join(change.fields)})" if change.fields else ""
         out.append(f"  {marks[change.change]} {change.id} [{rule.level.id}]{what}: {rule.message}")
         if change.before is not None and change.change == "changed" and "quote" in change.fields:
-            out.append(f"      was “{change.before.source.quote}”")
-        out.append(f"      “{rule.source.quote}” — {rule.source.document}, {rule.source.section}")
+            out += [f"      was “{q}”" for q in change.before.source.quotes]
+        out += [f"      “{q}”" for q in rule.source.quotes[:-1]]
+        out.append(
+            f"      “{rule.source.quotes[-1]}” — {rule.source.document}, {rule.source.section}"
+        )
     return "\n".join(out)
 
 
@@ -125,7 +128,8 @@ def render_against(found: syncscope.Against) -> str:
     for title, findings in (("appear", found.appeared), ("disappear", found.disappeared)):
         if findings:
             out += ["", f"Findings that {title}:"]
-            out += [textwrap.indent(render_finding(f), "  ") for f in findings]
+            config = found.after.configuration
+            out += [textwrap.indent(render_finding(f, config), "  ") for f in findings]
     best = found.nearest.candidates[0] if found.nearest.candidates else None
     if best is None:
         out += ["", f"Nothing is valid under {found.b} with these settings."]

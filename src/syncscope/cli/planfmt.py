@@ -58,7 +58,6 @@ def join(parts: Sequence[str]) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-
 def _label(model: Model, name: str, value: Value | None) -> str:
     if value is None:
         return "(unset)"
@@ -99,13 +98,14 @@ def _discouraged(model: Model, config: Mapping[str, Value]) -> list[Rule]:
     return [r for r in model.rules if r.level == Level.DISCOURAGED and r.broken(config)]
 
 
-def _rule_block(rule: Rule, indent: str) -> list[str]:
+def _rule_block(rule: Rule, indent: str, config: Mapping[str, Value] | None = None) -> list[str]:
+    """A rule with its quotes: those about ``config`` (the setup it is shown for), else all."""
     src = rule.source
     return [
         indent
         + paint(f"{MARKS[rule.level]} {rule.id} [{rule.level.id}]", rule.level.id)
         + f": {rule.message}",
-        f"{indent}    “{src.quote}”",
+        *(f"{indent}    “{q}”" for q in src.quotes_for(config or {})),
         f"{indent}    — {src.document}, {src.section}",
     ]
 
@@ -157,10 +157,10 @@ def _text_step(number: int, step: Step, model: Model) -> list[str]:
     elif step.tied_by:
         lines.append("  together, because any part alone breaks:")
     for rule in step.tied_by:
-        lines.extend(_rule_block(rule, "    "))
+        lines.extend(_rule_block(rule, "    ", step.configuration))
     for rule in _discouraged(model, step.configuration):
         lines.append("  note: the setup after this step is discouraged:")
-        lines.extend(_rule_block(rule, "    "))
+        lines.extend(_rule_block(rule, "    ", step.configuration))
     return lines
 
 
@@ -241,11 +241,13 @@ def _markdown_step(number: int, step: Step, model: Model, wording: Wording) -> s
     if step.borrowed:
         notes.append(f"borrows {_borrowed(model, step)}: {step.detour}")
     if step.tied_by:
-        cited = "; ".join(wording.cite(r) for r in step.tied_by)
+        cited = "; ".join(wording.cite(r, step.configuration) for r in step.tied_by)
         notes.append(("fixes: " if step.repair else "together, because ") + cited)
     discouraged = _discouraged(model, step.configuration)
     if discouraged:
-        notes.append("discouraged: " + "; ".join(wording.cite(r) for r in discouraged))
+        notes.append(
+            "discouraged: " + "; ".join(wording.cite(r, step.configuration) for r in discouraged)
+        )
     return f"{line} ({' — '.join(notes)})"
 
 

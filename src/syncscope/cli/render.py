@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from textwrap import indent
 
 from syncscope import Change, CheckResult, Finding
-from syncscope.model import Level, Value, format_value
+from syncscope.model import Level, Source, Value, format_value
 
 from .common import paint
 
@@ -20,6 +20,7 @@ __all__ = [
     "render_config",
     "render_finding",
     "render_outcomes",
+    "render_quotes",
 ]
 
 MARKS = {
@@ -48,12 +49,26 @@ def render_config(config: Mapping[str, Value]) -> str:
     return ", ".join(f"{k}={format_value(v)}" for k, v in config.items()) or "(nothing set)"
 
 
-def render_finding(finding: Finding) -> str:
-    """A finding with its quote and source."""
+def render_quotes(source: Source, config: Mapping[str, Value] | None = None) -> str:
+    """A source's quotes about ``config`` (all without one), one per line, then where from.
+
+    Examples
+    --------
+    >>> from syncscope.model import load_model
+    >>> source = load_model().rule("table.pop3-smtp").source
+    >>> print(render_quotes(source, {"deployment": "online"}))
+    “Microsoft Dynamics 365 (online) • Gmail • Yahoo! Mail Yes No POP3/SMTP”
+    — seed, Supported configurations (table)
+    """
+    quotes = source.quotes_for(config or {})
+    return "\n".join([*(f"“{q}”" for q in quotes), f"— {source.document}, {source.section}"])
+
+
+def render_finding(finding: Finding, config: Mapping[str, Value] | None = None) -> str:
+    """A finding with its quotes (those about ``config``) and source."""
     rule = finding.rule
-    src = rule.source
     mark = paint(f"{MARKS[rule.level]} {rule.id} [{rule.level.id}]", rule.level.id)
-    return f"{mark}: {rule.message}\n    “{src.quote}”\n    — {src.document}, {src.section}"
+    return f"{mark}: {rule.message}\n" + indent(render_quotes(rule.source, config), "    ")
 
 
 def render_changes(changes: Iterable[Change]) -> str:
@@ -71,7 +86,7 @@ def render_check(result: CheckResult) -> str:
             note += "; the rules below keep every completion from a better one"
         lines.append(f"  (partial: {note})")
     for finding in result.findings:
-        lines.append(indent(render_finding(finding), "  "))
+        lines.append(indent(render_finding(finding, result.configuration), "  "))
     if result.required:
         lines.append("  every valid completion has: " + render_config(result.required))
     if result.outcomes:

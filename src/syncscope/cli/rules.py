@@ -86,7 +86,9 @@ def command(
         lines.append(paint(f"{rule.id}  [{rule.level.id}]", rule.level.id) + f"  {rule.message}")
         condition = describe_condition(rule, model).replace("`", "")
         lines.append("    " + condition.replace("\n", "\n    "))
-        lines.append(f"    “{rule.source.quote}” — {rule.source.document}, {rule.source.section}")
+        src = rule.source
+        lines += [f"    “{q}”" for q in src.quotes[:-1]]
+        lines.append(f"    “{src.quotes[-1]}” — {src.document}, {src.section}")
     click.echo(fit("\n".join(lines), terminal_width()))
 
 

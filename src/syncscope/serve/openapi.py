@@ -56,8 +56,18 @@ def _schemas(model: Model) -> JSON:
     verdict = {"type": "string", "enum": levels}
     canonical = _obj({}, additionalProperties=_VALUE, description="Variable -> canonical value.")
     source = _obj(
-        {"document": _STRING, "section": _STRING, "quote": _STRING},
-        ["document", "section", "quote"],
+        {
+            "document": _STRING,
+            "section": _STRING,
+            "quote": {**_STRING, "description": "The first of `quotes`."},
+            "quotes": {
+                **_array(_STRING),
+                "minItems": 1,
+                "description": "Every verbatim quote, in order: a rule from the table quotes"
+                " each row it encodes.",
+            },
+        },
+        ["document", "section", "quote", "quotes"],
     )
     finding = _obj(
         {"rule": _STRING, "level": verdict, "message": _STRING, "source": _ref("Source")},

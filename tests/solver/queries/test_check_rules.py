@@ -376,7 +376,8 @@ def test_to_dict_follows_the_contract(space: Space) -> None:
     assert isinstance(findings, list) and findings
     for finding in findings:
         assert set(finding) == {"rule", "level", "message", "source"}
-        assert set(finding["source"]) == {"document", "section", "quote"}
+        assert set(finding["source"]) == {"document", "section", "quote", "quotes"}
+        assert finding["source"]["quotes"][0] == finding["source"]["quote"]
     text = json.dumps(data)
     assert '"mfa": true' in text and '"fips_mode": false' in text
 

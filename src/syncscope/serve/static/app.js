@@ -73,7 +73,12 @@ function describeChange(change) {
 
 function ruleText(id) {
   const rule = state.rules.get(id);
-  return rule ? rule : { id, message: id, source: { quote: "", section: "", document: "" } };
+  return rule ? rule : { id, message: id, source: { quote: "", quotes: [], section: "", document: "" } };
+}
+
+// Every quote of a source (a rule from the table quotes each row it encodes).
+function quotesOf(source) {
+  return source.quotes ?? (source.quote ? [source.quote] : []);
 }
 
 // ---------------------------------------------------------------- building the form once
@@ -235,7 +240,7 @@ function reasonNodes(ids) {
   for (const id of ids) {
     const rule = ruleText(id);
     nodes.push(el("span", { text: `${rule.message} ` }));
-    if (rule.source.quote) nodes.push(el("q", { text: rule.source.quote }), " ");
+    for (const quote of quotesOf(rule.source)) nodes.push(el("q", { text: quote }), " ");
     nodes.push(el("span", { class: "rule-id", text: `(${id}) ` }));
   }
   return nodes;
@@ -265,7 +270,8 @@ function renderVerdict(result, counts) {
   findings.replaceChildren(...result.findings.map((f) => el("li", { "data-rule": f.rule },
     el("strong", { text: `${f.level}: ` }), el("span", { text: f.message }), " ",
     el("span", { class: "rule-id", text: `(${f.rule})` }),
-    el("blockquote", {}, el("q", { text: f.source.quote }),
+    el("blockquote", {}, ...quotesOf(f.source).flatMap((quote, i) =>
+      i ? [el("br", {}), el("q", { text: quote })] : [el("q", { text: quote })]),
       el("span", { text: ` (${f.source.document}, ${f.source.section})` })))));
   const required = $("required");
   const fixedByRules = Object.entries(ordered(result.required || {}));
