@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import gc
 import ipaddress
 import json
@@ -30,6 +31,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "serve.md"
@@ -89,82 +91,222 @@ class _Tally:
     latencies: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
     sent: int = 0
+    parsed: set[bytes] = field(default_factory=set)
+    """Answer bodies already parsed as a domains answer (equal bytes parse equally)."""
 
     def error(self, kind: str) -> None:
         self.errors[kind] = self.errors.get(kind, 0) + 1
 
-
-async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, data: bytes) -> int:
-    writer.write(data)
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split()[1])
-    length = next(
-        (
-            int(line.split(":", 1)[1])
-            for line in lines
-            if line.lower().startswith("content-length:")
-        ),
-        None,
-    )
-    if length is None:
-        raise ValueError("no Content-Length")
-    await reader.readexactly(length)
-    return status
+    def well_formed(self, body: bytes) -> bool:
+        """Whether ``body`` is a JSON object with ``domains``, as the API promises."""
+        if body in self.parsed:
+            return True
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return False
+        if not isinstance(data, dict) or not isinstance(data.get("domains"), dict):
+            return False
+        self.parsed.add(body)
+        return True
 
 
-async def _client(
-    host: str,
-    port: int,
-    requests: list[bytes],
-    offset: int,
-    deadline: float,
-    budget: list[int],
-    tally: _Tally,
-    record_after: float,
-    interval: float | None,
-    stagger: float,
-) -> None:
-    """One connection: back to back, or (with ``interval``) one request per interval.
+@dataclass
+class _Plan:
+    """What every connection of one phase shares: the requests, the clock and the bounds."""
 
-    On a schedule, latency counts from the planned send time, so a slow answer
-    that delays the next request is not hidden (no coordinated omission).
+    requests: list[bytes]
+    tally: _Tally
+    record_after: float
+    deadline: float
+    budget: list[int]
+    interval: float | None
+    """Seconds between one connection's requests on a schedule; None for back to back."""
+
+
+class _Connection(asyncio.Protocol):
+    """One client: a keep-alive HTTP/1.1 connection with one request in flight at a time.
+
+    Driven by callbacks, not a coroutine: an answer is cut from the received
+    bytes as they arrive and the next request goes out from there (or from a
+    timer, on a schedule), with no task, future or stream reader per request,
+    so the measuring side costs little CPU next to the server on the same
+    machine. On a schedule, latency counts from the planned send time, so a
+    slow answer that delays the next request is not hidden (no coordinated
+    omission).
     """
-    try:
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), TIMEOUT)
-    except (OSError, TimeoutError) as exc:
-        tally.error(type(exc).__name__)
-        return
-    i = offset
-    planned = time.perf_counter() + stagger
-    try:
-        while time.perf_counter() < deadline and budget[0] > 0:
-            budget[0] -= 1
-            data = requests[i % len(requests)]
-            i += 1
-            if interval is not None:
-                pause = planned - time.perf_counter()
-                if pause > 0:
-                    await asyncio.sleep(pause)
-                begun = planned
-                planned += interval
-            else:
-                begun = time.perf_counter()
-            try:
-                status = await asyncio.wait_for(_exchange(reader, writer, data), TIMEOUT)
-            except (OSError, TimeoutError, ValueError, asyncio.IncompleteReadError) as exc:
-                tally.error(type(exc).__name__)
+
+    def __init__(self, plan: _Plan, offset: int, stagger: float) -> None:
+        self.plan = plan
+        self.next = offset
+        self.planned = 0.0
+        self.stagger = stagger
+        self.transport: asyncio.Transport | None = None
+        self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.buffer = bytearray()
+        self.begun = 0.0
+        self.sent_at = 0.0
+        self.waiting = False
+        self.head_end = -1
+        self.length = -1
+        self.status = 0
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+
+    def start(self) -> None:
+        """Send the first request (after the stagger, on a schedule)."""
+        self.planned = time.perf_counter() + self.stagger
+        self._after(self.stagger)
+
+    def _after(self, pause: float) -> None:
+        if pause > 0:
+            asyncio.get_running_loop().call_later(pause, self._send)
+        else:
+            self._send()
+
+    def _send(self) -> None:
+        plan = self.plan
+        now = time.perf_counter()
+        if now >= plan.deadline or plan.budget[0] <= 0 or self.transport is None:
+            self._finish()
+            return
+        plan.budget[0] -= 1
+        data = plan.requests[self.next % len(plan.requests)]
+        self.next += 1
+        if plan.interval is not None:
+            self.begun = self.planned
+            self.planned += plan.interval
+        else:
+            self.begun = now
+        self.sent_at = now
+        self.waiting = True
+        self.transport.write(data)
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if not self.waiting:
+            return
+        try:
+            if self.head_end < 0:
+                end = self.buffer.find(b"\r\n\r\n")
+                if end < 0:
+                    return
+                head = bytes(self.buffer[:end]).lower()
+                self.status = int(head.split(b" ", 2)[1])
+                at = head.find(b"\r\ncontent-length:")
+                if at < 0:
+                    raise ValueError("no Content-Length")
+                self.length = int(head[at + 17 :].split(b"\r\n", 1)[0])
+                self.head_end = end + 4
+            total = self.head_end + self.length
+            if len(self.buffer) < total:
                 return
-            ended = time.perf_counter()
-            if begun < record_after:
-                continue  # warm-up: not counted
+            body = bytes(self.buffer[self.head_end : total])
+            del self.buffer[:total]
+            self.head_end = -1
+        except (ValueError, IndexError):
+            self._fail("ValueError")
+            return
+        self.waiting = False
+        self._answered(self.status, body)
+
+    def _answered(self, status: int, body: bytes) -> None:
+        plan = self.plan
+        ended = time.perf_counter()
+        if self.begun >= plan.record_after:  # the warm-up is not counted
+            tally = plan.tally
             tally.sent += 1
-            if status == 200:
-                tally.latencies.append(ended - begun)
-            else:
+            if status != 200:
                 tally.error(f"HTTP {status}")
+            elif not tally.well_formed(body):
+                tally.error("unparseable body")
+            else:
+                tally.latencies.append(ended - self.begun)
+        if plan.interval is None:
+            self._send()
+        else:
+            self._after(self.planned - time.perf_counter())
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.transport = None
+        if self.waiting:
+            self._fail("ConnectionResetError")
+        self._finish()
+
+    def expire(self, now: float) -> None:
+        """Fail the request in flight if it has waited over ``TIMEOUT`` seconds."""
+        if self.waiting and now - self.sent_at > TIMEOUT:
+            self._fail("TimeoutError")
+
+    def _fail(self, kind: str) -> None:
+        self.waiting = False
+        self.plan.tally.error(kind)
+        self._finish()
+
+    def _finish(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+            self.transport = None
+        if not self.done.done():
+            self.done.set_result(None)
+
+
+async def _watch(connections: list[_Connection], until: float) -> None:
+    """Time out requests that wait too long (one timer for every connection)."""
+    while time.perf_counter() < until:
+        await asyncio.sleep(0.25)
+        now = time.perf_counter()
+        for connection in connections:
+            connection.expire(now)
+
+
+async def _health(host: str, port: int) -> dict[str, int]:
+    """The server's ``domains_cache`` counters, from ``GET /healthz``."""
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        writer.write(f"GET /healthz HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode())
+        head = (await reader.readuntil(b"\r\n\r\n")).lower()
+        at = head.index(b"\r\ncontent-length:")
+        length = int(head[at + 17 :].split(b"\r\n", 1)[0])
+        counters: dict[str, int] = json.loads(await reader.readexactly(length))["domains_cache"]
+        return counters
     finally:
         writer.close()
+
+
+async def _prime(host: str, port: int, bodies: list[bytes], parallel: int = 4) -> dict[str, object]:
+    """Ask every distinct body once, ``parallel`` at a time: the first (uncached) answers."""
+    pending = list(reversed(bodies))
+    latencies: list[float] = []
+    errors: list[str] = []
+
+    async def one_connection() -> None:
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            while pending:
+                data = _request(host, port, pending.pop())
+                begun = time.perf_counter()
+                writer.write(data)
+                head = (await reader.readuntil(b"\r\n\r\n")).lower()
+                at = head.index(b"\r\ncontent-length:")
+                body = await reader.readexactly(int(head[at + 17 :].split(b"\r\n", 1)[0]))
+                latencies.append(time.perf_counter() - begun)
+                if int(head.split(b" ", 2)[1]) != 200 or not _Tally().well_formed(body):
+                    errors.append(data.decode("utf-8", "replace"))
+        finally:
+            writer.close()
+
+    await asyncio.wait_for(asyncio.gather(*(one_connection() for _ in range(parallel))), 120)
+    ordered = sorted(latencies)
+    return {
+        "bodies": len(bodies),
+        "parallel": parallel,
+        "p50_ms": round(_percentile(ordered, 50) * 1000, 2),
+        "p99_ms": round(_percentile(ordered, 99) * 1000, 2),
+        "max_ms": round(ordered[-1] * 1000, 2),
+        "errors": len(errors),
+    }
 
 
 async def _drive(
@@ -176,33 +318,43 @@ async def _drive(
     warmup: float,
     max_requests: int,
     rate: float | None,
-) -> tuple[_Tally, float]:
-    requests = [_request(host, port, body) for body in bodies]
+) -> tuple[_Tally, float, dict[str, int]]:
+    """One phase; also the cache hits and misses the server counted while it was measured."""
+    loop = asyncio.get_running_loop()
     tally = _Tally()
-    start = time.perf_counter()
-    record_after = start + warmup
-    deadline = record_after + duration
-    budget = [max_requests]
     interval = clients / rate if rate else None
-    await asyncio.gather(
-        *(
-            _client(
-                host,
-                port,
-                requests,
-                n,
-                deadline,
-                budget,
-                tally,
-                record_after,
-                interval,
-                (interval or 0.0) * n / clients,
+    plan = _Plan([_request(host, port, body) for body in bodies], tally, 0.0, 0.0, [0], interval)
+    connections: list[_Connection] = []
+    for n in range(clients):
+        # Spread over the bodies, so that every one is asked early (and often).
+        offset, stagger = n * len(bodies) // clients, (interval or 0.0) * n / clients
+        try:
+            make = functools.partial(_Connection, plan, offset, stagger)
+            _, connection = await asyncio.wait_for(
+                loop.create_connection(make, host, port), TIMEOUT
             )
-            for n in range(clients)
-        )
-    )
-    elapsed = min(time.perf_counter(), deadline) - record_after
-    return tally, elapsed
+        except (OSError, TimeoutError) as exc:
+            tally.error(type(exc).__name__)
+            continue
+        connections.append(connection)
+    plan.record_after = time.perf_counter() + warmup
+    plan.deadline = plan.record_after + duration
+    plan.budget[0] = max_requests
+
+    async def measured_window() -> dict[str, int]:
+        await asyncio.sleep(max(0.0, plan.record_after - time.perf_counter()))
+        return await _health(host, port)
+
+    watcher = asyncio.ensure_future(_watch(connections, plan.deadline + TIMEOUT + 1))
+    before = asyncio.ensure_future(measured_window())
+    for connection in connections:
+        connection.start()
+    await asyncio.gather(*(connection.done for connection in connections))
+    elapsed = min(time.perf_counter(), plan.deadline) - plan.record_after
+    watcher.cancel()
+    first, last = await before, await _health(host, port)
+    cache = {name: last[name] - first[name] for name in ("hits", "misses")}
+    return tally, elapsed, {**cache, "entries": last["entries"], "size": last["size"]}
 
 
 def _percentile(sorted_values: list[float], q: float) -> float:
@@ -257,7 +409,12 @@ def _server_stack() -> str:
 
 
 def _report(
-    args: argparse.Namespace, tally: _Tally, elapsed: float, distinct: int, rate: float | None
+    args: argparse.Namespace,
+    tally: _Tally,
+    elapsed: float,
+    distinct: int,
+    rate: float | None,
+    cache: dict[str, int],
 ) -> dict[str, object]:
     latencies = sorted(tally.latencies)
     errors = sum(tally.errors.values())
@@ -276,6 +433,10 @@ def _report(
         "p99_ms": round(ms[2], 2),
         "max_ms": round(latencies[-1] * 1000, 2) if latencies else None,
         "distinct_bodies": distinct,
+        "cache_hits": cache["hits"],
+        "cache_misses": cache["misses"],
+        "cache_hit_rate": round(cache["hits"] / max(1, cache["hits"] + cache["misses"]), 4),
+        "cache_entries": cache["entries"],
         "server": _server_stack(),
         "machine": f"{os.cpu_count()} CPUs, Python {platform.python_version()}",
         "load_before": round(LOAD_BEFORE[0], 2),
@@ -286,6 +447,7 @@ def _markdown(paced: dict[str, object], flat_out: dict[str, object]) -> str:
     def met(ok: bool) -> str:
         return "met" if ok else "**not met**"
 
+    primed = cast(dict[str, object], paced["primed"])
     rows = []
     for result in (paced, flat_out):
         rps, p99 = float(str(result["throughput_rps"])), float(str(result["p99_ms"]))
@@ -296,7 +458,8 @@ def _markdown(paced: dict[str, object], flat_out: dict[str, object]) -> str:
             + (f" ({met(rps >= GOAL_RPS * 0.98)})" if paced_row else "")
             + f" | {result['p50_ms']} | {result['p95_ms']} | {p99}"
             + (f" ({met(p99 <= GOAL_P99_MS)})" if paced_row else "")
-            + f" | {result['ok']:,} of {result['requests']:,} | {errors} ({met(errors == 0)}) |"
+            + f" | {result['ok']:,} of {result['requests']:,} | {errors} ({met(errors == 0)})"
+            + f" | {float(str(result['cache_hit_rate'])):.1%} |"
         )
     return "\n".join(
         [
@@ -305,14 +468,21 @@ def _markdown(paced: dict[str, object], flat_out: dict[str, object]) -> str:
             "as it started): "
             f"{paced['clients']} concurrent keep-alive clients on "
             f"`POST /v1/domains` for {paced['duration_s']} s per row, after a warm-up second; "
-            f"server {paced['server']}; {paced['distinct_bodies']} distinct bodies in turn (the "
-            "page's kind of question, so the domains memo is warm). The first row offers "
+            f"server {paced['server']}; {paced['distinct_bodies']:,} distinct bodies in turn (the "
+            "page's kind of question), each answer checked for a 200 and a JSON domains answer. "
+            "The server keeps the rendered answers of repeated requests; *cached* is the "
+            "share of measured requests it answered from them, as its `/healthz` counts them. "
+            f"Before the rows, each of the {primed['bodies']:,} bodies was asked once, "
+            f"{primed['parallel']} at a time, so the rows measure repeated questions: those "
+            f"first answers, solved and rendered, took p50 {primed['p50_ms']} ms, p99 "
+            f"{primed['p99_ms']} ms, max {primed['max_ms']} ms ({primed['errors']} errors). "
+            "The first row offers "
             f"{GOAL_RPS:,} requests/s on a fixed schedule and counts latency from the planned "
             "send time; the second sends back to back, so its latency is the queue of "
             "200 clients (Little's law: clients ÷ throughput).",
             "",
-            "| load | answered/s | p50 ms | p95 ms | p99 ms | 200 OK | errors |",
-            "|---|---|---|---|---|---|---|",
+            "| load | answered/s | p50 ms | p95 ms | p99 ms | 200 OK | errors | cached |",
+            "|---|---|---|---|---|---|---|---|",
             *rows,
             "",
             f"Goals: ≥{GOAL_RPS:,} requests/s with p99 ≤{GOAL_P99_MS:g} ms, and no errors for "
@@ -344,7 +514,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds measured")
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds before measuring")
     parser.add_argument("--max-requests", type=int, default=200_000, help="at most this many")
-    parser.add_argument("--distinct", type=int, default=64, help="distinct request bodies")
+    parser.add_argument("--distinct", type=int, default=1000, help="distinct request bodies")
     parser.add_argument("--rate", type=float, default=GOAL_RPS, help="requests/s offered, paced")
     parser.add_argument("--host", default="127.0.0.1", help="a loopback address only")
     parser.add_argument("--write-docs", action="store_true", help="rewrite docs/serve.md's section")
@@ -363,14 +533,17 @@ def main(argv: list[str] | None = None) -> int:
     port = _free_port(args.host)
     process = _serve(args.host, port, [])
     results = []
-    # The measuring side must not pause: no collections in this process while it measures.
-    gc.collect()
-    gc.freeze()
-    gc.disable()
     try:
+        # Every distinct body once, before the phases: its first answer is not cached.
+        with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+            primed = runner.run(_prime(args.host, port, bodies[: args.max_requests]))
+        # The measuring side must not pause: no collections in this process while it measures.
+        gc.collect()
+        gc.freeze()
+        gc.disable()
         for rate in (args.rate, None):
             with asyncio.Runner(loop_factory=_loop_factory()) as runner:
-                tally, elapsed = runner.run(
+                tally, elapsed, cache = runner.run(
                     _drive(
                         args.host,
                         port,
@@ -382,7 +555,9 @@ def main(argv: list[str] | None = None) -> int:
                         rate,
                     )
                 )
-            results.append(_report(args, tally, elapsed, len(bodies), rate))
+            results.append(
+                {**_report(args, tally, elapsed, len(bodies), rate, cache), "primed": primed}
+            )
     finally:
         gc.enable()
         process.terminate()

@@ -19,7 +19,10 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_a_short_run_reports_both_phases_without_errors() -> None:
-    done = _run("--clients", "20", "--duration", "1", "--warmup", "0.3", "--rate", "200", "--json")
+    done = _run(
+        "--clients", "20", "--duration", "1", "--warmup", "0.3", "--rate", "200", "--distinct",
+        "100", "--json",
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr
     paced, flat_out = json.loads(done.stdout)
     assert paced["mode"] == "200 requests/s offered" and flat_out["mode"] == "back to back"
@@ -28,6 +31,12 @@ def test_a_short_run_reports_both_phases_without_errors() -> None:
         assert result["errors"] == 0, result["error_kinds"]
         assert result["ok"] == result["requests"] > 0
         assert result["p50_ms"] <= result["p95_ms"] <= result["p99_ms"] <= result["max_ms"]
+        # Every body was asked once before the phases, so the server answers them from its
+        # cache of rendered answers, as its /healthz counts them over the measured window.
+        assert result["primed"]["bodies"] == result["distinct_bodies"] == 100
+        assert result["primed"]["errors"] == 0
+        assert result["cache_misses"] == 0 < result["cache_hits"]
+        assert result["cache_hit_rate"] == 1.0
     # Paced at 200/s for about a second: near 200 answers, not a flat-out burst.
     assert 100 <= paced["ok"] <= 260
     assert flat_out["throughput_rps"] > paced["throughput_rps"]
