@@ -10,6 +10,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Mapping
+from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -75,7 +76,7 @@ def fold_whitespace(text: str) -> str:
 
 def builtin_path() -> Path:
     """Return the path of the built-in rule set (the seed page)."""
-    return Path(__file__).parent.joinpath("data", "seed.toml")
+    return Path(str(resources.files("syncscope.model").joinpath("data", "seed.toml")))
 
 
 def _read_regular(path: Path) -> bytes:
