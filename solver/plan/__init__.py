@@ -5,6 +5,7 @@ module             what it does
 =================  ==========================================================
 ``moves``          minimal moves between valid configurations, precompiled
 ``search``         monotone, then shortest, then cheapest paths over those moves
+``blocks``         the fewest-blocks lower bound that guides a monotone search
 ``ends``           repairs of an invalid start, stand-ins for a partial target
 ``planner``        ``plan``: monotone first, with avoided values and detours explained
 ``batch``          plans for an inventory, grouped by plan (``--per-group``)

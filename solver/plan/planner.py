@@ -34,6 +34,7 @@ from ..diagram.tables import Tables
 from ..repair.nearest import Candidate, nearest
 from ..repair.weights import Weights
 from ..results import Change
+from .blocks import monotone_blocks
 from .ends import cheapest_repairs, nearest_targets
 from .moves import Node, move_diagram
 from .results import Plan, Solution, Step
@@ -214,7 +215,8 @@ class _Planner:
         best: tuple[Walker, Node | None, Route, Goal] | None = None
         for end in self._ends(allowed):
             once = Limits(allowed, max_step, self.weights, self.node, end)
-            target = Goal(tuple(enumerate(end)), goal.group_of, self.weights)
+            blocks = monotone_blocks(moves, self.node, end, allowed, max_step)
+            target = Goal(tuple(enumerate(end)), goal.group_of, self.weights, blocks)
             found = self._route(Walker(moves, once), target, self._monotone_allowed(end, allowed))
             if found is not None and (
                 best is None or (found[2].steps, found[2].cost) < (best[2].steps, best[2].cost)

@@ -17,6 +17,7 @@ from syncscope.model import Level
 
 from ..diagram.mdd import Diagram
 from ..repair.weights import Weights
+from .blocks import Blocks
 from .moves import MoveDiagram, Node
 
 __all__ = [
@@ -60,15 +61,37 @@ class Limits:
         return all(a is None or v in a for v, a in zip(node, self.allowed, strict=True))
 
 
+_NOTHING: frozenset[int] = frozenset()
+
+
 class Walker:
     """The moves of the graph a plan walks, under some :class:`Limits`, memoised per search."""
 
-    __slots__ = ("_edges", "limits", "moves")
+    __slots__ = ("_edges", "_to", "limits", "moves")
 
     def __init__(self, moves: MoveDiagram, limits: Limits) -> None:
         self.moves = moves
         self.limits = limits
         self._edges: dict[Node, tuple[Edge, ...]] = {}
+        to = list(limits.allowed)
+        if limits.once is not None:
+            for v, want in enumerate(limits.wanted):
+                if want is not None:
+                    a = to[v]
+                    to[v] = frozenset([want]) if a is None else frozenset([want]) & a
+        self._to: tuple[frozenset[int] | None, ...] | None = (
+            None if all(a is None for a in to) and limits.once is None else tuple(to)
+        )
+        """Per variable, the values a move may change it to (None: any); None: no limits."""
+
+    def _moves(self, node: Node) -> tuple[tuple[Node, tuple[int, ...]], ...]:
+        """The moves from ``node``, walking only changes the limits may allow."""
+        to, once = self._to, self.limits.once
+        if to is None:
+            return self.moves.moves(node)
+        if once is not None:
+            to = tuple(t if x == o else _NOTHING for t, x, o in zip(to, node, once, strict=True))
+        return self.moves.moves_within(node, to)
 
     def edges(self, node: Node) -> tuple[Edge, ...]:
         """The moves from ``node`` that the limits allow, with their costs."""
@@ -81,7 +104,7 @@ class Walker:
         units = limits.weights.units
         once, wanted = limits.once, limits.wanted
         out = []
-        for reached, changed in self.moves.moves(node):
+        for reached, changed in self._moves(node):
             if cap is not None and len(changed) > cap:
                 continue
             ok = True
@@ -114,6 +137,8 @@ class Goal:
     once, see :attr:`Weights.least`). It never
     overestimates and drops by at most one step and the cost of a move along
     any move, so a best-first search guided by it finds an optimal plan first.
+    A monotone plan's goal may carry :attr:`blocks`, which count the steps more
+    tightly, with the same guarantees.
     """
 
     wanted: tuple[tuple[int, int], ...]
@@ -122,6 +147,10 @@ class Goal:
     """Per variable, the number of its group."""
     weights: Weights
     """What each change costs."""
+    blocks: Blocks | None = None
+    """For a monotone plan: the sets of changes one step may make (see
+    :mod:`~syncscope.solver.plan.blocks`); the steps bound is then the fewest
+    blocks that cover the changes left, a stronger bound than the groups."""
 
     def matches(self, node: Node) -> bool:
         """Whether ``node`` has every wanted value."""
@@ -136,6 +165,8 @@ class Goal:
             if node[v] != i:
                 groups.add(self.group_of[v])
                 cost += least[v][node[v]][i]
+        if self.blocks is not None:
+            return self.blocks.steps(node), cost
         return len(groups), cost
 
 
