@@ -170,7 +170,7 @@ def nearest(
         for v, a in enumerate(narrowed)
     ]
     diagram = space.diagram
-    cost = _costs(diagram.children, diagram.levels, rows, choices)
+    cost = _costs(space, rows, choices)
     root = diagram.root
     if cost[root] == _INF:
         conflict = None
@@ -181,18 +181,21 @@ def nearest(
     tight = _tight(diagram.children, diagram.levels, rows, choices, cost, root)
     fixes, best = _distinct(tight, root, given, len(diagram.levels))
     known = _known(space)
-    ranks = [_rank(known, fix.key, fix.verdict, given) for fix in fixes]
+    pairs = sorted(given.items())
+    ranks = [_rank(known, fix.key, fix.verdict, pairs) for fix in fixes]
     order = sorted(range(len(fixes)), key=ranks.__getitem__)  # stable: ties keep walk order
+    least = w.real(int(cost[root]))  # what every tight path costs
     picked = []
     for i in order[:top]:
         fix = fixes[i]
         path = fix.path
         if fix.end != fix.verdict:  # the first path ends worse: take one that reaches the verdict
+            best = best if best is not None else _best(tight)
             better = _path_to(tight, best, root, given, fix.key, fix.verdict)
             assert better is not None
             path = better
-        picked.append(_candidate(space, known, path, Level(fix.verdict), given, w))
-    return NearestResult(w.real(int(cost[root])), tuple(picked), len(fixes) > top)
+        picked.append(_candidate(space, known, path, Level(fix.verdict), pairs, least))
+    return NearestResult(least, tuple(picked), len(fixes) > top)
 
 
 def _locked(space: Space, config: Mapping[str, Value], keep: Iterable[str]) -> set[int]:
@@ -210,13 +213,31 @@ def _locked(space: Space, config: Mapping[str, Value], keep: Iterable[str]) -> s
     return out
 
 
+Layer = tuple[tuple[tuple[int, ...], int], ...]
+"""Per node of one depth, in id order: (its child per value, its one child or -1 when the
+values lead to different children)."""
+
+
+@per_space
+def _layers(space: Space) -> tuple[Layer, ...]:
+    children = space.diagram.children
+    return tuple(
+        tuple(
+            (kids, kids[0] if len(set(kids)) == 1 else -1)
+            for kids in children[nodes[0] : nodes[-1] + 1]
+        )
+        for nodes in space.diagram.levels
+    )
+
+
 def _costs(
-    children: Sequence[Sequence[int]],
-    levels: Sequence[range],
+    space: Space,
     rows: Sequence[Sequence[int] | None],
     choices: Sequence[Sequence[int]],
 ) -> list[float]:
     """Cheapest scaled cost from every node to a valid terminal (inf when none)."""
+    diagram = space.diagram
+    children, levels, layers = diagram.children, diagram.levels, _layers(space)
     cost: list[float] = [_INF] * len(children)
     for terminal in Level.valid_levels():
         cost[terminal] = 0
@@ -224,22 +245,28 @@ def _costs(
     for level in range(len(levels) - 1, -1, -1):
         row, values = rows[level], choices[level]
         nodes = levels[level]
-        span = slice(nodes.start, nodes.stop, nodes.step)
-        layer = children[span]
-        if len(values) == len(layer[0]):  # no value ruled out at this depth
+        span = slice(nodes[0], nodes[-1] + 1)  # a depth's ids are consecutive
+        layer = layers[level]
+        if len(values) == len(layer[0][0]) and (row is None or min(row) == 0):
+            # Every value allowed and staying free: a node with one child costs what it costs.
             if row is None:
-                cost[span] = [min(map(at, kids)) for kids in layer]
+                cost[span] = [at(one) if one >= 0 else min(map(at, kids)) for kids, one in layer]
             else:
-                cost[span] = [min(map(add, map(at, kids), row)) for kids in layer]
+                cost[span] = [
+                    at(one) if one >= 0 else min(map(add, map(at, kids), row))
+                    for kids, one in layer
+                ]
         elif row is None:
-            cost[span] = [min(cost[k[v]] for v in values) for k in layer]
+            cost[span] = [min(cost[k[v]] for v in values) for k in children[span]]
         else:
-            cost[span] = [min(cost[k[v]] + row[v] for v in values) for k in layer]
+            cost[span] = [min(cost[k[v]] + row[v] for v in values) for k in children[span]]
     return cost
 
 
 Edge = tuple[int, int]
 """(value index, child) of a tight edge."""
+Tight = dict[int, list[Edge]]
+"""Node -> its tight edges, filled depth by depth (so children come after their parents)."""
 
 
 def _tight(
@@ -249,9 +276,9 @@ def _tight(
     choices: Sequence[Sequence[int]],
     cost: Sequence[float],
     root: int,
-) -> dict[int, list[Edge]]:
+) -> Tight:
     """The edges on some cheapest path, for every node reachable from the root through them."""
-    tight: dict[int, list[Edge]] = {}
+    tight: Tight = {}
     frontier = [root]
     for level in range(len(levels)):
         row, values = rows[level], choices[level]
@@ -259,13 +286,13 @@ def _tight(
         for node in frontier:
             kids = children[node]
             here = cost[node]
-            edges = [
-                (v, kids[v])
-                for v in values
-                if cost[kids[v]] + (0 if row is None else row[v]) == here
-            ]
+            if row is None:
+                edges = [(v, kids[v]) for v in values if cost[kids[v]] == here]
+            else:
+                edges = [(v, kids[v]) for v in values if cost[kids[v]] + row[v] == here]
             tight[node] = edges
-            nxt.update(dict.fromkeys(kid for _, kid in edges))
+            for _, kid in edges:
+                nxt[kid] = None
         frontier = list(nxt)
     return tight
 
@@ -285,29 +312,36 @@ class _Fix:
 
 
 def _distinct(
-    tight: Mapping[int, list[Edge]], root: int, given: Mapping[int, int], depths: int
-) -> tuple[list[_Fix], dict[int, int]]:
+    tight: Tight, root: int, given: Mapping[int, int], depths: int
+) -> tuple[list[_Fix], dict[int, int] | None]:
     """The distinct choices of the given variables' values on tight paths, in walk order.
 
     Each comes with its first path and the best verdict any tight path with the
     same choices reaches. A node reached again with the same choices so far has
     nothing new below it, so the walk stays within (nodes x fixes). Also returns
-    the best terminal below every tight node.
+    the best terminal below every tight node when it was needed (see :func:`_best`).
     """
-    best: dict[int, int] = {int(level): int(level) for level in Level.valid_levels()}
-    for node in sorted(tight, reverse=True):  # children have larger ids than parents
-        best[node] = min(best[kid] for _, kid in tight[node])
     found, complete = _walk(tight, root, given, depths)
+    if complete:
+        return [_Fix(key, path, end, least) for key, (path, end, least) in found.items()], None
+    best = _best(tight)
     out = []
-    for key, (path, end, least) in found.items():
-        verdict = least if complete else end
-        if not complete:
-            for level in range(best[root], end):  # a better verdict with the same fix?
-                if _path_to(tight, best, root, given, key, level) is not None:
-                    verdict = level
-                    break
+    for key, (path, end, _) in found.items():
+        verdict = end
+        for level in range(best[root], end):  # a better verdict with the same fix?
+            if _path_to(tight, best, root, given, key, level) is not None:
+                verdict = level
+                break
         out.append(_Fix(key, path, end, verdict))
     return out, best
+
+
+def _best(tight: Tight) -> dict[int, int]:
+    """The best terminal a tight path reaches from every tight node (and every valid terminal)."""
+    best: dict[int, int] = {int(level): int(level) for level in Level.valid_levels()}
+    for node in reversed(tight):  # filled depth by depth: children come after parents
+        best[node] = min(best[kid] for _, kid in tight[node])
+    return best
 
 
 Found = dict[tuple[int, ...], tuple[tuple[int, ...], int, int]]
@@ -315,15 +349,16 @@ Found = dict[tuple[int, ...], tuple[tuple[int, ...], int, int]]
 terminal any path with the fix reaches)."""
 
 
-def _walk(
-    tight: Mapping[int, list[Edge]], root: int, given: Mapping[int, int], depths: int
-) -> tuple[Found, bool]:
+def _walk(tight: Tight, root: int, given: Mapping[int, int], depths: int) -> tuple[Found, bool]:
     """Every tight path in value order, up to ``FIX_LIMIT`` fixes; and whether it got to the end.
 
     When every variable is given, a path is its own fix and no prefix is met twice.
     """
     found: Found = {}
     if len(given) == depths:
+        below = _paths_below(tight)
+        if below.get(root, 1) <= FIX_LIMIT:  # all of them, built from the bottom up
+            return {p[:-1]: (p[:-1], p[-1], p[-1]) for p in _suffixes(tight, root)}, True
         stack: list[tuple[int, tuple[int, ...]]] = [(root, ())]
         while stack and len(found) < FIX_LIMIT:
             node, path = stack.pop()
@@ -356,8 +391,27 @@ def _walk(
     return found, not frames
 
 
+def _paths_below(tight: Tight) -> dict[int, int]:
+    """How many tight paths lead from every tight node to a terminal."""
+    count: dict[int, int] = {}
+    get = count.get
+    for node in reversed(tight):  # filled depth by depth: children come after parents
+        count[node] = sum(get(kid, 1) for _, kid in tight[node])
+    return count
+
+
+def _suffixes(tight: Tight, root: int) -> list[tuple[int, ...]]:
+    """Every tight path from ``root``, in value order, each ending with its terminal."""
+    below: dict[int, list[tuple[int, ...]]] = {}
+    for node in reversed(tight):
+        below[node] = [
+            (value, *rest) for value, kid in tight[node] for rest in below.get(kid, [(kid,)])
+        ]
+    return below[root]
+
+
 def _path_to(
-    tight: Mapping[int, list[Edge]],
+    tight: Tight,
     best: Mapping[int, int],
     root: int,
     given: Mapping[int, int],
@@ -416,9 +470,14 @@ def _known(space: Space) -> _Known:
 Rank = tuple[int, int, int, int, tuple[tuple[int, str], ...]]
 
 
-def _rank(known: _Known, key: Sequence[int], verdict: int, given: Mapping[int, int]) -> Rank:
-    """Supported first, then fewer organisation and profile changes, fewer changes, the text."""
-    changed = [(v, i) for v, i in zip(sorted(given), key, strict=True) if given[v] != i]
+def _rank(
+    known: _Known, key: Sequence[int], verdict: int, pairs: Sequence[tuple[int, int]]
+) -> Rank:
+    """Supported first, then fewer organisation and profile changes, fewer changes, the text.
+
+    ``pairs`` are the given (variable, value) in model order, ``key`` the fix's values for them.
+    """
+    changed = [(v, i) for (v, g), i in zip(pairs, key, strict=True) if g != i]
     scopes = [known.scope[v] for v, _ in changed]
     text = tuple(known.text[v][i] for v, i in changed)
     return (verdict, scopes.count(0), scopes.count(1), len(changed), text)
@@ -429,19 +488,19 @@ def _candidate(
     known: _Known,
     path: tuple[int, ...],
     verdict: Level,
-    given: Mapping[int, int],
-    w: Weights,
+    pairs: Sequence[tuple[int, int]],
+    cost: float,
 ) -> Candidate:
+    """The candidate of a tight path; ``pairs`` are the given (variable, value) in model order."""
     tables = space.tables
     names, domains = tables.names, tables.domains
-    moved = [(v, i) for v, i in sorted(given.items()) if path[v] != i]
+    moved = [(v, i) for v, i in pairs if path[v] != i]
     changes = tuple(Change(names[v], domains[v][i], domains[v][path[v]]) for v, i in moved)
-    changed = sum(w.units[v][i][path[v]] for v, i in given.items())
     advice = tuple(text for v, _ in moved if (text := known.advice[v][path[v]]) is not None)
     return Candidate(
         configuration=MappingProxyType(tables.decode(path)),
         changes=changes,
-        cost=w.real(changed),
+        cost=cost,
         verdict=verdict,
         advice=advice,
     )

@@ -441,6 +441,42 @@ def test_bad_arguments(space: Space) -> None:
         nearest(space, EXO_IMPERSONATION, weights={"ports": -1.0})
 
 
+@pytest.mark.parametrize("share", [1.0, 0.7])
+def test_a_walk_cut_at_the_limit_still_gives_cheapest_distinct_fixes(
+    space: Space, seed_valid: list[Row], share: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Beyond FIX_LIMIT fixes the order among them is not promised; what is returned
+    # is still minimum-cost, distinct, with each fix's best verdict, and ``more`` says so.
+    import syncscope.solver.repair.nearest as module
+
+    monkeypatch.setattr(module, "FIX_LIMIT", 3)
+    model = space.model
+    rng = random.Random(31 + int(share * 10))
+    uniform = dict.fromkeys(model.names, 1.0)
+    index = {n: i for i, n in enumerate(model.names)}
+    cut = 0
+    while cut < 6:
+        config = _random_seed_config(model, rng, share)
+        best, fixes = _brute(model, seed_valid, config, [], uniform)
+        if len(fixes) <= 3:
+            continue
+        cut += 1
+        result = nearest(space, config, weights=uniform, top=2)
+        assert result.cost == float(best) and result.more
+        got = []
+        for candidate in result.candidates:
+            fix = tuple(
+                (index[c.variable], model.variable(c.variable).domain.index(c.after))
+                for c in candidate.changes
+            )
+            assert fixes[fix] == candidate.verdict
+            assert brute_verdict(model, dict(candidate.configuration)) == candidate.verdict
+            got.append(fix)
+        assert len(set(got)) == len(got) == 2
+        ranks = [_rank(model, f, fixes[f]) for f in got]
+        assert ranks == sorted(ranks)
+
+
 def test_to_dict_contract(space: Space) -> None:
     data = nearest(space, EXO_IMPERSONATION, top=2).to_dict()
     assert set(data) == {"cost", "candidates", "more"}
