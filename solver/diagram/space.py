@@ -69,6 +69,8 @@ def per_space(build: Callable[[Space], T]) -> Callable[[Space], T]:
 
 _lock = threading.Lock()
 _memo: dict[str, Space] = {}
+_seed: list[Space] = []
+"""The built-in seed's space, once compiled (see :func:`compiled`)."""
 
 
 def compiled(model: Model | None = None, *, use_cache: bool = True) -> Space:
@@ -78,6 +80,9 @@ def compiled(model: Model | None = None, *, use_cache: bool = True) -> Space:
     or written to disk, so no stale or forged file can change an answer.
     Unless ``use_cache`` is false, the space is kept for the life of the
     process, per rule-set hash, and returned again for the same rule set.
+    The built-in seed is part of the installed package, so its space is
+    looked up once per process, not re-checked against the file each call (a
+    rule set passed as a model is the loader's to re-read when its file changes).
 
     Examples
     --------
@@ -87,21 +92,38 @@ def compiled(model: Model | None = None, *, use_cache: bool = True) -> Space:
     >>> compiled() is space, compiled(use_cache=False) is space
     (True, False)
     """
+    builtin = model is None
+    if builtin and use_cache and _seed:
+        return _seed[0]
     model = model if model is not None else load_model(_builtin_path())
     if use_cache:
         with _lock:
             hit = _memo.get(model.digest)
+            if hit is not None and builtin and not _seed:
+                _seed.append(hit)
         if hit is not None:
             return hit
-    tables = build_tables(model)
-    space = Space(model, tables, compile_diagram(tables))
+    found = _precompiled(model) if use_cache else None
+    if found is None:
+        tables = build_tables(model)
+        found = Space(model, tables, compile_diagram(tables))
+    space = found
     if use_cache:
         with _lock:
             space = _memo.setdefault(model.digest, space)
+            if builtin and not _seed:
+                _seed.append(space)
     return space
+
+
+def _precompiled(model: Model) -> Space | None:
+    """The built-in seed's space as its precompiled file holds it, when current and of ``model``."""
+    from .precompiled import space_for
+
+    return space_for(model)
 
 
 @functools.cache
 def _builtin_path() -> str:
-    """Where the built-in rule set lives (resolved once; the loader still checks its stamp)."""
+    """Where the built-in rule set lives (resolved once)."""
     return str(builtin_path())

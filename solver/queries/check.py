@@ -8,12 +8,14 @@ from types import MappingProxyType
 
 from syncscope.model import Advice, Level, Model, Rule, Value
 
+from ..diagram.indices import ValueIndex, VarIndex
 from ..diagram.space import Space
 from ..diagram.tables import RuleTable
 from ..explain.causes import causes
 from ..results import Change, Finding
+from .counting import index as bitmap_index
 
-__all__ = ["CheckResult", "Outcome", "check", "fitting_advice", "outcomes"]
+__all__ = ["CheckResult", "Outcome", "check", "fitting_advice", "outcomes", "verdict"]
 
 _ROUTER = ("email-router", "email-router-deprecated", "email-router-online")
 """The Email Router advice, in the order of the cases it is worded for (seed.toml)."""
@@ -153,6 +155,37 @@ def check(space: Space, config: Mapping[str, Value]) -> CheckResult:
         advice=advice,
         outcomes=found,
     )
+
+
+def verdict(space: Space, fixed: Mapping[VarIndex, ValueIndex]) -> Level:
+    """The verdict alone of an encoded configuration (variable index -> value index).
+
+    The same as ``check(...).verdict``, without findings or advice: a full
+    configuration follows its one path down the diagram to its verdict's
+    terminal; a partial one gets the best verdict any completion reaches,
+    from the counts.
+
+    Examples
+    --------
+    >>> from syncscope.solver.diagram.space import compiled
+    >>> space = compiled()
+    >>> verdict(space, space.encode({"email_system": "gmail", "authentication": "oauth"})).id
+    'unsupported'
+    """
+    diagram = space.diagram
+    if len(fixed) == len(diagram.order):
+        node = diagram.root
+        children = diagram.children
+        for var in diagram.order:
+            node = children[node][fixed[var]]
+        return _LEVELS[node]
+    found = bitmap_index(space)
+    counts = diagram.count(fixed) if found is None else found.packed(fixed)
+    return next(_LEVELS[t] for t, n in enumerate(counts) if n)
+
+
+_LEVELS = tuple(Level)
+"""Terminal id -> its verdict."""
 
 
 def fitting_advice(

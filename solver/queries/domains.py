@@ -256,6 +256,11 @@ def valid_domains(
     if not live[0]:
         raise no_solution(space, fixed)
     unchanged = _open_domains(space)
+    if not explain:
+        return Domains(
+            MappingProxyType(tables.decode(encoded)),
+            MappingProxyType(_bare(space, encoded, live, unchanged)),
+        )
     out: dict[str, Domain] = {}
     answers: _Answers | None = None
     blame: _Blame | None = None  # built on the first removed value that needs it
@@ -284,6 +289,65 @@ def valid_domains(
                 removed.append(_removal(space, var, index, rule_ids))
         out[name] = Domain(name, tuple(allowed), tuple(removed))
     return Domains(MappingProxyType(tables.decode(encoded)), MappingProxyType(out))
+
+
+def _bare(
+    space: Space, encoded: Mapping[int, int], live: list[int], unchanged: tuple[Domain, ...]
+) -> dict[str, Domain]:
+    """The open domains from the live value masks, removed values without their rules."""
+    tables = space.tables
+    every = _bare_domains(space)
+    out: dict[str, Domain] = {}
+    for var, name in enumerate(tables.names):
+        if var in encoded:
+            continue
+        taken = live[var]
+        known = every[var]
+        if known is not None:
+            out[name] = known[taken]
+            continue
+        domain = unchanged[var]
+        if taken == (1 << len(domain.allowed)) - 1:
+            out[name] = domain
+            continue
+        values = domain.allowed
+        out[name] = Domain(
+            name,
+            tuple(v for i, v in enumerate(values) if taken >> i & 1),
+            tuple(Removal(v, ()) for i, v in enumerate(values) if not taken >> i & 1),
+        )
+    return out
+
+
+_BARE_VALUES = 6
+"""Variables with at most this many values get every one of their bare domains made up front."""
+
+
+@per_space
+def _bare_domains(space: Space) -> tuple[tuple[Domain, ...] | None, ...]:
+    """Per variable with few values: its bare :class:`Domain` for every mask of allowed values.
+
+    The whole table, made from the model alone (frozen; shared); None for a
+    variable with more values, whose domains are made as they are asked for.
+    """
+    out: list[tuple[Domain, ...] | None] = []
+    for var, name in enumerate(space.tables.names):
+        values = space.tables.domains[var]
+        if len(values) > _BARE_VALUES:
+            out.append(None)
+            continue
+        removals = [Removal(v, ()) for v in values]
+        out.append(
+            tuple(
+                Domain(
+                    name,
+                    tuple(v for i, v in enumerate(values) if mask >> i & 1),
+                    tuple(r for i, r in enumerate(removals) if not mask >> i & 1),
+                )
+                for mask in range(1 << len(values))
+            )
+        )
+    return tuple(out)
 
 
 def _removal(space: Space, var: int, index: int, rule_ids: tuple[int, ...]) -> Removal:

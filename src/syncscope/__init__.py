@@ -28,7 +28,7 @@ from syncscope.model import Level, Model, load_model
 
 if TYPE_CHECKING:
     from syncscope.api.batch import check_batch
-    from syncscope.api.check import check
+    from syncscope.api.check import check, verdict
     from syncscope.api.compare import Against, Diff, RuleChange, check_against, diff
     from syncscope.api.plan import plan, plan_graph, plan_inventory, plan_organisation_inventory
     from syncscope.api.repair import explain, nearest
@@ -62,6 +62,7 @@ _LAZY = {
     "NoSolution": "syncscope.errors",
     # questions
     "check": "syncscope.api.check",
+    "verdict": "syncscope.api.check",
     "count": "syncscope.api.space",
     "domains": "syncscope.api.space",
     "configurations": "syncscope.api.space",
@@ -173,6 +174,7 @@ __all__ = [
     "plan_inventory",
     "plan_organisation_inventory",
     "table",
+    "verdict",
 ]
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from syncscope.model import ConfigurationError, Model, Value, load_model, normalize_config
-from syncscope.solver.diagram.space import Space, compiled
+from syncscope.solver.diagram.indices import ValueIndex, VarIndex
+from syncscope.solver.diagram.space import Space, compiled, per_space
 
-__all__ = ["prepare", "resolve_model"]
+__all__ = ["prepare", "prepare_encoded", "resolve_model"]
 
 
 def resolve_model(model: Model | None, edition: str | None) -> Model | None:
@@ -35,3 +36,47 @@ def prepare(
     """Compile ``model`` (or ``edition``'s; the seed by default) and normalize ``config``."""
     space = compiled(resolve_model(model, edition))
     return space, normalize_config(space.model, config)
+
+
+def prepare_encoded(
+    config: Mapping[str, object], model: Model | None, edition: str | None = None
+) -> tuple[Space, dict[VarIndex, ValueIndex]]:
+    """:func:`prepare`, the configuration encoded (variable index -> value index).
+
+    Canonical names with canonical values (the text ids, or bools for yes/no
+    variables) are looked up directly; any other spelling goes through
+    :func:`~syncscope.model.normalize_config`, with its errors.
+
+    Examples
+    --------
+    >>> space, fixed = prepare_encoded({"email_system": "gmail"}, None)
+    >>> fixed == space.encode({"email_system": "gmail"})
+    True
+    >>> prepare_encoded({"Email System": "Gmail"}, None)[1] == fixed
+    True
+    """
+    space = compiled(resolve_model(model, edition))
+    if isinstance(config, dict):
+        codes = _codes(space)
+        out: dict[VarIndex, ValueIndex] = {}
+        for name, raw in config.items():
+            hit = codes.get(name) if type(name) is str else None
+            if hit is None or type(raw) not in (str, bool):
+                break
+            code = hit[1].get((type(raw), raw))  # the type, so that 1 never passes for True
+            if code is None:
+                break
+            out[hit[0]] = code
+        else:
+            return space, out
+    return space, space.encode(normalize_config(space.model, config))
+
+
+@per_space
+def _codes(space: Space) -> dict[str, tuple[VarIndex, dict[tuple[type, Value], ValueIndex]]]:
+    """Canonical variable name -> (its index, (type, canonical value) -> value index)."""
+    tables = space.tables
+    return {
+        name: (var, {(type(v), v): i for i, v in enumerate(tables.domains[var])})
+        for var, name in enumerate(tables.names)
+    }

@@ -1,17 +1,18 @@
-"""``syncscope.check``: one configuration's verdict, findings and fix."""
+"""``check``: one configuration's verdict, findings and fix; ``verdict``: the verdict alone."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
 
-from syncscope.model import Model
+from syncscope.model import Level, Model
 from syncscope.solver.queries.check import CheckResult
 from syncscope.solver.queries.check import check as _check
+from syncscope.solver.queries.check import verdict as _verdict
 
-from ._inputs import prepare
+from ._inputs import prepare, prepare_encoded
 
-__all__ = ["CheckResult", "check"]
+__all__ = ["CheckResult", "check", "verdict"]
 
 
 def check(
@@ -64,3 +65,46 @@ def check(
     if not repair.candidates:
         return result
     return replace(result, fix=repair.candidates[0].changes)
+
+
+def verdict(
+    config: Mapping[str, object],
+    *,
+    model: Model | None = None,
+    edition: str | None = None,
+) -> Level:
+    """The verdict alone, without findings, advice or a fix: for a script that only gates.
+
+    Always ``check(config).verdict``, at a fraction of the cost: a full
+    configuration's own verdict; for a partial one, the best verdict some
+    completion reaches.
+
+    Parameters
+    ----------
+    config : mapping
+        Variable -> value in any accepted spelling; missing variables are unknown.
+    model : Model, optional
+        A rule set from :func:`syncscope.load_model`; the built-in seed by default.
+    edition : str, optional
+        An edition id (:mod:`syncscope.model.editions`); not together with ``model``.
+
+    Returns
+    -------
+    Level
+        ``.valid`` says whether the configuration (or some completion) is valid.
+
+    Raises
+    ------
+    ConfigurationError
+        For an unknown variable or value, with did-you-mean suggestions.
+
+    Examples
+    --------
+    >>> verdict({"deployment": "online", "email_system": "Exchange Online",
+    ...          "authentication": "impersonation"}).id
+    'unsupported'
+    >>> verdict({"email_system": "Gmail"}).valid
+    True
+    """
+    space, encoded = prepare_encoded(config, model, edition)
+    return _verdict(space, encoded)

@@ -8,12 +8,11 @@ from collections.abc import Iterable, Iterator, Mapping
 
 from syncscope.model import ConfigurationError, Level, Model, Value
 from syncscope.solver.queries import enumeration
-from syncscope.solver.queries.counting import Counts
-from syncscope.solver.queries.counting import count as _count
+from syncscope.solver.queries.counting import Counts, count_encoded
 from syncscope.solver.queries.domains import Conflict, Domain, Domains, Removal, valid_domains
 from syncscope.solver.queries.matrix import Matrix, cube_cover
 
-from ._inputs import prepare
+from ._inputs import prepare, prepare_encoded
 
 __all__ = [
     "VALID",
@@ -106,13 +105,14 @@ def count(
     >>> count({"Deployment": "online", "email system": "Gmail"}).valid
     768
     """
-    space, canonical = prepare(fixed or {}, model, edition)
-    return _count(space, canonical)
+    space, encoded = prepare_encoded(fixed or {}, model, edition)
+    return count_encoded(space, encoded)
 
 
 def domains(
     fixed: Mapping[str, object] | None = None,
     *,
+    explain: bool = True,
     model: Model | None = None,
     edition: str | None = None,
 ) -> Domains:
@@ -121,6 +121,19 @@ def domains(
     Each allowed value has at least one valid completion; each removed value
     has none and names a minimal set of rules that, with the fixed values,
     rule it out.
+
+    Parameters
+    ----------
+    fixed : mapping, optional
+        Variable -> value in any accepted spelling; nothing fixed by default.
+    explain : bool
+        Whether to name the rules behind each removed value. With ``False``
+        the removed values come with no rules (``removed[i].rules == ()``):
+        the allowed values alone, for a form that only greys out choices.
+    model : Model, optional
+        A rule set from :func:`syncscope.load_model`; the built-in seed by default.
+    edition : str, optional
+        An edition id (:mod:`syncscope.model.editions`); not together with ``model``.
 
     Returns
     -------
@@ -143,9 +156,11 @@ def domains(
     ('pop3',)
     >>> found.to_dict()["domains"]["sync_appointments_contacts_tasks"]
     {'allowed': [False], 'removed': {'true': ['table.act-sync']}}
+    >>> domains({"email_system": "Gmail"}, explain=False).to_dict()["domains"]["customer_key"]
+    {'allowed': [False], 'removed': {'true': []}}
     """
     space, canonical = prepare(fixed or {}, model, edition)
-    return valid_domains(space, canonical)
+    return valid_domains(space, canonical, explain=explain)
 
 
 def configurations(
