@@ -13,7 +13,7 @@ from ..repair.weights import Weights
 from .planner import plan
 from .results import Plan
 
-__all__ = ["BatchPlan", "PlanGroup", "RecordLike", "Skipped", "plan_batch"]
+__all__ = ["BatchPlan", "Completed", "PlanGroup", "RecordLike", "Skipped", "plan_batch"]
 
 
 class RecordLike(Protocol):
@@ -71,6 +71,20 @@ class Skipped:
 
 
 @dataclass(frozen=True, slots=True)
+class Completed:
+    """A row that left settings unknown, planned with the values every valid completion has."""
+
+    row: int
+    extra: Mapping[str, str]
+    values: Mapping[str, Value]
+    """The settings the row left unknown, as every valid completion has them, in model order."""
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready data: ``{"row", "extra", "values"}``."""
+        return {"row": self.row, "extra": dict(self.extra), "values": dict(self.values)}
+
+
+@dataclass(frozen=True, slots=True)
 class BatchPlan:
     """Every mailbox's plan to one target, grouped."""
 
@@ -79,6 +93,8 @@ class BatchPlan:
     """Largest group first, then by first row."""
     skipped: tuple[Skipped, ...]
     """Rows reported, not planned, in input order."""
+    completed: tuple[Completed, ...] = ()
+    """Planned rows that left settings unknown, with the values they were planned from."""
 
     @property
     def mailboxes(self) -> int:
@@ -101,7 +117,7 @@ class BatchPlan:
         return self.unplannable == 0 and all(s.status != "error" for s in self.skipped)
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready data: the target, counts, groups and skipped rows."""
+        """JSON-ready data: the target, counts, groups, skipped and completed rows."""
         return {
             "target": dict(self.target),
             "mailboxes": self.mailboxes,
@@ -109,6 +125,7 @@ class BatchPlan:
             "unplannable": self.unplannable,
             "groups": [g.to_dict() for g in self.groups],
             "skipped": [s.to_dict() for s in self.skipped],
+            "completed": [c.to_dict() for c in self.completed],
         }
 
 

@@ -32,7 +32,7 @@ from ..diagram.space import Space
 from ..repair.nearest import nearest
 from ..repair.weights import Weights
 from ..results import Change, json_number
-from .batch import RecordLike, Skipped
+from .batch import Completed, RecordLike, Skipped
 from .moves import Node
 from .planner import plan
 
@@ -121,6 +121,8 @@ class OrgPlan:
     """Rows that gave no configuration, in input order."""
     planned: int
     """Mailboxes the plan takes to the target."""
+    completed: tuple[Completed, ...] = ()
+    """Rows that left settings unknown, planned with the values every valid completion has."""
 
     @property
     def mailboxes(self) -> int:
@@ -133,7 +135,7 @@ class OrgPlan:
         return not self.unplannable and all(s.status != "error" for s in self.skipped)
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready data: target, organisation, counts, steps, unplannable, skipped."""
+        """JSON-ready data: target, organisation, counts, steps, unplannable, skipped, completed."""
         return {
             "target": dict(self.target),
             "organisation": dict(self.organisation),
@@ -142,6 +144,7 @@ class OrgPlan:
             "steps": [s.to_dict() for s in self.steps],
             "unplannable": [u.to_dict() for u in self.unplannable],
             "skipped": [s.to_dict() for s in self.skipped],
+            "completed": [c.to_dict() for c in self.completed],
         }
 
 
@@ -242,7 +245,8 @@ def plan_organisation(
         group.ids.append(_id(record.row, record.extra))
     ordered = sorted(groups.values(), key=lambda g: (-len(g.rows), g.rows[0]))
     ends = _org_ends(space, ordered, target, org, keep, avoid, w, max_step)
-    org_end = MappingProxyType({names[v]: tables.domains[v][ends[v]] for v in org})
+    # Without a mailbox to plan, only the target gives organisation settings an end value.
+    org_end = MappingProxyType({names[v]: tables.domains[v][ends[v]] for v in org if v in ends})
     avoided = _avoided(space, avoid)
     unplannable: list[Unplannable] = []
     lanes: list[tuple[_Group, list[tuple[str, Node, Node]]]] = []

@@ -130,3 +130,45 @@ set_arguments = st.one_of(
     texts,
 )
 """``--set`` arguments, many of them malformed."""
+
+
+
+_cells = st.one_of(st.sampled_from([*VALUES, "", "yes", "no"]), texts)
+_GMAIL = {  # docs/examples/gmail-online.json: a valid mailbox to start hostile rows from
+    "deployment": "online", "version": "8.2", "email_system": "gmail",
+    "incoming_protocol": "pop3", "outgoing_protocol": "smtp",
+    "sync_appointments_contacts_tasks": "no", "authentication": "user-or-queue-credentials",
+    "autodiscover": "yes", "profile_type": "pop3-smtp", "ports": "default",
+    "same_tenant": "yes", "fips_mode": "no", "mfa": "no", "customer_key": "no",
+    "outlook_on_the_web": "no", "outlook_manual_tracking": "no",
+    "mass_email_campaigns": "no", "custom_email_provider": "no",
+    "mixed_outlook_act_sync": "no",
+}  # fmt: skip
+
+
+@st.composite
+def inventories(draw: st.DrawFn) -> str:
+    """A small CSV inventory: a valid mailbox's cells, some columns dropped (partial rows),
+    some cells emptied or replaced by hostile text, any of the three delimiters."""
+    sep = draw(st.sampled_from([",", ";", "\t"]))
+    forced = st.sets(st.sampled_from(["incoming_protocol", "outgoing_protocol"]))  # pop3, smtp
+    dropped = draw(st.one_of(forced, st.sets(st.sampled_from(NAMES), max_size=len(NAMES))))
+    columns = [n for n in NAMES if n not in dropped]
+    lines = [sep.join(["mailbox", *columns])]
+    for i in range(1, draw(st.integers(1, 3)) + 1):
+        cells = [_GMAIL[n] for n in columns]
+        if columns:  # a few cells emptied or replaced by hostile text
+            spoilt = st.integers(0, len(columns) - 1)
+            for at, text in draw(st.dictionaries(spoilt, _cells, max_size=2)).items():
+                cells[at] = text
+        lines.append(sep.join([f"m{i}", *cells]))
+    return "\n".join(lines) + "\n"
+
+
+reading_options = st.tuples(
+    st.sampled_from([[], ["--delimiter", "comma"], ["--delimiter", "semicolon"],
+                     ["--delimiter", "tab"]]),
+    st.sampled_from([[], ["--require-complete"]]),
+    st.sampled_from([[], ["--per-group"]]),
+).map(lambda parts: [arg for part in parts for arg in part])  # fmt: skip
+"""The options of ``plan --batch`` that say how the inventory is read, in any combination."""

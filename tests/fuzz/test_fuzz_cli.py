@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,16 @@ from hypothesis import HealthCheck, given, settings
 
 from syncscope.cli import cli
 
-from .strategies import EXAMPLES, json_documents, set_arguments, toml_weights, weights_documents
+from .strategies import (
+    EXAMPLES,
+    NAMES,
+    inventories,
+    json_documents,
+    reading_options,
+    set_arguments,
+    toml_weights,
+    weights_documents,
+)
 
 FUZZ = settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -49,6 +59,27 @@ def test_plan_ends(tmp_path_factory: pytest.TempPathFactory, which: str, documen
     hostile.write_bytes(_encode(document))
     other = "--to" if which == "--from" else "--from"
     invoke(["plan", which, str(hostile), other, str(good), "--json"])
+
+
+@FUZZ
+@given(document=inventories(), options=reading_options)
+def test_plan_batch_inventories(
+    tmp_path_factory: pytest.TempPathFactory, document: str, options: list[str]
+) -> None:
+    folder = tmp_path_factory.mktemp("inventory")
+    source = folder / "inventory.csv"
+    source.write_bytes(_encode(document))
+    target = Path(__file__).resolve().parents[2] / "docs" / "examples" / "target-online.json"
+    result = invoke(["plan", "--batch", str(source), "--to", str(target), "--json", *options])
+    if result.exit_code == 2:
+        return
+    data = json.loads(result.stdout)
+    completed = [c["row"] for c in data["completed"]]
+    assert not set(completed) & {s["row"] for s in data["skipped"]}
+    if "--require-complete" in options:
+        assert completed == []
+    for done in data["completed"]:  # filled with variables' values, never left empty
+        assert done["values"] and set(done["values"]) <= set(NAMES)
 
 
 @pytest.mark.parametrize("command", ["check", "domains", "list"])

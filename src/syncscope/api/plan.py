@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import replace
 from os import PathLike
 from typing import TYPE_CHECKING, Any, BinaryIO, overload
 
@@ -29,6 +31,7 @@ from syncscope.solver.plan.org import OrgPlan, plan_organisation
 from syncscope.solver.plan.planner import Plan, Solution, Step, solve
 from syncscope.solver.repair.weights import resolve_weights
 
+from ._completion import Completions
 from ._inputs import resolve_model
 
 if TYPE_CHECKING:
@@ -227,6 +230,8 @@ def plan_inventory(
     max_step: int | None = None,
     model: Model | None = None,
     edition: str | None = None,
+    delimiter: str | None = None,
+    require_complete: bool = False,
 ) -> BatchPlan:
     """Plans for every mailbox of an inventory, each distinct configuration planned once.
 
@@ -243,6 +248,14 @@ def plan_inventory(
         Organisation-wide values (a mapping, or ``"VAR=VALUE"`` texts); a row's own value wins.
     keep, avoid, weights, max_step, model
         As for :func:`plan`.
+    delimiter : str, optional
+        The CSV delimiter (``,``, ``;`` or a tab); sniffed from the header when None.
+    require_complete : bool
+        Make a CSV or JSON Lines row that leaves a variable unknown a skipped
+        ``error`` row. By default such a row is judged as :func:`syncscope.check` judges a
+        partial configuration: when every valid completion shares the values of
+        its unknown variables, it is planned with them and listed in
+        ``completed``; otherwise it is a skipped ``error`` row naming them.
 
     Returns
     -------
@@ -271,13 +284,12 @@ def plan_inventory(
     >>> batch.planned, [g.extras[0]["mailbox"] for g in batch.groups]
     (1, ['ann'])
     """
-    from syncscope.batch.readers import read_records
-
     space, org, settings, canonical = _inventory_settings(
         target, defaults, keep, avoid, weights, max_step, resolve_model(model, edition)
     )
-    with read_records(source, space.model, input_format=input_format, defaults=org) as records:
-        return plan_batch(space, records, canonical, **settings)
+    with _rows(source, space, input_format, org, delimiter, require_complete) as rows:
+        batch = plan_batch(space, rows, canonical, **settings)
+    return replace(batch, completed=tuple(rows.completed))
 
 
 @overload
@@ -293,6 +305,8 @@ def plan_organisation_inventory(
     max_step: int | None = None,
     model: Model | None = None,
     edition: str | None = None,
+    delimiter: str | None = None,
+    require_complete: bool = False,
     to_edition: None = None,
 ) -> OrgPlan: ...
 
@@ -310,6 +324,8 @@ def plan_organisation_inventory(
     max_step: int | None = None,
     model: Model | None = None,
     edition: str | None = None,
+    delimiter: str | None = None,
+    require_complete: bool = False,
     to_edition: str | Model,
 ) -> CrossOrgPlan: ...
 
@@ -326,6 +342,8 @@ def plan_organisation_inventory(
     max_step: int | None = None,
     model: Model | None = None,
     edition: str | None = None,
+    delimiter: str | None = None,
+    require_complete: bool = False,
     to_edition: str | Model | None = None,
 ) -> OrgPlan | CrossOrgPlan:
     """One plan for a whole organisation: organisation-wide changes once, for everyone at once.
@@ -361,8 +379,6 @@ def plan_organisation_inventory(
     >>> [(s.kind, s.mailboxes) for s in across.plan.steps], across.upgrade_step
     ([('upgrade', 2)], 0)
     """
-    from syncscope.batch.readers import read_records
-
     if to_edition is not None:
         return _organisation_across(
             source,
@@ -375,13 +391,16 @@ def plan_organisation_inventory(
             max_step,
             resolve_model(model, edition),
             to_edition,
+            delimiter,
+            require_complete,
         )
 
     space, org, settings, canonical = _inventory_settings(
         target, defaults, keep, avoid, weights, max_step, resolve_model(model, edition)
     )
-    with read_records(source, space.model, input_format=input_format, defaults=org) as records:
-        return plan_organisation(space, records, canonical, **settings)
+    with _rows(source, space, input_format, org, delimiter, require_complete) as rows:
+        planned = plan_organisation(space, rows, canonical, **settings)
+    return replace(planned, completed=tuple(rows.completed))
 
 
 def _inventory_settings(
@@ -514,9 +533,9 @@ def _organisation_across(
     max_step: int | None,
     model: Model | None,
     to_edition: str | Model,
+    delimiter: str | None,
+    require_complete: bool,
 ) -> CrossOrgPlan:
-    from syncscope.batch.readers import read_records
-
     a = compiled(model)
     if defaults is None:
         org: dict[str, Value] = {}
@@ -537,10 +556,34 @@ def _organisation_across(
         except ConfigurationError:
             avoided.extend(parse_avoid(b.model, [item]))
     wanted = _config(b.model, target, "target")
-    with read_records(source, a.model, input_format=input_format, defaults=org) as records:
-        return plan_organisation_across(
-            a, b, records, wanted, keep=kept, avoid=avoided, weights=weights, max_step=max_step
+    with _rows(source, a, input_format, org, delimiter, require_complete) as rows:
+        across = plan_organisation_across(
+            a, b, rows, wanted, keep=kept, avoid=avoided, weights=weights, max_step=max_step
         )
+    return replace(across, plan=replace(across.plan, completed=tuple(rows.completed)))
+
+
+@contextmanager
+def _rows(
+    source: str | PathLike[str] | BinaryIO,
+    space: Space,
+    input_format: str | None,
+    defaults: Mapping[str, Value],
+    delimiter: str | None,
+    require_complete: bool,
+) -> Iterator[Completions]:
+    """The inventory's rows as ``batch`` reads them, partial ones completed for planning."""
+    from syncscope.batch.readers import read_records
+
+    with read_records(
+        source,
+        space.model,
+        input_format=input_format,
+        defaults=defaults,
+        delimiter=delimiter,
+        require_complete=require_complete,
+    ) as records:
+        yield Completions(space, records)
 
 
 def _config(model: Model, config: Mapping[str, object], which: str) -> dict[str, Value]:

@@ -29,6 +29,7 @@ from .common import (
     settings,
     terminal_width,
 )
+from .inventory import delimiter_option, require_complete_option
 
 __all__ = ["command"]
 
@@ -189,19 +190,9 @@ def rate_text(rows: int, seconds: float) -> str:
     default=None,
     help="Input format (default: from the extension, else from the content).",
 )
-@click.option(
-    "--require-complete",
-    is_flag=True,
-    help="A CSV or JSON Lines row that leaves a setting unknown is an error row (by default"
-    " it is checked as check checks a partial configuration: the best any completion"
-    " reaches, with the values every valid completion has).",
-)
-@click.option(
-    "--delimiter",
-    type=click.Choice(("comma", "semicolon", "tab", ",", ";", "\t")),
-    default=None,
-    metavar="comma|semicolon|tab",
-    help="The CSV delimiter (default: sniffed from the header: comma, semicolon or tab).",
+@require_complete_option(
+    "it is checked as check checks a partial configuration: the best any completion"
+    " reaches, with the values every valid completion has"
 )
 @click.pass_context
 @handle_errors

@@ -30,6 +30,7 @@ from .common import (
     settings,
     terminal_width,
 )
+from .inventory import delimiter_option, require_complete_option
 from .render import fit
 
 __all__ = ["command"]
@@ -69,6 +70,11 @@ __all__ = ["command"]
     type=click.Choice(("csv", "jsonl", "dataverse")),
     default=None,
     help="With --batch: the inventory's format (default: from the extension or content).",
+)
+@delimiter_option
+@require_complete_option(
+    "it is planned with the values every valid completion of it has, listed, when those"
+    " cover the unknown settings; else it is an error row naming them"
 )
 @set_option
 @click.option(
@@ -126,6 +132,8 @@ def command(
     batch_file: str | None,
     per_group: bool,
     input_format: str | None,
+    delimiter: str | None,
+    require_complete: bool,
     sets: tuple[str, ...],
     keep: tuple[str, ...],
     avoid: tuple[str, ...],
@@ -150,7 +158,11 @@ def command(
     top of --from. --to-edition plans across editions: every step before the
     upgrade step is valid under --edition, it and every later step under
     --to-edition (with --batch, the upgrade is one organisation step for
-    everyone).
+    everyone). --batch reads the inventory as batch does (a CSV's delimiter
+    sniffed, or --delimiter); a row that leaves settings unknown is planned
+    with the values every valid completion of it has, and listed, when those
+    cover every unknown setting; else (and always with --require-complete) it
+    is an error row naming them.
 
     Exit codes: 0 a plan (for --batch: for every mailbox); 1 no plan, an
     invalid target (with the nearest valid ones), or an inventory row that
@@ -167,6 +179,10 @@ def command(
         fail("--mermaid draws one plan: use it with --from, not --batch")
     if per_group and batch_file is None:
         fail("--per-group goes with --batch INVENTORY")
+    reading = {"delimiter": delimiter, "require_complete": require_complete}
+    if batch_file is None and (delimiter is not None or require_complete):
+        used = "--delimiter" if delimiter is not None else "--require-complete"
+        fail(f"{used} goes with --batch INVENTORY")
     model = model_from(ctx)
     if to_edition is not None:
         if per_group:
@@ -185,6 +201,7 @@ def command(
             sets,
             fmt,
             {"keep": keep, "avoid": avoid, "weights": weights, "max_step": max_step},
+            reading,
         )
         return
     target = _config(model, target_file, "--to")
@@ -203,7 +220,7 @@ def command(
             input_format,
             org_values,
             target,
-            options,
+            {**options, **reading},
             as_json,
             as_markdown,
             per_group,
@@ -241,6 +258,7 @@ def _across(
     sets: tuple[str, ...],
     fmt: str,
     options: dict[str, Any],
+    reading: dict[str, Any],
 ) -> None:
     """``plan --to-edition``: the target is read under the target edition (with --rules)."""
     import syncscope
@@ -260,6 +278,7 @@ def _across(
                 defaults=org_values,
                 model=model,
                 to_edition=later,
+                **reading,
                 **options,
             )
         except syncscope.UnreadableInput as exc:

@@ -612,6 +612,7 @@ def cross_org_text(org: CrossOrgPlan, before: Model, after: Model) -> str:
         lines.append(f"Skipped rows ({len(plan.skipped)}):")
         for skip in plan.skipped:
             lines.append(f"  row {skip.row} [{skip.status}]: {skip.error}")
+    lines += _completed(plan, markdown=False)
     return "\n".join(lines)
 
 
@@ -640,6 +641,7 @@ def cross_org_markdown(org: CrossOrgPlan, before: Model, after: Model) -> str:
         lines += ["", "## Skipped rows", ""]
         for skip in plan.skipped:
             lines.append(f"- row {skip.row} ({skip.status}): {skip.error}")
+    lines += _completed(plan, markdown=True)
     return "\n".join(lines)
 
 
@@ -685,6 +687,7 @@ def batch_text(batch: BatchPlan, model: Model) -> str:
         lines.append(f"Skipped rows ({len(batch.skipped)}):")
         for skip in batch.skipped:
             lines.append(f"  row {skip.row} [{skip.status}]: {skip.error}")
+    lines += _completed(batch, markdown=False)
     return "\n".join(lines)
 
 
@@ -710,7 +713,32 @@ def batch_markdown(batch: BatchPlan, model: Model) -> str:
         lines.append("")
         for skip in batch.skipped:
             lines.append(f"- row {skip.row} ({skip.status}): {skip.error}")
+    lines += _completed(batch, markdown=True)
     return "\n".join(lines)
+
+
+def _completed(result: BatchPlan | OrgPlan, markdown: bool) -> list[str]:
+    """The rows that left settings unknown, with the values they were planned with.
+
+    Examples
+    --------
+    >>> from syncscope import OrgPlan
+    >>> from syncscope.solver.plan.batch import Completed
+    >>> org = OrgPlan({}, {}, (), (), (), 1, (Completed(3, {"id": "ann"}, {"mfa": False}),))
+    >>> print("\\n".join(_completed(org, markdown=False)))
+    <BLANKLINE>
+    Completed rows (1), with the values every valid completion has:
+      row 3 (ann): mfa=false
+    """
+    if not result.completed:
+        return []
+    title = f"Completed rows ({len(result.completed)}), with the values every valid completion has"
+    lines = ["", f"## {title}", ""] if markdown else ["", f"{title}:"]
+    for c in result.completed:
+        name = next(iter(c.extra.values()), "")
+        where = f"row {c.row}" + (f" ({name})" if name else "")
+        lines.append(f"{'- ' if markdown else '  '}{where}: {_config_line(c.values)}")
+    return lines
 
 
 # -- one plan for the organisation ------------------------------------------------------------
@@ -767,6 +795,7 @@ def org_text(org: OrgPlan, model: Model) -> str:
         lines.append(f"Skipped rows ({len(org.skipped)}):")
         for skip in org.skipped:
             lines.append(f"  row {skip.row} [{skip.status}]: {skip.error}")
+    lines += _completed(org, markdown=False)
     return "\n".join(lines)
 
 
@@ -805,4 +834,5 @@ def org_markdown(org: OrgPlan, model: Model) -> str:
         lines += ["", "## Skipped rows", ""]
         for skip in org.skipped:
             lines.append(f"- row {skip.row} ({skip.status}): {skip.error}")
+    lines += _completed(org, markdown=True)
     return "\n".join(lines)
