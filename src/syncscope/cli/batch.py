@@ -194,6 +194,7 @@ def rate_text(rows: int, seconds: float) -> str:
     "it is checked as check checks a partial configuration: the best any completion"
     " reaches, with the values every valid completion has"
 )
+@delimiter_option
 @click.pass_context
 @handle_errors
 def command(
