@@ -23,9 +23,11 @@ from syncscope.solver.diagram.space import compiled
 import syncscope
 from syncscope.api.batch import check_batch
 from syncscope.batch import cells as cells_module
+from syncscope.batch import lane as lane_module
 from syncscope.batch import runner as runner_module
 from syncscope.batch import writer as writer_module
 from syncscope.batch.cells import Cells
+from syncscope.batch.csvio import CsvRecords
 from syncscope.batch.runner import BatchRow, Evaluator
 from syncscope.batch.writer import CsvWriter, JsonlWriter, csv_cell
 
@@ -216,3 +218,76 @@ def test_grouped_tables_agree_with_check_on_random_configurations() -> None:
     for _ in range(3_000):
         config = {n: rng.choice(MODEL.variable(n).domain) for n in NAMES}
         assert ev.evaluate(config) == ev.evaluate_exact(config)
+
+
+def _lane(data: bytes, **kw: object) -> tuple[str, dict[str, object], int]:
+    run = check_batch(io.BytesIO(data), input_format="csv", **kw)  # type: ignore[arg-type]
+    out = io.StringIO()
+    chunks = run.write_fast(JsonlWriter(out), out)
+    assert chunks is not None
+    counts = list(chunks)
+    assert counts == sorted(counts) and counts[-1] == run.summary().rows
+    return out.getvalue(), run.summary().to_dict(), run.evaluations
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("fix", [False, True])
+def test_csv_to_jsonl_lane_equals_row_by_row(
+    seed: int, fix: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fast lane of a whole run writes the bytes and counts of the row-by-row path,
+    which the exact path is tested against above; small memos and chunks on odd seeds."""
+    data = _csv_inventory(seed + 20, 150 if fix else 800)
+    defaults = SET | ({"deployment": "online"} if seed % 2 else {})
+    if seed % 2:
+        monkeypatch.setattr(lane_module, "CHUNK", 7)
+        monkeypatch.setattr(lane_module, "LINES_LIMIT", 5)
+        monkeypatch.setattr(runner_module, "MEMO_LIMIT", 3)
+    lane, lane_summary, _ = _lane(data, fix=fix, defaults=defaults)
+    _, slow, slow_summary = _run(data, "csv", _jsonl, fix=fix, defaults=defaults)
+    assert lane.encode() == slow.encode()
+    assert lane_summary == slow_summary
+    assert lane.count("\n") == data.count(b"\r\n") - 1  # rows out == rows in
+    assert '"verdict": "error"' in lane and '"verdict": "supported"' in lane
+
+
+def test_lane_reads_every_column_order_and_odd_extra_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Columns in any order, with a default for a column-less variable, carried-through
+    text that needs escaping, and the same valid configuration spelled many ways."""
+    names = [n for n in NAMES if n != "mfa"]
+    rng = random.Random(3)
+    lines = [",".join(["note", *reversed(names), "id"])]
+    for i in range(300):
+        config = rng.choice(VALID)
+        cells = [_spellings(n, config[n], rng) for n in reversed(names)]
+        note = rng.choice([*ODD_TEXT[:1], "tab\there", "back\\slash", "é", "x\x01y", "\x7f"])
+        lines.append(",".join([note, *cells, f"m{i}"]))
+    data = ("\n".join(lines) + "\n").encode()
+    slow_rows = []
+    record_at = CsvRecords.record_at
+
+    def counted(self: CsvRecords, row: int, number: int, line: bytes) -> object:
+        slow_rows.append(row)
+        return record_at(self, row, number, line)
+
+    monkeypatch.setattr(CsvRecords, "record_at", counted)
+    lane, lane_summary, _ = _lane(data, defaults={"mfa": False})
+    assert 0 < len(slow_rows) < 150  # new spellings go row by row, and are learned
+    monkeypatch.undo()
+    _, slow, slow_summary = _run(data, "csv", _jsonl, defaults={"mfa": False})
+    assert lane == slow and lane_summary == slow_summary
+    assert "\\t" in lane and "\\u0001" in lane and "\\\\" in lane
+
+
+def test_lane_does_not_apply_to_other_inputs_and_outputs() -> None:
+    data = _jsonl_inventory(1, 20)
+    run = check_batch(io.BytesIO(data), input_format="jsonl")
+    assert run.write_fast(JsonlWriter(io.StringIO()), io.StringIO()) is None
+    run = check_batch(io.BytesIO(_csv_inventory(1, 20)), input_format="csv", defaults=SET)
+    out = io.StringIO()
+    assert run.write_fast(CsvWriter(out, ("id", "note"), fix=False), out) is None
+    assert out.getvalue().count("\n") == 1  # only the header: nothing was read
+    run = check_batch(io.BytesIO(b"id\nm1\n"), input_format="csv")  # every row an error
+    assert run.write_fast(JsonlWriter(io.StringIO()), io.StringIO()) is None

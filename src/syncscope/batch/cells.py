@@ -1,11 +1,11 @@
 """Turning one row's cells into a canonical configuration, with ``--set`` defaults.
 
-Each column has a map from a text spelling to its value's share of the row's
-index in the full space (value index times the variable's stride), filled in
-advance with the ids, labels and aliases and then with every other spelling met,
-as :func:`~syncscope.model.parse_value` reads it. A row whose cells are all in
-the maps costs one sum, and its :class:`~syncscope.batch.record.Configuration`
-is that index (one object per distinct row while it is among the
+Each column has a map from a text spelling to its value's index in the
+variable's domain, filled in advance with the ids, labels and aliases and then
+with every other spelling met, as :func:`~syncscope.model.parse_value` reads it.
+A row whose cells are all in the maps costs one look-up per cell and one sum, and
+its :class:`~syncscope.batch.record.Configuration` is its index in the full space
+with its value indices (one object per distinct row while it is among the
 :data:`CONFIG_LIMIT` most recent), its values worked out only when asked for. Anything else
 (a blank cell, a JSON number, a bad value) takes the exact path cell by cell. The
 maps and memos are bounded, so memory stays flat however long the input is.
@@ -16,13 +16,14 @@ from __future__ import annotations
 import difflib
 import operator
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple
 
 from syncscope.model import ConfigurationError, Model, Value, Variable, format_value, parse_value
 
 from .record import Configuration, Layout
 
-__all__ = ["CONFIG_LIMIT", "Cells", "describe_type"]
+__all__ = ["CONFIG_LIMIT", "Cells", "Lane", "describe_type"]
 
 _MEMO_LIMIT = 1 << 16
 _SPELLINGS_LIMIT = 1 << 12
@@ -127,11 +128,17 @@ class Cells:
         self._position = {n: i for i, n in enumerate(self._names)}
         index = [{value: k for k, value in enumerate(d)} for d in self._domains]
         self._index = index
-        # The defaults' share of the index, for the variables no column gives.
-        self._offset = sum(
-            index[self._position[n]][v] * self._strides[self._position[n]]
-            for n, v in self._defaults.items()
-            if n not in given and n in self._position
+        # The value indices of a row in model order: the columns' indices, then the
+        # defaults' of the variables no column gives, put in place by ``_place``.
+        rest = [i for i, n in enumerate(self._names) if n not in given and n in self._defaults]
+        self._rest = tuple(index[i][self._defaults[self._names[i]]] for i in rest)
+        where = {self._position[var.name]: j for j, (_, var) in enumerate(self._columns)}
+        where |= {i: len(self._columns) + r for r, i in enumerate(rest)}
+        order = [where.get(i, 0) for i in range(len(self._names))]
+        self._place: Callable[[tuple[int, ...]], tuple[int, ...]] | None = (
+            None
+            if order == list(range(len(order))) or len(order) < 2
+            else operator.itemgetter(*order)
         )
         self._configs: OrderedDict[int, Configuration] = OrderedDict()
         self._maps: tuple[dict[object, int], ...] = tuple(
@@ -139,11 +146,8 @@ class Cells:
         )
 
     def _spellings(self, var: Variable) -> dict[object, int]:
-        """Text -> share of the index, for the spellings ``parse_value`` reads the same."""
-        share = {
-            value: k * self._strides[self._position[var.name]]
-            for k, value in enumerate(self._domains[self._position[var.name]])
-        }
+        """Text -> value index, for the spellings ``parse_value`` reads the same."""
+        share = {value: k for k, value in enumerate(self._domains[self._position[var.name]])}
         out: dict[object, int] = {}
         if var.name in self._defaults:
             out[""] = share[self._defaults[var.name]]
@@ -171,12 +175,24 @@ class Cells:
         """
         if self._missing_text is None and not self._incomplete:
             try:
-                key = sum(map(operator.getitem, self._maps, cells), self._offset)
+                digits = tuple(map(operator.getitem, self._maps, cells)) + self._rest
             except (KeyError, TypeError):  # a spelling not met yet, blank, or not text
                 pass
             else:
-                return self._configuration(key), None
+                if self._place is not None:
+                    digits = self._place(digits)
+                return self._configuration(
+                    sum(map(operator.mul, digits, self._strides)), digits
+                ), None
         return self._learn(cells)
+
+    def lane(self) -> Lane | None:
+        """What a row's value indices in model order are made of, for rows whose cells
+        are all known spellings, as :meth:`build` works them out: None when no row is
+        complete without the exact path (a variable no column or default gives)."""
+        if self._missing_text is not None or self._incomplete:
+            return None
+        return Lane(self._maps, self._rest, self._place, self._strides, self._layout)
 
     def build_exact(self, cells: tuple[object, ...]) -> Built:
         """:meth:`build` without the maps and memos: the reference it is tested against."""
@@ -186,14 +202,14 @@ class Cells:
         key = sum(self._index[i][config[n]] * self._strides[i] for i, n in enumerate(self._names))
         return self._configuration(key), None
 
-    def _configuration(self, key: int) -> Configuration:
+    def _configuration(self, key: int, digits: tuple[int, ...] | None = None) -> Configuration:
         """The configuration at ``key``: one object per distinct row while it is recent."""
         configs = self._configs
         hit = configs.get(key)
         if hit is not None:
             configs.move_to_end(key)
             return hit
-        hit = configs[key] = Configuration(key, self._layout)
+        hit = configs[key] = Configuration(key, self._layout, digits)
         if len(configs) > CONFIG_LIMIT:
             configs.popitem(last=False)  # the least recently used
         return hit
@@ -207,8 +223,7 @@ class Cells:
             return config, None
         for (_, var), raw, known in zip(self._columns, cells, self._maps, strict=True):
             if isinstance(raw, str) and raw not in known and len(known) < _SPELLINGS_LIMIT:
-                i = self._position[var.name]
-                known[raw] = self._index[i][config[var.name]] * self._strides[i]
+                known[raw] = self._index[self._position[var.name]][config[var.name]]
         key = sum(self._index[i][config[n]] * self._strides[i] for i, n in enumerate(self._names))
         return self._configuration(key), None
 
@@ -252,6 +267,18 @@ class Cells:
         if key and len(self._values) < _MEMO_LIMIT:
             self._values[key] = value
         return value
+
+
+class Lane(NamedTuple):
+    """The parts of :meth:`Cells.build`'s fast path: ``digits = place(tuple(map(getitem,
+    maps, cells)) + rest)`` (``place`` None: as they are), ``key = sum(digits * strides)``.
+    The maps are live: spellings the exact path learns join them."""
+
+    maps: tuple[dict[object, int], ...]
+    rest: tuple[int, ...]
+    place: Callable[[tuple[int, ...]], tuple[int, ...]] | None
+    strides: tuple[int, ...]
+    layout: Layout
 
 
 class _Problem:

@@ -316,39 +316,46 @@ class CsvRecords:
         """Nothing to remark about a CSV as a whole."""
         return ()
 
+    @property
+    def lines(self) -> Iterator[bytes]:
+        """The physical lines after the header, with their line ends, as not yet read."""
+        return self._lines
+
+    def pickers(self) -> tuple[_Picker, _Picker]:
+        """``fields -> `` the variable cells (in :attr:`cells` order) and the carried-through
+        cells (in :attr:`extra_columns` order) of a record's fields."""
+        return self._pick_vars, self._pick_extra
+
     def _rows(self) -> Iterator[Record]:
-        width = self.width
-        names = self.extra_columns or ()
-        pick_vars, pick_extra, build = self._pick_vars, self._pick_extra, self.cells.build
-        lines = self._lines
-        sep = self.delimiter
         number = 1  # the header's line
-        row = 0
-        for line in lines:
-            number += 1
-            row += 1
-            if b'"' not in line:  # the common case: one line, no quoting
-                if line[-1:] == b"\n":
-                    line = line[:-2] if line[-2:-1] == b"\r" else line[:-1]
-                try:
-                    fields = line.decode("utf-8").split(sep)
-                except UnicodeDecodeError:
-                    fields = None
-                if fields is not None and len(fields) == width and line.strip():
-                    extra = MappingProxyType(dict(zip(names, pick_extra(fields), strict=True)))
-                    config, problem = build(pick_vars(fields))
-                    if config is not None:
-                        yield Record(row, extra, config, OK, None)
-                    else:
-                        yield Record(
-                            row, extra, None, ERROR, f"row {row} (line {number}): {problem}"
-                        )
-                    continue
-                raw = RawRecord(number, number, (line,), False)
-            else:
-                raw = gather(line, number, lines, sep)
-                number = raw.last
-            yield self._slow(row, raw)
+        record_at = self.record_at
+        for row, line in enumerate(self._lines, start=1):
+            rec, number = record_at(row, number + 1, line)
+            yield rec
+
+    def record_at(self, row: int, number: int, line: bytes) -> tuple[Record, int]:
+        """Row ``row``, whose record starts with physical line ``number`` (``line``, with its
+        line end; more lines are taken from :attr:`lines` while a quoted field is open), and
+        the number of its last line."""
+        if b'"' not in line:  # the common case: one line, no quoting
+            if line[-1:] == b"\n":
+                line = line[:-2] if line[-2:-1] == b"\r" else line[:-1]
+            try:
+                fields = line.decode("utf-8").split(self.delimiter)
+            except UnicodeDecodeError:
+                fields = None
+            if fields is not None and len(fields) == self.width and line.strip():
+                names = self.extra_columns or ()
+                extra = MappingProxyType(dict(zip(names, self._pick_extra(fields), strict=True)))
+                config, problem = self.cells.build(self._pick_vars(fields))
+                if config is not None:
+                    return Record(row, extra, config, OK, None), number
+                where = f"row {row} (line {number})"
+                return Record(row, extra, None, ERROR, f"{where}: {problem}"), number
+            raw = RawRecord(number, number, (line,), False)
+        else:
+            raw = gather(line, number, self._lines, self.delimiter)
+        return self._slow(row, raw), raw.last
 
     def _slow(self, row: int, raw: RawRecord) -> Record:
         """A record that is quoted, spans lines, or is malformed."""
@@ -374,7 +381,10 @@ class CsvRecords:
         return Record(row, extra, config, OK, None)
 
 
-def _picker(indices: Sequence[int]) -> Callable[[Sequence[str]], tuple[str, ...]]:
+_Picker = Callable[[Sequence[str]], tuple[str, ...]]
+
+
+def _picker(indices: Sequence[int]) -> _Picker:
     """A fast ``fields -> tuple of fields at indices``."""
     if len(indices) >= 2:
         return operator.itemgetter(*indices)

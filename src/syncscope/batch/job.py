@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TextIO
 
 from syncscope.solver.diagram.space import Space
 
+from .csvio import CsvRecords
+from .lane import csv_to_jsonl
 from .readers import RecordStream
 from .runner import BatchRow, Evaluator, run_rows
 from .summary import BatchSummary, Tally
+from .writer import JsonlWriter, RowWriter
 
 __all__ = ["BatchRun"]
 
@@ -42,6 +46,16 @@ class BatchRun(Iterator[BatchRow]):
         row = next(self._rows)
         self._tally.add(row)
         return row
+
+    def write_fast(self, out: RowWriter, stream: TextIO) -> Iterator[int] | None:
+        """Write every row to ``stream`` as ``out`` writes it, through the fast lane of
+        :mod:`~syncscope.batch.lane` (a CSV input, JSON Lines output); the rows written
+        so far, chunk by chunk. None, with nothing read, when the lane does not apply:
+        then iterate the run and write row by row."""
+        reader = self._records.reader
+        if not isinstance(reader, CsvRecords) or type(out) is not JsonlWriter:
+            return None
+        return csv_to_jsonl(reader, self._evaluator, self._tally, out, stream)
 
     def summary(self) -> BatchSummary:
         """Counts by verdict, rule frequencies and distinct configurations so far."""

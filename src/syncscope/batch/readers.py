@@ -75,6 +75,11 @@ class RecordStream(Iterator[Record]):
     def __next__(self) -> Record:
         return next(self._iter)
 
+    @property
+    def reader(self) -> object:
+        """The format's reader (e.g. a :class:`~syncscope.batch.csvio.CsvRecords`)."""
+        return self._rows
+
     def notes(self) -> tuple[str, ...]:
         """Remarks about the input as a whole, known so far (e.g. more pages to fetch)."""
         return self._rows.notes()

@@ -51,7 +51,8 @@ class Configuration(Mapping[str, Value]):
     """A read-only canonical configuration that knows its place in the full space.
 
     ``key`` is the configuration's mixed-radix index (the first variable most
-    significant) and ``digits`` its value indices in model order, so checking and
+    significant) and ``digits`` its value indices in model order (given when known,
+    else worked out from ``key``), so checking and
     writing a row need no look-ups by name. The values by name are worked out
     only when asked for.
 
@@ -64,10 +65,10 @@ class Configuration(Mapping[str, Value]):
 
     __slots__ = ("_digits", "_values", "key", "layout")
 
-    def __init__(self, key: int, layout: Layout) -> None:
+    def __init__(self, key: int, layout: Layout, digits: tuple[int, ...] | None = None) -> None:
         self.key = key
         self.layout = layout
-        self._digits: tuple[int, ...] | None = None
+        self._digits: tuple[int, ...] | None = digits
         self._values: dict[str, Value] | None = None
 
     @property

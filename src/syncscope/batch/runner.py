@@ -13,7 +13,7 @@ import itertools
 import math
 import operator
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from syncscope.model import Level, Value
@@ -23,10 +23,18 @@ from syncscope.solver.queries.check import check
 from syncscope.solver.repair.nearest import nearest
 from syncscope.solver.results import Change, Finding
 
-from .readers import RecordStream
-from .record import OK, Configuration
+from .record import OK, Configuration, Record
 
-__all__ = ["MEMO_LIMIT", "VERDICTS", "BatchRow", "Evaluator", "Outcome", "run_rows"]
+__all__ = [
+    "MEMO_LIMIT",
+    "VERDICTS",
+    "BatchRow",
+    "Evaluator",
+    "Outcome",
+    "RowChecker",
+    "Shared",
+    "run_rows",
+]
 
 MEMO_LIMIT = 1 << 16
 """The most configurations whose outcome is kept at once (least recently used go first)."""
@@ -169,16 +177,22 @@ class Evaluator:
         )
         self._seen: set[int] = set()
         self._groups = _rule_groups(tables)
-        self._by_broken: dict[int, _Shared] = {}
+        self._by_broken: dict[int, Shared] = {}
 
     def evaluate(self, config: Mapping[str, Value]) -> Outcome:
         """The outcome of a complete canonical configuration (in model order)."""
         if isinstance(config, Configuration):
-            key, digits = config.key, config.digits
-        else:
-            pairs = zip(self._index, self._names, strict=True)
-            digits = tuple(lookup[config[n]] for lookup, n in pairs)
-            key = sum(d * s for d, s in zip(digits, self._strides, strict=True))
+            return self.outcome(config.key, config.digits, config)
+        pairs = zip(self._index, self._names, strict=True)
+        digits = tuple(lookup[config[n]] for lookup, n in pairs)
+        key = sum(d * s for d, s in zip(digits, self._strides, strict=True))
+        return self.outcome(key, digits, config)
+
+    def outcome(
+        self, key: int, digits: tuple[int, ...], config: Mapping[str, Value] | None = None
+    ) -> Outcome:
+        """The outcome of the configuration at ``key`` with value indices ``digits``
+        (``config``, its values by name, is worked out when a fix needs it)."""
         memo = self._memo
         hit = memo.get(key)
         if hit is not None:
@@ -200,31 +214,57 @@ class Evaluator:
             self._seen.add(key)
             self.distinct += 1
 
-    def _compute(self, config: Mapping[str, Value], key: int, digits: tuple[int, ...]) -> Outcome:
+    def shared(self, key: int, digits: tuple[int, ...]) -> Shared:
+        """What the configuration at ``key`` (value indices ``digits``) shares with every
+        one that breaks the same rules: its verdict, findings, rule ids and messages.
+        Unmemoised (a few table look-ups); counts as one check, and the configuration
+        as met."""
         self.evaluations += 1
-        self._count(key)
+        bitmap = self._bitmap
+        if bitmap is not None:
+            byte, bit = divmod(key, 8)
+            if not bitmap[byte] >> bit & 1:
+                bitmap[byte] |= 1 << bit
+                self.distinct += 1
+        elif key not in self._seen:
+            self._seen.add(key)
+            self.distinct += 1
         mask = 0
+        mul = operator.mul
         for get, strides, table in self._groups:
-            mask |= table[sum(map(operator.mul, get(digits), strides))]
+            mask |= table[sum(map(mul, get(digits), strides))]
         shared = self._by_broken.get(mask)
         if shared is None:
             broken = [k for k in range(mask.bit_length()) if mask >> k & 1]
             tables = self.space.tables.rules
             findings = tuple(Finding(tables[k].rule) for k in broken)
             verdict = max((tables[k].level for k in broken), default=Level.SUPPORTED)
-            shared = _Shared(
+            shared = Shared(
                 verdict,
+                verdict.id,
                 findings,
                 tuple(f.rule.id for f in findings),
                 tuple(f.rule.message for f in findings),
             )
             self._by_broken[mask] = shared
+        return shared
+
+    def _compute(
+        self, config: Mapping[str, Value] | None, key: int, digits: tuple[int, ...]
+    ) -> Outcome:
+        shared = self.shared(key, digits)
         verdict = shared.verdict
         fix: tuple[Change, ...] | None = None
-        if self.fix:
-            fix = () if verdict.valid else self._fix(config)
+        if self.fix and not verdict.valid:
+            if config is None:
+                domains = self.space.tables.domains
+                pairs = enumerate(zip(self._names, digits, strict=True))
+                config = {n: domains[i][d] for i, (n, d) in pairs}
+            fix = self._fix(config)
+        elif self.fix:
+            fix = ()
         return Outcome(
-            verdict, verdict.id, shared.findings, shared.rules, shared.messages, fix, key
+            verdict, shared.verdict_id, shared.findings, shared.rules, shared.messages, fix, key
         )
 
     def _fix(self, config: Mapping[str, Value]) -> tuple[Change, ...] | None:
@@ -255,11 +295,12 @@ class Evaluator:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class _Shared:
-    """What every configuration that breaks the same rules shares."""
+@dataclass(frozen=True, slots=True, eq=False)
+class Shared:
+    """What every configuration that breaks the same rules shares (one object each)."""
 
     verdict: Level
+    verdict_id: str
     findings: tuple[Finding, ...]
     rules: tuple[str, ...]
     messages: tuple[str, ...]
@@ -325,33 +366,41 @@ def _rule_groups(tables: Tables) -> list[_Group]:
     return out
 
 
-def run_rows(records: RecordStream, evaluator: Evaluator) -> Iterator[BatchRow]:
+def run_rows(records: Iterable[Record], evaluator: Evaluator) -> Iterator[BatchRow]:
     """Turn each record into its output row, in input order."""
-    fix = evaluator.fix
-    evaluate = evaluator.evaluate
-    size = len(evaluator.space.tables.names)
-    partial = _PartialRows(evaluator)
-    for rec in records:
-        if rec.status == OK and rec.config is not None:
+    return map(RowChecker(evaluator).row, records)
+
+
+class RowChecker:
+    """One record's output row: checked by the evaluator, a partial row as ``check`` does."""
+
+    def __init__(self, evaluator: Evaluator) -> None:
+        self._fix = evaluator.fix
+        self._evaluate = evaluator.evaluate
+        self._size = len(evaluator.space.tables.names)
+        self._partial = _PartialRows(evaluator)
+
+    def row(self, rec: Record) -> BatchRow:
+        """The output row of ``rec``."""
+        config = rec.config
+        if rec.status == OK and config is not None:
             # A partial row (a plain dict; complete rows are Configurations or full dicts).
-            if type(rec.config) is dict and len(rec.config) < size:
-                yield partial.row(rec.row, rec.extra, rec.config)
-                continue
-            out = evaluate(rec.config)
-            yield BatchRow(
+            if type(config) is dict and len(config) < self._size:
+                return self._partial.row(rec.row, rec.extra, config)
+            out = self._evaluate(config)
+            return BatchRow(
                 rec.row,
                 rec.extra,
                 out.verdict_id,
-                rec.config,
+                config,
                 out.findings,
                 out.rules,
                 out.messages,
                 out.fix,
-                fix,
+                self._fix,
             )
-        else:
-            message = (rec.error or rec.status,)
-            yield BatchRow(rec.row, rec.extra, rec.status, None, (), (), message, None, fix)
+        message = (rec.error or rec.status,)
+        return BatchRow(rec.row, rec.extra, rec.status, None, (), (), message, None, self._fix)
 
 
 class _PartialRows:

@@ -24,7 +24,7 @@ import stat
 import sys
 import tempfile
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TextIO
@@ -175,8 +175,7 @@ class JsonlWriter:
         self._heads: dict[int, tuple[object, str]] = {}
         self._keyed: OrderedDict[int, str] = OrderedDict()
         self._layout: Layout | None = None
-        self._order: list[int] = []
-        self._layout_frags: list[list[str]] = []
+        self._keyed_head: Callable[[Sequence[int]], str] = str
         self._frags: dict[tuple[str, Value], str] = {}
         self._extra_order: list[str] = []  # the last row's extra keys, sorted
         self._extra_frags: list[str] = []
@@ -206,16 +205,46 @@ class JsonlWriter:
         """:meth:`_render_head` from the value indices and one fragment per value."""
         layout = config.layout
         if layout is not self._layout:
-            dumps = self._dumps
-            order = sorted(range(len(layout.names)), key=layout.names.__getitem__)
-            self._order = order
-            self._layout_frags = [
-                [dumps(layout.names[i]) + ": " + dumps(v) for v in layout.domains[i]] for i in order
-            ]
+            self._keyed_head = self.head_renderer(layout)
             self._layout = layout
-        digits = config.digits
-        parts = [f[digits[i]] for f, i in zip(self._layout_frags, self._order, strict=True)]
-        return '{"configuration": {' + ", ".join(parts) + '}, "extra": '
+        return self._keyed_head(config.digits)
+
+    def head_renderer(self, layout: Layout) -> Callable[[Sequence[int]], str]:
+        """``digits -> {"configuration": ..., "extra": `` for configurations of ``layout``,
+        from one fragment per value."""
+        dumps = self._dumps
+        order = sorted(range(len(layout.names)), key=layout.names.__getitem__)
+        frags = [
+            [dumps(layout.names[i]) + ": " + dumps(v) for v in layout.domains[i]] for i in order
+        ]
+        if len(order) < 2:
+            pick: Callable[[Sequence[int]], Sequence[int]] = lambda d: [d[i] for i in order]  # noqa: E731
+        else:
+            pick = operator.itemgetter(*order)
+        get = operator.getitem
+
+        def render(digits: Sequence[int]) -> str:
+            return '{"configuration": {' + ", ".join(map(get, frags, pick(digits))) + '}, "extra": '
+
+        return render
+
+    def extra_renderer(self, names: Sequence[str]) -> Callable[[Sequence[str]], str]:
+        """``values -> `` the ``extra`` object's JSON for the text values of ``names`` (in
+        that order), as :meth:`write` renders ``dict(zip(names, values))``."""
+        if not names:
+            return lambda values: "{}"
+        order = sorted(range(len(names)), key=names.__getitem__)
+        pick = operator.itemgetter(*order) if len(order) >= 2 else lambda v: (v[order[0]],)
+        frags = [self._dumps(names[i]) + ': "' for i in order]
+        plain = all(_PLAIN(n) for n in names)
+        dumps, add = self._dumps, operator.add
+
+        def render(values: Sequence[str]) -> str:
+            if plain and _PLAIN("".join(values)):
+                return "{" + '", '.join(map(add, frags, pick(values))) + '"}'
+            return escape_surrogates(dumps(dict(zip(names, values, strict=True))))
+
+        return render
 
     def _render_head(self, config: Mapping[str, Value]) -> str:
         """``{"configuration": ..., "extra": `` from one memoised fragment per value."""
@@ -251,21 +280,31 @@ class JsonlWriter:
         return self._extra(extra)
 
     def _tail(self, row: BatchRow) -> tuple[str, str]:
-        key = (row.verdict, id(row.messages), id(row.fix))
+        return self.tail(row.verdict, row.rules, row.messages, row.fix, row.with_fix)
+
+    def tail(
+        self,
+        verdict: str,
+        rules: Sequence[str],
+        messages: Sequence[str],
+        fix: Sequence[Change] | None,
+        with_fix: bool,
+    ) -> tuple[str, str]:
+        """The text of a row's line after ``extra`` up to the row number, and after it
+        (with the line end), for a row with this outcome."""
+        key = (verdict, id(messages), id(fix))
         hit = self._tails.get(key)
         if hit is None:
             dumps = self._dumps
-            fix = ""
-            if row.with_fix:
-                changes = None if row.fix is None else [c.to_dict() for c in row.fix]
-                fix = ', "fix": ' + dumps(changes)
-            before_row = fix + ', "messages": ' + dumps(list(row.messages)) + ', "row": '
-            after_row = (
-                ', "rules": ' + dumps(list(row.rules)) + ', "verdict": ' + dumps(row.verdict)
-            )
+            fixed = ""
+            if with_fix:
+                changes = None if fix is None else [c.to_dict() for c in fix]
+                fixed = ', "fix": ' + dumps(changes)
+            before_row = fixed + ', "messages": ' + dumps(list(messages)) + ', "row": '
+            after_row = ', "rules": ' + dumps(list(rules)) + ', "verdict": ' + dumps(verdict)
             if len(self._tails) >= 1 << 16:
                 self._tails.clear()
-            hit = (row.messages, row.fix, before_row, after_row + "}\n")
+            hit = (messages, fix, before_row, after_row + "}\n")
             self._tails[key] = hit
         return hit[2], hit[3]
 

@@ -115,12 +115,26 @@ def _stopped(word: str, output: AtomicOutput | None) -> str:
     return f"{word}; no output file was written"
 
 
-def _write_all(run: BatchRun, stream: TextIO, fmt: str) -> None:
+def _written(run: BatchRun, stream: TextIO, fmt: str) -> Iterator[int]:
+    """Write every row; the rows written so far, every few thousand rows and at the end."""
     out = writer(fmt, stream, run.extra_columns, fix=run.fix)
+    fast = run.write_fast(out, stream)
+    if fast is not None:
+        yield from fast
+        return
     write = out.write
+    n = 0
+    for n, row in enumerate(run, start=1):
+        write(row)
+        if n % 2048 == 0:
+            yield n
+    yield n
+
+
+def _write_all(run: BatchRun, stream: TextIO, fmt: str) -> None:
     if not sys.stderr.isatty():
-        for row in run:
-            write(row)
+        for _ in _written(run, stream, fmt):
+            pass
         return
     import time
 
@@ -130,11 +144,9 @@ def _write_all(run: BatchRun, stream: TextIO, fmt: str) -> None:
     start = time.monotonic()
     with Progress(*progress_columns(), console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("rows", total=run.size, rows="0", rate="")
-        for n, row in enumerate(run, start=1):
-            write(row)
-            if n % 2048 == 0:
-                elapsed = time.monotonic() - start
-                bar.update(task, completed=run.position, rows=f"{n:,}", rate=rate_text(n, elapsed))
+        for n in _written(run, stream, fmt):
+            elapsed = time.monotonic() - start
+            bar.update(task, completed=run.position, rows=f"{n:,}", rate=rate_text(n, elapsed))
 
 
 def progress_columns() -> tuple[Any, ...]:
