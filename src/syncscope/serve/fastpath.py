@@ -77,6 +77,10 @@ class DomainsCache:
         self.hits += 1
         return found
 
+    def clear(self) -> None:
+        """Drop every answer (the counters stay)."""
+        self._answers.clear()
+
     def put(self, query: bytes, body: bytes, answer: bytes) -> None:
         """Keep ``answer``, the rendered 200 answer to ``body`` with ``query``."""
         if len(body) > self.max_body:
