@@ -5,5 +5,6 @@ module             what it does
 =================  ==========================================================
 ``weights``        ``Weights``: what each change costs, per pair of values, exactly
 ``nearest``        the distinct cheapest fixes, within ``allowed`` values
+``ranking``        the order of equally cheap fixes, as terms that add up per variable
 =================  ==========================================================
 """

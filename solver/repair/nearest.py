@@ -18,6 +18,7 @@ tables; only the ``top`` ranked ones become :class:`Candidate` objects.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,11 +26,11 @@ from operator import add
 from types import MappingProxyType
 
 from syncscope.model import ConfigurationError, Level, Value, resolve_variable
-from syncscope.model.costs import SCOPES, costs_for
 
 from ..diagram.space import Space, per_space
 from ..explain.conflicts import Conflict, conflict_of, shrink
 from ..results import Change, json_number
+from .ranking import Known, ranked_tables, ranking, terms
 from .weights import Weights
 
 __all__ = ["FIX_LIMIT", "Candidate", "NearestResult", "nearest"]
@@ -179,12 +180,23 @@ def nearest(
             conflict = conflict_of(space, shrink(space, fixed))
         return NearestResult(None, (), False, conflict)
     tight = _tight(diagram.children, diagram.levels, rows, choices, cost, root)
-    fixes, best = _distinct(tight, root, given, len(diagram.levels))
-    known = _known(space)
+    known = ranked_tables(space)
     pairs = sorted(given.items())
-    ranks = [_rank(known, fix.key, fix.verdict, pairs) for fix in fixes]
-    order = sorted(range(len(fixes)), key=ranks.__getitem__)  # stable: ties keep walk order
     least = w.real(int(cost[root]))  # what every tight path costs
+    if len(given) == len(diagram.levels):  # every path is its own fix
+        count = _paths_below(tight)[root]
+        if count <= FIX_LIMIT:
+            paths = _cheapest_paths(space, tight, root, pairs, top if count > top else count)
+            return NearestResult(
+                least,
+                tuple(_candidate(space, known, p[:-1], Level(p[-1]), pairs, least) for p in paths),
+                count > top,
+            )
+    fixes, best = _distinct(tight, root, given, len(diagram.levels))
+    table = ranking(space)
+    row = terms(pairs, table.moved_rank, table.kept_rank)
+    ranks = [sum(map(tuple.__getitem__, row, fix.key), table.verdict[fix.verdict]) for fix in fixes]
+    order = sorted(range(len(fixes)), key=ranks.__getitem__)  # stable: ties keep walk order
     picked = []
     for i in order[:top]:
         fix = fixes[i]
@@ -356,9 +368,6 @@ def _walk(tight: Tight, root: int, given: Mapping[int, int], depths: int) -> tup
     """
     found: Found = {}
     if len(given) == depths:
-        below = _paths_below(tight)
-        if below.get(root, 1) <= FIX_LIMIT:  # all of them, built from the bottom up
-            return {p[:-1]: (p[:-1], p[-1], p[-1]) for p in _suffixes(tight, root)}, True
         stack: list[tuple[int, tuple[int, ...]]] = [(root, ())]
         while stack and len(found) < FIX_LIMIT:
             node, path = stack.pop()
@@ -400,14 +409,29 @@ def _paths_below(tight: Tight) -> dict[int, int]:
     return count
 
 
-def _suffixes(tight: Tight, root: int) -> list[tuple[int, ...]]:
-    """Every tight path from ``root``, in value order, each ending with its terminal."""
-    below: dict[int, list[tuple[int, ...]]] = {}
+def _cheapest_paths(
+    space: Space, tight: Tight, root: int, pairs: Sequence[tuple[int, int]], k: int
+) -> list[tuple[int, ...]]:
+    """The ``k`` first tight paths of a fully given configuration in the ranking's order.
+
+    Every path is its own fix and ends at its verdict, and the ranking (with the walk's
+    value order after it) is a sum over the depths of :func:`.ranking.ranking` terms, so the
+    ``k`` best suffixes below every node, kept from the bottom up, give the answer.
+    Each path ends with its terminal.
+    """
+    order = ranking(space)
+    weight = terms(pairs, order.moved, order.kept)
+    depth, final = order.depth, order.terminal
+    below: dict[int, list[tuple[int, tuple[int, ...]]]] = {}
     for node in reversed(tight):
-        below[node] = [
-            (value, *rest) for value, kid in tight[node] for rest in below.get(kid, [(kid,)])
+        row = weight[depth[node]]
+        merged = [
+            (row[value] + key, (value, *rest))
+            for value, kid in tight[node]
+            for key, rest in below.get(kid) or ((final[kid], (kid,)),)
         ]
-    return below[root]
+        below[node] = heapq.nsmallest(k, merged) if len(merged) > k else merged
+    return [path for _, path in sorted(below[root])[:k]]
 
 
 def _path_to(
@@ -437,55 +461,9 @@ def _path_to(
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class _Known:
-    """Per space: what ranking a fix and writing its candidate need, by variable and value."""
-
-    scope: tuple[int, ...]
-    """Per variable: its position in ``SCOPES`` (organisation first)."""
-    text: tuple[tuple[tuple[int, str], ...], ...]
-    """Per variable and value: (variable index, the value's label casefolded)."""
-    advice: tuple[tuple[str | None, ...], ...]
-    """Per variable and value: the advice for moving there, if any."""
-
-
-@per_space
-def _known(space: Space) -> _Known:
-    model = space.model
-    table = costs_for(model)
-    width = {scope: i for i, scope in enumerate(SCOPES)}
-    variables = model.variables
-    return _Known(
-        scope=tuple(width[table.scope(var.name)] for var in variables),
-        text=tuple(
-            tuple((v, var.label_of(value).casefold()) for value in var.domain)
-            for v, var in enumerate(variables)
-        ),
-        advice=tuple(
-            tuple(table.advice(var.name, value) for value in var.domain) for var in variables
-        ),
-    )
-
-
-Rank = tuple[int, int, int, int, tuple[tuple[int, str], ...]]
-
-
-def _rank(
-    known: _Known, key: Sequence[int], verdict: int, pairs: Sequence[tuple[int, int]]
-) -> Rank:
-    """Supported first, then fewer organisation and profile changes, fewer changes, the text.
-
-    ``pairs`` are the given (variable, value) in model order, ``key`` the fix's values for them.
-    """
-    changed = [(v, i) for (v, g), i in zip(pairs, key, strict=True) if g != i]
-    scopes = [known.scope[v] for v, _ in changed]
-    text = tuple(known.text[v][i] for v, i in changed)
-    return (verdict, scopes.count(0), scopes.count(1), len(changed), text)
-
-
 def _candidate(
     space: Space,
-    known: _Known,
+    known: Known,
     path: tuple[int, ...],
     verdict: Level,
     pairs: Sequence[tuple[int, int]],
