@@ -236,12 +236,11 @@ def test_csv_to_jsonl_lane_equals_row_by_row(
     seed: int, fix: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The fast lane of a whole run writes the bytes and counts of the row-by-row path,
-    which the exact path is tested against above; small memos and chunks on odd seeds."""
+    which the exact path is tested against above; a small memo and chunks on odd seeds."""
     data = _csv_inventory(seed + 20, 150 if fix else 800)
     defaults = SET | ({"deployment": "online"} if seed % 2 else {})
     if seed % 2:
         monkeypatch.setattr(lane_module, "CHUNK", 7)
-        monkeypatch.setattr(lane_module, "LINES_LIMIT", 5)
         monkeypatch.setattr(runner_module, "MEMO_LIMIT", 3)
     lane, lane_summary, _ = _lane(data, fix=fix, defaults=defaults)
     _, slow, slow_summary = _run(data, "csv", _jsonl, fix=fix, defaults=defaults)
@@ -291,3 +290,24 @@ def test_lane_does_not_apply_to_other_inputs_and_outputs() -> None:
     assert out.getvalue().count("\n") == 1  # only the header: nothing was read
     run = check_batch(io.BytesIO(b"id\nm1\n"), input_format="csv")  # every row an error
     assert run.write_fast(JsonlWriter(io.StringIO()), io.StringIO()) is None
+
+
+def test_packed_lookups_agree_with_the_tables_and_the_head_renderer() -> None:
+    """One sum of the value indices gives the rule tables' indices and the head's runs."""
+    space = compiled()
+    ev = Evaluator(space)
+    weights, bits, lookup = ev.packing()
+    writer = JsonlWriter(io.StringIO())
+    layout = Cells(MODEL, [(n, MODEL.variable(n)) for n in NAMES], {}).lane().layout  # type: ignore[union-attr]
+    head_weights, head_bits, head = writer.head_packing(layout)
+    plain = writer.head_renderer(layout)
+    rng = random.Random(11)
+    for _ in range(3_000):
+        digits = tuple(rng.randrange(n) for n in space.tables.sizes)
+        packed = sum(d * w for d, w in zip(digits, weights, strict=True))
+        assert packed < 1 << bits
+        assert lookup(packed) is ev.shared(0, digits)
+        text = head(sum(d * w for d, w in zip(digits, head_weights, strict=True)))
+        assert text == plain(digits) and head_bits > 0
+    config = dict(zip(NAMES, (d[0] for d in space.tables.domains), strict=True))
+    assert ev.shared(0, (0,) * len(NAMES)).rules == ev.evaluate_exact(config).rules

@@ -3,11 +3,13 @@
 A row whose record is one unquoted line of known spellings goes from its bytes to
 its output line without the objects of the row-by-row path (no
 :class:`~syncscope.batch.record.Record`, no :class:`~syncscope.batch.runner.BatchRow`):
-its value indices come from the reader's spelling maps, its outcome from the
-evaluator's rule tables (with fixes, memoised on the configuration's index), and
-its line from text
-memoised per configuration (the configuration and the outcome) plus the row
-number and the carried-through columns. Every other row (quoted, malformed,
+its value indices come from the reader's spelling maps; one sum of them gives
+the configuration's index, the evaluator's rule-table indices and the writer's
+text runs, so its outcome is a few table look-ups (with fixes, the evaluator's
+memo on the index) and its line a few memoised pieces of text, the
+carried-through columns and the row number. Nothing is kept per configuration
+beyond the evaluator's bounded memo and its bitmap of those met, so memory stays
+flat. Every other row (quoted, malformed,
 blank, a spelling not met yet, a partial row) takes the row-by-row path: the
 reader's record, the row checker, the writer. The lines are the same bytes as
 the row-by-row path writes, and the summary the same counts.
@@ -15,21 +17,20 @@ the row-by-row path writes, and the summary the same counts.
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Iterator
 from typing import TextIO
 
 from .csvio import CsvRecords
-from .runner import Evaluator, Outcome, RowChecker
+from .runner import Evaluator, RowChecker, Shared
 from .summary import Tally
 from .writer import JsonlWriter
 
-__all__ = ["CHUNK", "LINES_LIMIT", "csv_to_jsonl"]
+__all__ = ["CHUNK", "csv_to_jsonl"]
 
 CHUNK = 2048
 """Rows written to the stream at once."""
-LINES_LIMIT = 1 << 13
-"""The most configurations whose line text is kept at once (then they all go)."""
 
 
 def csv_to_jsonl(
@@ -57,13 +58,22 @@ def _run(
     pick_vars, pick_extra = records.pickers()
     width, sep = records.width, records.delimiter
     extra_text = out.extra_renderer(records.extra_columns or ())
-    head_text = out.head_renderer(layout)
+    # One sum of the value indices gives the key, the rule tables' indices and the
+    # head's runs, each in bits of its own.
+    key_bits = max(1, (math.prod(layout.sizes) - 1).bit_length())
+    group_weights, group_bits, lookup = evaluator.packing()
+    head_weights, _, head_text = out.head_packing(layout)
+    head_at = key_bits + group_bits
+    weights = tuple(
+        s + (g << key_bits) + (h << head_at)
+        for s, g, h in zip(strides, group_weights, head_weights, strict=True)
+    )
+    key_field, group_field = (1 << key_bits) - 1, (1 << group_bits) - 1
     tail_text = out.tail
-    outcome, shared = evaluator.outcome, evaluator.shared
+    outcome, meet = evaluator.outcome, evaluator.meet
     fix = evaluator.fix
+    tails: dict[Shared, tuple[str, str, tuple[str, tuple[str, ...]]]] = {}
     checker = RowChecker(evaluator)
-    lines = records.lines
-    memo: dict[int, tuple[str, str, str, tuple[str, tuple[str, ...]]]] = {}
     counts: dict[tuple[str, tuple[str, ...]], int] = {}
     buf: list[str] = []
     write = stream.write
@@ -81,7 +91,7 @@ def _run(
 
     number = 1  # the header's line
     row = 0
-    for line in lines:
+    for line in records.lines:
         number += 1
         row += 1
         if b'"' not in line:
@@ -96,17 +106,23 @@ def _run(
             else:
                 if place is not None:
                     digits = place(digits)
-                key = sum(map(mul, digits, strides))
-                hit = memo.get(key)
-                if hit is None:
-                    o = outcome(key, digits) if fix else shared(key, digits)
-                    changes = o.fix if isinstance(o, Outcome) else None
-                    before, after = tail_text(o.verdict_id, o.rules, o.messages, changes, fix)
-                    if len(memo) >= LINES_LIMIT:
-                        memo.clear()
-                    hit = memo[key] = (head_text(digits), before, after, (o.verdict_id, o.rules))
-                buf.append(f"{hit[0]}{extra_text(pick_extra(fields))}{hit[1]}{row}{hit[2]}")
-                counted = hit[3]
+                total = sum(map(mul, digits, weights))
+                key = total & key_field
+                if fix:
+                    o = outcome(key, digits)
+                    before, after = tail_text(o.verdict_id, o.rules, o.messages, o.fix, True)
+                    counted = (o.verdict_id, o.rules)
+                else:
+                    meet(key)
+                    shared = lookup(total >> key_bits & group_field)
+                    hit = tails.get(shared)
+                    if hit is None:
+                        vid, rules = shared.verdict_id, shared.rules
+                        before, after = tail_text(vid, rules, shared.messages, None, False)
+                        hit = tails[shared] = (before, after, (vid, rules))
+                    before, after, counted = hit
+                head = head_text(total >> head_at)
+                buf.append(f"{head}{extra_text(pick_extra(fields))}{before}{row}{after}")
                 counts[counted] = counts.get(counted, 0) + 1
                 if len(buf) >= CHUNK:
                     flush()

@@ -176,7 +176,9 @@ class Evaluator:
             bytearray((total + 7) // 8) if total <= _BITMAP_LIMIT else None
         )
         self._seen: set[int] = set()
-        self._groups = _rule_groups(tables)
+        specs = _rule_groups(tables)
+        self._groups: list[_Group] = [(_picker(o), local, m) for o, local, m in specs]
+        self._group_orders = [order for order, _, _ in specs]
         self._by_broken: dict[int, Shared] = {}
 
     def evaluate(self, config: Mapping[str, Value]) -> Outcome:
@@ -233,6 +235,41 @@ class Evaluator:
         mul = operator.mul
         for get, strides, table in self._groups:
             mask |= table[sum(map(mul, get(digits), strides))]
+        shared = self._by_broken.get(mask)
+        return self._shared_of(mask) if shared is None else shared
+
+    def meet(self, key: int) -> None:
+        """Count the configuration at ``key`` as met (and checked): :meth:`shared` does,
+        the packed look-up of :meth:`packing` does not."""
+        self.evaluations += 1
+        self._count(key)
+
+    def packing(self) -> tuple[tuple[int, ...], int, Callable[[int], Shared]]:
+        """Weights ``w`` (one per variable), a width ``bits`` and ``lookup`` such that
+        ``lookup(sum(digits * w))`` is :meth:`shared` of the configuration with value
+        indices ``digits`` (without counting it as met): each group's table index packed
+        in bits of its own, ``bits`` in all, so one sum gives them all."""
+        weights = [0] * len(self._sizes)
+        fields: list[tuple[int, int, list[int]]] = []
+        shift = 0
+        for order, (_, local, table) in zip(self._group_orders, self._groups, strict=True):
+            for v, stride in zip(order, local, strict=True):
+                weights[v] += stride << shift
+            width = max(1, (len(table) - 1).bit_length())
+            fields.append((shift, (1 << width) - 1, table))
+            shift += width
+        by_broken, shared_of = self._by_broken, self._shared_of
+
+        def lookup(packed: int) -> Shared:
+            mask = 0
+            for at, field, table in fields:
+                mask |= table[packed >> at & field]
+            shared = by_broken.get(mask)
+            return shared_of(mask) if shared is None else shared
+
+        return tuple(weights), shift, lookup
+
+    def _shared_of(self, mask: int) -> Shared:
         shared = self._by_broken.get(mask)
         if shared is None:
             broken = [k for k in range(mask.bit_length()) if mask >> k & 1]
@@ -323,8 +360,9 @@ def _picker(order: tuple[int, ...]) -> Callable[[Sequence[int]], Sequence[int]]:
     return lambda digits: ()
 
 
-def _rule_groups(tables: Tables) -> list[_Group]:
-    """Rules gathered into a few groups, each one table over its variables' values.
+def _rule_groups(tables: Tables) -> list[tuple[tuple[int, ...], tuple[int, ...], list[int]]]:
+    """Rules gathered into a few groups, each one table over its variables' values: the
+    variables (in model order), their strides in the table, the table.
 
     A group's table maps the mixed-radix index of its variables' values to the
     bitmask of the group's rules they break (bit ``k`` for rule ``k``), so a
@@ -348,7 +386,7 @@ def _rule_groups(tables: Tables) -> list[_Group]:
         else:
             best[1].update(table.scope)
             best[2].append(table)
-    out: list[_Group] = []
+    out: list[tuple[tuple[int, ...], tuple[int, ...], list[int]]] = []
     for scope_set, members in groups:
         order = tuple(sorted(scope_set))
         local = [1] * len(order)
@@ -362,7 +400,7 @@ def _rule_groups(tables: Tables) -> list[_Group]:
                 if tuple(combo[where[v]] for v in t.scope) in t.broken:
                     mask |= 1 << t.index
             masks.append(mask)
-        out.append((_picker(order), tuple(local), masks))
+        out.append((order, tuple(local), masks))
     return out
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import math
 import operator
 import os
 import re
@@ -72,6 +73,7 @@ _PLAIN = re.compile(r'[^\x00-\x1f"\\\ud800-\udfff]*').fullmatch
 """Whether text is its own JSON string body (nothing to escape, no lone surrogate)."""
 _CSV_PLAIN = re.compile(r'["\r\n\ud800-\udfff]').search
 _HEADS_LIMIT = 1 << 14
+_RUN_LIMIT = 1 << 12
 
 
 def _all_text(values: list[str]) -> bool:
@@ -227,6 +229,48 @@ class JsonlWriter:
             return '{"configuration": {' + ", ".join(map(get, frags, pick(digits))) + '}, "extra": '
 
         return render
+
+    def head_packing(self, layout: Layout) -> tuple[tuple[int, ...], int, Callable[[int], str]]:
+        """Weights ``w`` (one per variable of ``layout``), a width ``bits`` and ``render``
+        such that ``render(sum(digits * w))`` is what :meth:`head_renderer` renders for
+        ``digits``: the variables in key order cut into runs of at most
+        :data:`_RUN_LIMIT` value combinations, each run's index packed in bits of its
+        own, each run's text rendered once per combination met."""
+        dumps, sizes = self._dumps, layout.sizes
+        order = sorted(range(len(layout.names)), key=layout.names.__getitem__)
+        runs: list[list[int]] = [[]]
+        for i in order:
+            if runs[-1] and math.prod(sizes[v] for v in runs[-1]) * sizes[i] > _RUN_LIMIT:
+                runs.append([])
+            runs[-1].append(i)
+        weights = [0] * len(sizes)
+        fields: list[tuple[int, int, dict[int, str], list[tuple[int, list[str]]]]] = []
+        shift = 0
+        for run in runs:
+            local, spec = 1, []
+            for v in reversed(run):
+                weights[v] += local << shift
+                frags = [dumps(layout.names[v]) + ": " + dumps(x) for x in layout.domains[v]]
+                spec.append((local, frags))
+                local *= sizes[v]
+            spec.reverse()
+            width = max(1, (local - 1).bit_length())
+            fields.append((shift, (1 << width) - 1, {}, spec))
+            shift += width
+
+        def render(packed: int) -> str:
+            parts = []
+            for at, field, texts, spec in fields:
+                index = packed >> at & field
+                text = texts.get(index)
+                if text is None:
+                    text = texts[index] = ", ".join(
+                        frags[index // local % len(frags)] for local, frags in spec
+                    )
+                parts.append(text)
+            return '{"configuration": {' + ", ".join(parts) + '}, "extra": '
+
+        return tuple(weights), shift, render
 
     def extra_renderer(self, names: Sequence[str]) -> Callable[[Sequence[str]], str]:
         """``values -> `` the ``extra`` object's JSON for the text values of ``names`` (in
