@@ -173,7 +173,34 @@ def _assert_matches_brute(
     assert result.more == (len(fixes) > top)
     ranks = [_rank(model, f, fixes[f]) for f in got]
     assert ranks == sorted(_rank(model, f, level) for f, level in fixes.items())[:top]
+    # Equal ranks (labels that casefold alike) keep value order: by each fix's first completion.
+    first = _first_rows(space, rows, config, keep, fixes)
+    assert got == sorted(fixes, key=lambda f: (_rank(model, f, fixes[f]), first[f]))[:top]
     return result
+
+
+def _first_rows(
+    space: Space,
+    rows: Sequence[Row],
+    config: Mapping[str, Value],
+    keep: Sequence[str],
+    fixes: Mapping[Fix, Level],
+) -> dict[Fix, tuple[int, ...]]:
+    """Per fix: the least valid configuration in value order that makes it (any verdict)."""
+    model = space.model
+    names = model.names
+    given = {
+        names.index(n): model.variables[names.index(n)].domain.index(v) for n, v in config.items()
+    }
+    locked = {names.index(n) for n in keep}
+    first: dict[Fix, tuple[int, ...]] = {}
+    for values, _ in rows:
+        if any(values[v] != given[v] for v in locked):
+            continue
+        fix = tuple((v, values[v]) for v, i in sorted(given.items()) if values[v] != i)
+        if fix in fixes and (fix not in first or values < first[fix]):
+            first[fix] = values
+    return first
 
 
 # -- small synthetic models against brute force ---------------------------------------
@@ -439,6 +466,28 @@ def test_bad_arguments(space: Space) -> None:
         nearest(space, EXO_IMPERSONATION, top=0)
     with pytest.raises(ConfigurationError, match="weight of ports must be a non-negative"):
         nearest(space, EXO_IMPERSONATION, weights={"ports": -1.0})
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_labels_that_casefold_alike_tie_and_keep_value_order(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two values whose labels casefold alike rank the same; such fixes keep value order.
+    from syncscope.model import schema
+
+    monkeypatch.setattr(
+        schema.Variable, "label_of", lambda self, value: "Same" if len(str(value)) % 2 else "same"
+    )
+    model = random_model(5, seed=seed)
+    space = compiled(model, use_cache=False)
+    rows = _valid_rows(model)
+    rng = random.Random(seed)
+    for _ in range(12):
+        config = {
+            v.name: rng.choice(v.domain) for v in model.variables if rng.random() < rng.random()
+        }
+        weights = {v.name: float(rng.randint(0, 2)) for v in model.variables}
+        _assert_matches_brute(space, rows, config, [], weights, rng.choice((1, 3, 1000)))
 
 
 @pytest.mark.parametrize("share", [1.0, 0.7])
