@@ -2,6 +2,7 @@
 
 - :mod:`~syncscope.serve.engine`: the questions the API answers, one compiled model, no HTTP;
 - :mod:`~syncscope.serve.app`: the Starlette application factory, routes and error mapping;
+- :mod:`~syncscope.serve.fastpath`: repeated ``/v1/domains`` requests, from their rendered bytes;
 - :mod:`~syncscope.serve.openapi`: the OpenAPI 3.1 description of every endpoint;
 - :mod:`~syncscope.serve.reference`: docs/api-http.md, written from that description;
 - :mod:`~syncscope.serve.limits`: body and batch size limits;

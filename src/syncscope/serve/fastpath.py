@@ -26,8 +26,10 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+if TYPE_CHECKING:  # the ASGI types only; Starlette itself is imported by the app
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["CACHED_BODY_BYTES", "DomainsCache", "FastDomains"]
 
