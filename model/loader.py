@@ -10,7 +10,6 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Mapping
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -76,7 +75,7 @@ def fold_whitespace(text: str) -> str:
 
 def builtin_path() -> Path:
     """Return the path of the built-in rule set (the seed page)."""
-    return Path(str(resources.files("syncscope.model").joinpath("data", "seed.toml")))
+    return Path(__file__).parent.joinpath("data", "seed.toml")
 
 
 def _read_regular(path: Path) -> bytes:
@@ -90,6 +89,12 @@ def _read_regular(path: Path) -> bytes:
 
 @functools.lru_cache(maxsize=8)
 def _load_cached(path: str, stamp: tuple[int, int]) -> Model:
+    if path == str(builtin_path()):
+        from .precompiled import builtin_model
+
+        found = builtin_model()  # None unless built from these very files by this code
+        if found is not None:
+            return found
     return _Loader(Path(path)).load()
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -264,6 +263,8 @@ def toml_loads(text: str, label: str, *, max_depth: int = MAX_DEPTH) -> dict[str
                 raise _too_deep(label, text, match.start(), max_depth)
         elif token in "]}":
             depth -= 1
+    import tomllib  # only rule files need it, and the built-in one is read precompiled
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

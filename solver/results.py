@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
-from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from syncscope.model import Level, Rule, Value, format_value
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 __all__ = ["Change", "Finding", "format_number", "json_number"]
 
@@ -15,11 +19,14 @@ def json_number(x: float | Fraction) -> int | float:
 
     Examples
     --------
+    >>> from fractions import Fraction
     >>> json_number(3.0), json_number(Fraction(3, 10)), json_number(0.5)
     (3, 0.3, 0.5)
     """
-    if isinstance(x, Fraction):
-        return int(x) if x.denominator == 1 else float(x)
+    # No Fraction exists unless its module was imported, so start-up need not import it.
+    fractions = sys.modules.get("fractions")
+    if fractions is not None and isinstance(x, fractions.Fraction):
+        return int(x) if int(x) == x else float(x)
     return int(x) if float(x).is_integer() else float(x)
 
 
@@ -31,6 +38,7 @@ def format_number(x: float | Fraction | None) -> str:
 
     Examples
     --------
+    >>> from fractions import Fraction
     >>> format_number(3.0), format_number(Fraction(3, 10)), format_number(0.125)
     ('3', '0.3', '0.125')
     >>> format_number(None), format_number(Fraction(1, 3))

@@ -400,3 +400,44 @@ def write(docs: Mapping[str, str], root: Path) -> list[str]:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(docs[rel], encoding="utf-8")
     return written
+
+
+
+def _precompiled_here(root: Path) -> Path | None:
+    """The seed's precompiled file when ``root`` is the project that holds this package."""
+    from syncscope.model.precompiled import file_path
+
+    target = file_path()
+    try:
+        ours = target.parent.resolve() == (root / "model" / "data").resolve()
+    except OSError:
+        return None
+    return target if ours else None
+
+
+def precompiled_stale(root: Path) -> str | None:
+    """The seed's precompiled file, relative to ``root``, when it is not current; else None.
+
+    Only for the project that holds this package (a checkout with an editable
+    install); it is current when built from the seed's files as they are, by
+    the model and solver code as it is (:mod:`syncscope.solver.diagram.precompiled`).
+    """
+    from syncscope.solver.diagram.precompiled import state
+
+    target = _precompiled_here(root)
+    if target is None or state() == "fresh":
+        return None
+    return target.relative_to(root.resolve()).as_posix()
+
+
+def write_precompiled(root: Path) -> str | None:
+    """Rebuild the seed's precompiled file when stale (see :func:`precompiled_stale`).
+
+    Returns its path relative to ``root`` when written.
+    """
+    from syncscope.solver.diagram.precompiled import write
+
+    target = _precompiled_here(root)
+    if target is None or not write(target):
+        return None
+    return target.relative_to(root.resolve()).as_posix()

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import os
-import shlex
 import sys
-import traceback
 from typing import Any
 
 import click
@@ -143,6 +140,8 @@ class _LazyGroup(click.Group):
     ) -> tuple[str | None, click.Command | None, list[str]]:
         name = args[0] if args else ""
         if name and not name.startswith("-") and name not in COMMANDS:
+            import difflib
+
             close = difflib.get_close_matches(name, list(COMMANDS), n=2, cutoff=0.5)
             hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
             ctx.fail(f"no such command {name!r}{hint}")
@@ -263,6 +262,9 @@ def main(argv: list[str] | None = None) -> Any:
     try:
         return cli.main(args=args, prog_name="syncscope")
     except Exception as exc:  # the last guard: anything else is a bug
+        import shlex
+        import traceback
+
         debug = "--debug" in args[: args.index("--")] if "--" in args else "--debug" in args
         if debug or os.environ.get("SYNCSCOPE_DEBUG") == "1":
             traceback.print_exc()

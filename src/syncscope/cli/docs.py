@@ -25,7 +25,8 @@ __all__ = ["command", "is_project_root"]
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if any document is stale.")
 @handle_errors
 def command(root: Path | None, check: bool) -> None:
-    """Regenerate the model reference and the traceability table under ROOT/docs.
+    """Regenerate the model reference and the traceability table under ROOT/docs,
+    and the built-in seed's precompiled file in the package (model/data/seed.precompiled).
 
     A developer command. Without --root it works on the syncscope project
     that holds the current folder (the nearest folder upwards whose
@@ -47,13 +48,15 @@ def command(root: Path | None, check: bool) -> None:
     docs = docgen.generate()
     if check:
         stale = docgen.stale(docs, root)
-        for rel in stale:
+        precompiled = docgen.precompiled_stale(root)
+        for rel in [*stale, *([precompiled] if precompiled else [])]:
             click.echo(f"stale: {rel}", err=True)
-        sys.exit(EXIT_INVALID if stale else 0)
+        sys.exit(EXIT_INVALID if stale or precompiled else 0)
     written = docgen.write(docs, root)
-    for rel in written:
+    precompiled = docgen.write_precompiled(root)
+    for rel in [*written, *([precompiled] if precompiled else [])]:
         click.echo(f"wrote {rel}")
-    if not written:
+    if not written and not precompiled:
         click.echo("generated documents are up to date")
 
 
