@@ -22,6 +22,7 @@ import heapq
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Literal
 
 from syncscope.model import Level
@@ -29,6 +30,7 @@ from syncscope.model import Level
 from ..diagram.tables import RuleTable, Tables
 
 __all__ = [
+    "Feasibility",
     "Narrowed",
     "Schedule",
     "Supports",
@@ -382,8 +384,13 @@ def blocking_rules(tables: Tables, threshold: Level = Level.UNTESTED) -> tuple[i
 def rules_admit(tables: Tables, fixed: Mapping[int, int], rules: Iterable[int]) -> bool:
     """Whether some completion of ``fixed`` breaks none of ``rules``.
 
-    Forward checking in variable order, with an explicit stack: each rule is
-    checked once all its variables are set.
+    Backtracking in variable order, with an explicit stack: each rule is
+    checked once all its variables are set. A dead end is remembered by the
+    values of the earlier variables that rules still to check read (the
+    frontier), so it is never searched twice: with rules that read nearby
+    variables, the search stays polynomial in the number of variables, where
+    plain backtracking can take exponential time proving that there is no
+    completion.
 
     Parameters
     ----------
@@ -405,39 +412,213 @@ def rules_admit(tables: Tables, fixed: Mapping[int, int], rules: Iterable[int]) 
     >>> rules_admit(tables, gmail, [])
     True
     """
+    return _solution(tables, fixed, rules) is not None
+
+
+def _solution(
+    tables: Tables, fixed: Mapping[int, int], rules: Iterable[int]
+) -> dict[int, int] | None:
+    """Some completion of ``fixed`` that breaks none of ``rules`` (the variables they read,
+    fixed or not), or None: the search of :func:`rules_admit`."""
     assign = dict(fixed)
     # Rules already decided by the fixed values are checked once, up front.
     open_rules: list[RuleTable] = []
     for table in (tables.rules[i] for i in rules):
         if all(v in assign for v in table.scope):
             if tuple(assign[v] for v in table.scope) in table.broken:
-                return False
+                return None
         else:
             open_rules.append(table)
-    free = sorted({v for t in open_rules for v in t.scope if v not in assign})
-    if not free:
+    parts = [open_rules] if len(open_rules) < 2 else _components(open_rules, fixed)
+    for part in parts:
+        if part and not _complete(tables.sizes, fixed, part, assign):
+            return None
+    return assign
+
+
+class Feasibility:
+    """:func:`rules_admit` for one set of fixed values, asked about many subsets of rules.
+
+    Each completion found is kept; a subset that a kept completion already
+    satisfies, or that holds a subset already shown to admit none, is answered
+    without a search. The answers are exactly those of :func:`rules_admit`.
+
+    Examples
+    --------
+    >>> from syncscope.model import load_model
+    >>> from syncscope.solver.diagram.tables import build_tables
+    >>> tables = build_tables(load_model())
+    >>> check = Feasibility(tables, tables.encode({"email_system": "gmail"}))
+    >>> rules = blocking_rules(tables)
+    >>> check(rules), check(rules[:3]), check.searches
+    (True, True, 1)
+    """
+
+    __slots__ = ("_bad", "_found", "fixed", "searches", "tables")
+
+    def __init__(self, tables: Tables, fixed: Mapping[int, int]) -> None:
+        self.tables = tables
+        self.fixed = fixed
+        self.searches = 0
+        """How many questions needed a search."""
+        self._found: list[dict[int, int]] = []
+        self._bad: list[frozenset[int]] = []
+
+    def __call__(self, rules: Iterable[int]) -> bool:
+        """Whether some completion of the fixed values breaks none of ``rules``."""
+        chosen = list(rules)
+        tables = self.tables
+        for known in self._found:
+            if all(_holds(tables.rules[i], known) for i in chosen):
+                return True
+        if self._bad:
+            kept = frozenset(chosen)
+            if any(bad <= kept for bad in self._bad):
+                return False
+        self.searches += 1
+        found = _solution(tables, self.fixed, chosen)
+        if found is None:
+            if len(self._bad) < _KEPT:
+                self._bad.append(frozenset(chosen))
+            return False
+        self._found.insert(0, found)
+        del self._found[_KEPT:]
         return True
+
+
+_KEPT = 8
+"""How many completions (and subsets with none) a :class:`Feasibility` keeps."""
+
+
+def _holds(table: RuleTable, assign: Mapping[int, int]) -> bool:
+    """Whether ``assign`` sets every variable ``table`` reads and does not break it."""
+    try:
+        values = tuple(assign[v] for v in table.scope)
+    except KeyError:
+        return False
+    return values not in table.broken
+
+
+def _components(rules: Sequence[RuleTable], fixed: Mapping[int, int]) -> list[list[RuleTable]]:
+    """``rules`` in groups linked by the open variables they read: each group's completions
+    are independent of the others', so each is searched on its own, fewest rules first."""
+    parent: dict[int, int] = {}
+
+    def find(v: int) -> int:
+        while parent[v] != v:
+            parent[v] = parent[parent[v]]
+            v = parent[v]
+        return v
+
+    for table in rules:
+        opened = [v for v in table.scope if v not in fixed]
+        for v in opened:
+            parent.setdefault(v, v)
+        for v in opened[1:]:
+            parent[find(v)] = find(opened[0])
+    groups: dict[int, list[RuleTable]] = {}
+    for table in rules:
+        first = next(v for v in table.scope if v not in fixed)
+        groups.setdefault(find(first), []).append(table)
+    return sorted(groups.values(), key=len)
+
+
+def _complete(
+    sizes: Sequence[int],
+    fixed: Mapping[int, int],
+    open_rules: Sequence[RuleTable],
+    into: dict[int, int],
+) -> bool:
+    """Whether some completion of ``fixed`` breaks none of ``open_rules`` (each reads some
+    open variable); when there is one, its values of their open variables go ``into``."""
+    free = sorted({v for t in open_rules for v in t.scope if v not in fixed})
     position = {v: i for i, v in enumerate(free)}
-    due: list[list[RuleTable]] = [[] for _ in free]
+    due: list[
+        list[tuple[Callable[[Mapping[int, int]], tuple[int, ...]], frozenset[tuple[int, ...]]]]
+    ]
+    due = [[] for _ in free]
     for table in open_rules:
-        due[max(position[v] for v in table.scope if v in position)].append(table)
-    sizes = tables.sizes
+        last = max(position[v] for v in table.scope if v in position)
+        due[last].append((_reader(table.scope), table.broken))
+    # Worked out at the first dead end: a search that never backtracks needs none of it.
+    frontier: list[Callable[[Mapping[int, int]], tuple[int, ...]]] | None = None
+    row = dict(fixed)  # the assignment so far
+    dead: set[tuple[int, tuple[int, ...]]] = set()
     tried = [0] * len(free)  # per depth, the next value to try
     depth = 0
     while depth >= 0:
         if depth == len(free):
+            for var in free:
+                into[var] = row[var]
             return True
         var = free[depth]
         value = tried[depth]
         if value == sizes[var]:
             tried[depth] = 0
+            if frontier is None:
+                frontier = [_reader(f) for f in _frontiers(free, position, open_rules)]
+            # The variables before this depth still hold the values it was entered with.
+            dead.add((depth, frontier[depth](row)))
             depth -= 1
             continue
         tried[depth] = value + 1
-        assign[var] = value
-        if all(tuple(assign[v] for v in t.scope) not in t.broken for t in due[depth]):
+        row[var] = value
+        if all(read(row) not in broken for read, broken in due[depth]):
             depth += 1
+            if (
+                dead
+                and depth < len(free)
+                and frontier is not None
+                and (depth, frontier[depth](row)) in dead
+            ):
+                depth -= 1
     return False
+
+
+def _reader(scope: tuple[int, ...]) -> Callable[[Mapping[int, int]], tuple[int, ...]]:
+    """A fast reader of the values at ``scope`` out of an assignment (always a tuple)."""
+    found = _READERS.get(scope)
+    if found is None:
+        if len(_READERS) >= _READERS_LIMIT:
+            _READERS.clear()
+        found = _READERS[scope] = _make_reader(scope)
+    return found
+
+
+def _make_reader(scope: tuple[int, ...]) -> Callable[[Mapping[int, int]], tuple[int, ...]]:
+    if not scope:
+        return lambda row: ()
+    if len(scope) == 1:
+        only = scope[0]
+        return lambda row: (row[only],)
+    return itemgetter(*scope)
+
+
+_READERS: dict[tuple[int, ...], Callable[[Mapping[int, int]], tuple[int, ...]]] = {}
+"""Readers made so far, by scope."""
+_READERS_LIMIT = 1 << 16
+
+
+def _frontiers(
+    free: Sequence[int], position: Mapping[int, int], rules: Sequence[RuleTable]
+) -> list[tuple[int, ...]]:
+    """Per depth of :func:`rules_admit`'s search, the variables set before it that some
+    rule checked at that depth or later reads: all that the rest of the search sees."""
+    reach = [0] * len(free)  # per depth, the deepest check of a rule reading the variable
+    for table in rules:
+        at = [position[v] for v in table.scope if v in position]
+        last = max(at)
+        for p in at:
+            reach[p] = max(reach[p], last)
+    out: list[tuple[int, ...]] = []
+    active: list[int] = []
+    for d in range(len(free)):
+        if d:
+            active = [p for p in active if reach[p] >= d]
+            if reach[d - 1] >= d:
+                active.append(d - 1)
+        out.append(tuple(free[p] for p in active))
+    return out
 
 
 def minimal_rules(
@@ -446,6 +627,7 @@ def minimal_rules(
     rules: Iterable[int] | None = None,
     *,
     infeasible: bool = False,
+    check: Feasibility | None = None,
 ) -> tuple[int, ...]:
     """A minimal subset of ``rules`` that, with ``fixed``, admits no completion.
 
@@ -461,6 +643,8 @@ def minimal_rules(
     infeasible : bool
         Whether the caller has already shown that ``rules`` leave ``fixed`` no
         completion (e.g. by arc consistency), so the opening search is skipped.
+    check : Feasibility, optional
+        The caller's :class:`Feasibility` for ``fixed``, with what it already knows.
 
     Raises
     ------
@@ -477,11 +661,9 @@ def minimal_rules(
     ['important.profile-type', 'facts.server-to-server-profile']
     """
     candidates = list(blocking_rules(tables) if rules is None else rules)
-    if not infeasible and rules_admit(tables, fixed, candidates):
+    consistent = Feasibility(tables, fixed) if check is None else check
+    if not infeasible and consistent(candidates):
         raise ValueError("these rules admit a completion of the fixed values")
-
-    def consistent(subset: Sequence[int]) -> bool:
-        return rules_admit(tables, fixed, subset)
 
     def qx(background: list[int], delta_added: bool, pool: list[int]) -> list[int]:
         if delta_added and not consistent(background):

@@ -14,7 +14,14 @@ from collections.abc import Mapping
 
 from ..diagram.space import Space, per_space
 from .blame import MAYBE, SURELY, preference, ranks, reading, statuses
-from .propagate import Narrowed, Supports, minimal_rules, propagate, rules_admit, supports
+from .propagate import (
+    Feasibility,
+    Narrowed,
+    Supports,
+    minimal_rules,
+    propagate,
+    supports,
+)
 
 __all__ = [
     "Explainer",
@@ -112,6 +119,7 @@ class Explainer:
             return minimal_rules(self.tables, question, pool, infeasible=True)
         reached = set(start)
         ring: set[int] = set()
+        check = Feasibility(self.tables, question)
         while True:
             grown = {
                 rule
@@ -124,11 +132,11 @@ class Explainer:
             for rule in grown:
                 reached.update(v for v in self.tables.rules[rule].scope if v not in question)
             chosen = [rule for rule in candidates if rule in ring]
-            if not rules_admit(self.tables, question, chosen):
-                return minimal_rules(self.tables, question, chosen)
+            if not check(chosen):
+                return minimal_rules(self.tables, question, chosen, infeasible=True, check=check)
         # A conflict away from the start (only in a rule set with no valid configuration).
-        if len(ring) < len(candidates) and not rules_admit(self.tables, question, candidates):
-            return minimal_rules(self.tables, question, candidates)
+        if len(ring) < len(candidates) and not check(candidates):
+            return minimal_rules(self.tables, question, candidates, infeasible=True, check=check)
         raise ValueError("the question has a valid completion: there is nothing to explain")
 
     def propagate(
@@ -220,7 +228,8 @@ def from_reasons(
     if len(blamed) <= 3:
         return tuple(sorted(blamed))
     question = {**fixed, var: value}
-    if all(rules_admit(space.tables, question, blamed - {rule}) for rule in blamed):
+    check = Feasibility(space.tables, question)
+    if all(check(blamed - {rule}) for rule in blamed):
         return tuple(sorted(blamed))  # already minimal: each rule is needed
     rank = ranks(space)
-    return minimal_rules(space.tables, question, sorted(blamed, key=rank.__getitem__))
+    return minimal_rules(space.tables, question, sorted(blamed, key=rank.__getitem__), check=check)
