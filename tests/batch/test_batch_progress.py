@@ -67,3 +67,47 @@ def test_a_pipe_gets_plain_stable_text(tmp_path: Path) -> None:
     )
     assert b"\x1b" not in done.stderr and b"checking" not in done.stderr
     assert done.stderr.startswith(b"10000 rows: 0 supported")
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_the_fast_lane_shows_the_bar_too(tmp_path: Path) -> None:
+    """CSV in, JSON Lines out (the chunked fast lane): the bar, then every row."""
+    import json
+
+    example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "gmail-online.json"
+    config = json.loads(example.read_text(encoding="utf-8"))
+    sets = [a for k, v in config.items() if k != "email_system" for a in ("--set", f"{k}={v}")]
+    source = tmp_path / "inventory.csv"
+    _inventory(source, 20_000)
+    master, slave = os.openpty()
+    chunks: list[bytes] = []
+
+    def drain() -> None:
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            chunks.append(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        proc = subprocess.Popen(
+            [SYNCSCOPE, "batch", str(source), "--format", "jsonl", *sets],
+            stdout=subprocess.PIPE,
+            stderr=slave,
+        )
+        os.close(slave)
+        stdout, _ = proc.communicate(timeout=60)
+        reader.join(timeout=10)
+    finally:
+        os.close(master)
+    seen = b"".join(chunks)
+    assert b"checking" in seen and b"rows/s" in seen and b"eta" in seen
+    assert b"20000 rows: 20000 supported" in seen, seen[-400:]
+    rows = [json.loads(line) for line in stdout.decode().splitlines()]
+    assert [r["row"] for r in rows] == list(range(1, 20_001))
+    assert {r["verdict"] for r in rows} == {"supported"} and proc.returncode == 0

@@ -242,7 +242,12 @@ class Evaluator:
         """Count the configuration at ``key`` as met (and checked): :meth:`shared` does,
         the packed look-up of :meth:`packing` does not."""
         self.evaluations += 1
-        self._count(key)
+        bitmap = self._bitmap
+        if bitmap is None:
+            self._count(key)
+        elif not bitmap[key >> 3] >> (key & 7) & 1:
+            bitmap[key >> 3] |= 1 << (key & 7)
+            self.distinct += 1
 
     def packing(self) -> tuple[tuple[int, ...], int, Callable[[int], Shared]]:
         """Weights ``w`` (one per variable), a width ``bits`` and ``lookup`` such that

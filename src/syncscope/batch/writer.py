@@ -73,7 +73,7 @@ _PLAIN = re.compile(r'[^\x00-\x1f"\\\ud800-\udfff]*').fullmatch
 """Whether text is its own JSON string body (nothing to escape, no lone surrogate)."""
 _CSV_PLAIN = re.compile(r'["\r\n\ud800-\udfff]').search
 _HEADS_LIMIT = 1 << 14
-_RUN_LIMIT = 1 << 12
+_RUN_LIMIT = 1 << 14
 
 
 def _all_text(values: list[str]) -> bool:
