@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from syncscope.model import Level
 
 from .indices import Depth, NodeId, ValueIndex, VarIndex
+from .live import live_masks
 
 __all__ = ["TERMINALS", "Diagram", "finish"]
 
@@ -212,7 +213,8 @@ class Diagram:
         bit masks over a depth (:class:`_Bits`): one pass up from the deepest
         fixed depth marks the nodes with a path below that agrees with
         ``fixed`` and ends in ``verdicts``, one pass down from the root follows
-        the edges into those nodes.
+        the edges into those nodes. Each step is a table look-up where the
+        depths are narrow (:mod:`syncscope.solver.diagram.live`).
 
         Examples
         --------
@@ -222,45 +224,7 @@ class Diagram:
         >>> bin(space.diagram.live_masks(gmail, [Level.SUPPORTED])[3])  # pop3 only
         '0b10'
         """
-        bits = self._bits()
-        live = list(self._live_masks(self.lane_mask(verdicts)))
-        for depth in range(max(fixed, default=-1), -1, -1):
-            below = live[depth + 1]
-            pinned = fixed.get(depth)
-            found = 0
-            if pinned is None:
-                for bit, kids in bits.union[depth]:
-                    if kids & below:
-                        found |= bit
-            else:
-                for bit, per_value in bits.kids[depth]:
-                    if per_value[pinned] & below:
-                        found |= bit
-            live[depth] = found
-        if not live[0]:
-            return [0] * len(self.levels)
-        out: list[int] = []
-        reach = 1  # the root, alone on its depth
-        for depth in range(len(self.levels)):
-            below = live[depth + 1]
-            pinned = fixed.get(depth)
-            ahead = 0
-            if pinned is not None:
-                for bit, per_value in bits.kids[depth]:
-                    if reach & bit and per_value[pinned] & below:
-                        ahead |= per_value[pinned]
-                out.append(1 << pinned if ahead else 0)
-            else:
-                taken = 0
-                for bit, groups in bits.groups[depth]:
-                    if reach & bit:
-                        for kid, chosen in groups:
-                            if kid & below:
-                                taken |= chosen
-                                ahead |= kid
-                out.append(taken)
-            reach = ahead
-        return out
+        return live_masks(self, fixed, self.lane_mask(verdicts))
 
     def _bits(self) -> _Bits:
         """The diagram's edges as bit masks over each depth's nodes (built once)."""

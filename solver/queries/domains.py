@@ -30,6 +30,7 @@ __all__ = [
     "Domain",
     "Domains",
     "Removal",
+    "bare_domains",
     "conflict",
     "explain_removal",
     "no_solution",
@@ -252,15 +253,12 @@ def valid_domains(
     """
     tables = space.tables
     encoded = space.encode(fixed)
+    if not explain:
+        return bare_domains(space, encoded)
     live = space.diagram.live_masks(encoded, _VALID)
     if not live[0]:
         raise no_solution(space, fixed)
     unchanged = _open_domains(space)
-    if not explain:
-        return Domains(
-            MappingProxyType(tables.decode(encoded)),
-            MappingProxyType(_bare(space, encoded, live, unchanged)),
-        )
     out: dict[str, Domain] = {}
     answers: _Answers | None = None
     blame: _Blame | None = None  # built on the first removed value that needs it
@@ -291,32 +289,54 @@ def valid_domains(
     return Domains(MappingProxyType(tables.decode(encoded)), MappingProxyType(out))
 
 
-def _bare(
-    space: Space, encoded: Mapping[int, int], live: list[int], unchanged: tuple[Domain, ...]
-) -> dict[str, Domain]:
-    """The open domains from the live value masks, removed values without their rules."""
-    tables = space.tables
+def bare_domains(space: Space, encoded: Mapping[int, int]) -> Domains:
+    """:func:`valid_domains` with ``explain=False``, for encoded fixed values.
+
+    Raises
+    ------
+    NoSolution
+        If the fixed values have no valid completion; its ``conflict`` says why.
+
+    Examples
+    --------
+    >>> from syncscope.solver.diagram.space import compiled
+    >>> space = compiled()
+    >>> found = bare_domains(space, space.encode({"email_system": "gmail"}))
+    >>> found.domains["incoming_protocol"].allowed, found.domains["incoming_protocol"].removed[0]
+    (('pop3',), Removal(value='ews', rules=()))
+    """
+    live = space.diagram.live_masks(encoded, _VALID)
+    fixed = space.tables.decode(encoded)
+    if not live[0]:
+        raise no_solution(space, fixed)
+    out = {
+        name: _bare(open_domain, live[var]) if every is None else every[live[var]]
+        for var, name, every, open_domain in _bare_rows(space)
+        if var not in encoded
+    }
+    return Domains(MappingProxyType(fixed), MappingProxyType(out))
+
+
+def _bare(open_domain: Domain, taken: int) -> Domain:
+    """The bare domain of a variable with many values, from its mask of allowed values."""
+    values = open_domain.allowed
+    if taken == (1 << len(values)) - 1:
+        return open_domain
+    return Domain(
+        open_domain.variable,
+        tuple(v for i, v in enumerate(values) if taken >> i & 1),
+        tuple(Removal(v, ()) for i, v in enumerate(values) if not taken >> i & 1),
+    )
+
+
+@per_space
+def _bare_rows(space: Space) -> tuple[tuple[int, str, tuple[Domain, ...] | None, Domain], ...]:
+    """Per variable: (index, name, its bare domains by mask if few values, its open domain)."""
     every = _bare_domains(space)
-    out: dict[str, Domain] = {}
-    for var, name in enumerate(tables.names):
-        if var in encoded:
-            continue
-        taken = live[var]
-        known = every[var]
-        if known is not None:
-            out[name] = known[taken]
-            continue
-        domain = unchanged[var]
-        if taken == (1 << len(domain.allowed)) - 1:
-            out[name] = domain
-            continue
-        values = domain.allowed
-        out[name] = Domain(
-            name,
-            tuple(v for i, v in enumerate(values) if taken >> i & 1),
-            tuple(Removal(v, ()) for i, v in enumerate(values) if not taken >> i & 1),
-        )
-    return out
+    unchanged = _open_domains(space)
+    return tuple(
+        (var, name, every[var], unchanged[var]) for var, name in enumerate(space.tables.names)
+    )
 
 
 _BARE_VALUES = 6

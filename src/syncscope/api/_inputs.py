@@ -56,27 +56,23 @@ def prepare_encoded(
     True
     """
     space = compiled(resolve_model(model, edition))
-    if isinstance(config, dict):
+    if type(config) is dict:
         codes = _codes(space)
-        out: dict[VarIndex, ValueIndex] = {}
-        for name, raw in config.items():
-            hit = codes.get(name) if type(name) is str else None
-            if hit is None or type(raw) not in (str, bool):
-                break
-            code = hit[1].get((type(raw), raw))  # the type, so that 1 never passes for True
-            if code is None:
-                break
-            out[hit[0]] = code
-        else:
-            return space, out
+        try:  # the type is part of the key, so that 1 never passes for True
+            found = [codes.get((name, type(raw), raw)) for name, raw in config.items()]
+        except TypeError:  # an unhashable value: the slow path names it
+            found = [None]
+        if None not in found:
+            return space, dict(found)  # type: ignore[arg-type]
     return space, space.encode(normalize_config(space.model, config))
 
 
 @per_space
-def _codes(space: Space) -> dict[str, tuple[VarIndex, dict[tuple[type, Value], ValueIndex]]]:
-    """Canonical variable name -> (its index, (type, canonical value) -> value index)."""
+def _codes(space: Space) -> dict[tuple[str, type, Value], tuple[VarIndex, ValueIndex]]:
+    """(canonical name, type of the value, canonical value) -> (variable, value index)."""
     tables = space.tables
     return {
-        name: (var, {(type(v), v): i for i, v in enumerate(tables.domains[var])})
+        (name, type(v), v): (var, i)
         for var, name in enumerate(tables.names)
+        for i, v in enumerate(tables.domains[var])
     }

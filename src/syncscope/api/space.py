@@ -9,7 +9,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from syncscope.model import ConfigurationError, Level, Model, Value
 from syncscope.solver.queries import enumeration
 from syncscope.solver.queries.counting import Counts, count_encoded
-from syncscope.solver.queries.domains import Conflict, Domain, Domains, Removal, valid_domains
+from syncscope.solver.queries.domains import (
+    Conflict,
+    Domain,
+    Domains,
+    Removal,
+    bare_domains,
+    valid_domains,
+)
 from syncscope.solver.queries.matrix import Matrix, cube_cover
 
 from ._inputs import prepare, prepare_encoded
@@ -159,8 +166,11 @@ def domains(
     >>> domains({"email_system": "Gmail"}, explain=False).to_dict()["domains"]["customer_key"]
     {'allowed': [False], 'removed': {'true': []}}
     """
+    if not explain:
+        space, encoded = prepare_encoded(fixed or {}, model, edition)
+        return bare_domains(space, encoded)
     space, canonical = prepare(fixed or {}, model, edition)
-    return valid_domains(space, canonical, explain=explain)
+    return valid_domains(space, canonical)
 
 
 def configurations(

@@ -8,6 +8,7 @@ import pytest
 from syncscope.model import ConfigurationError, Level, Model, Value, load_model, normalize_config
 from syncscope.model.editions import EDITIONS
 from syncscope.model.synthetic import random_model
+from syncscope.solver.diagram.live import _steps
 from syncscope.solver.diagram.space import Space, compiled
 from syncscope.solver.queries.check import check, verdict
 from syncscope.solver.queries.counting import count_encoded, index
@@ -124,3 +125,24 @@ def test_public_domains_without_explanations() -> None:
     }
     with pytest.raises(syncscope.NoSolution):
         syncscope.domains({"deployment": "online", "email_system": "msn"}, explain=False)
+
+
+@pytest.mark.parametrize(
+    "model", [*_models()[:3], random_model(50, seed=50)], ids=lambda m: m.edition or m.name
+)
+def test_live_values_by_table_are_those_the_counts_give(model: Model) -> None:
+    # The 50-variable model has depths too wide for the tables: they are stepped node by node.
+    space = compiled(model, use_cache=False)
+    diagram = space.diagram
+    assert (None in _steps(diagram)) is (len(model.variables) == 50)
+    valid = diagram.lane_mask(Level.valid_levels())
+    for fixed in _partials(space, random.Random(17), 150)[:150]:
+        if len(fixed) > 4:
+            fixed = dict(list(fixed.items())[:4])
+        expected = [
+            sum(1 << i for i, packed in enumerate(row) if packed & valid)
+            for row in diagram.value_counts(fixed)
+        ]
+        if not diagram.count_packed(fixed) & valid:
+            expected = [0] * len(expected)
+        assert diagram.live_masks(fixed, Level.valid_levels()) == expected, fixed
