@@ -59,7 +59,7 @@ __all__ = [
     "read",
 ]
 
-FORMAT = 1
+FORMAT = 2
 """The layout of the file; a file of any other format is stale."""
 MAX_BYTES = 32 << 20
 """A larger file is not read at all."""

@@ -29,8 +29,7 @@ import importlib
 import marshal
 import os
 import sys
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -122,11 +121,11 @@ def _externals(model: Model) -> dict[str, object]:
 
 
 def _decode(data: dict[str, Any], model: Model) -> Space:
-    from ..explain.blame import projector
     from .mdd import Diagram
-    from .tables import Tables
+    from .tables import RuleTable, Tables
 
-    codec = precompiled.Codec(_classes(), _externals(model))
+    externals = _externals(model)
+    codec = precompiled.Codec((*precompiled.MODEL_CLASSES, Tables, RuleTable, Diagram), externals)
     part = data["space"]
     tables = codec.decode(part["tables"])
     diagram = codec.decode(part["diagram"])
@@ -134,18 +133,44 @@ def _decode(data: dict[str, Any], model: Model) -> Space:
         raise TypeError("not a space")
     if tables.model is not model:
         raise ValueError("tables of another model")
-    space = Space(model, tables, diagram)
     memo = part["memo"]
-    if type(memo) is not dict:
-        raise TypeError("not a memo")
-    for key, value in memo.items():
-        if key not in KEPT:
-            raise ValueError(f"unexpected entry {key!r}")
-        found = codec.decode(value)
+    if type(memo) is not dict or any(
+        key not in KEPT or type(blob) is not bytes for key, blob in memo.items()
+    ):
+        raise ValueError("not a memo of the kept tables")
+
+    def entry(key: str, blob: bytes) -> object:
+        from ..explain.blame import projector
+
+        found = precompiled.Codec(_classes(), externals).decode(marshal.loads(blob))
         if key in _INDEXES:
             found = [(projector(_scope(tables, owner)), per, owner) for per, owner in found]
-        space.memo[key] = found
-    return space
+        return found
+
+    return Space(model, tables, diagram, memo=_Kept(dict(memo), entry))
+
+
+class _Kept(dict[Hashable, object]):
+    """A space's memo whose precompiled tables are decoded when first asked for.
+
+    An entry that cannot be decoded is missing, and its table is built as usual.
+    """
+
+    def __init__(self, pending: dict[str, bytes], decode: Callable[[str, bytes], object]) -> None:
+        super().__init__()
+        self._pending = pending
+        self._decode = decode
+
+    def __missing__(self, key: Hashable) -> object:
+        if not isinstance(key, str) or key not in self._pending:
+            raise KeyError(key)
+        blob = self._pending.pop(key)
+        try:
+            value = self._decode(key, blob)
+        except Exception:  # any malformed entry is a miss, never a traceback
+            raise KeyError(key) from None
+        self[key] = value
+        return value
 
 
 def _scope(tables: Any, owner: int | tuple[int, int]) -> tuple[int, ...]:
@@ -210,12 +235,15 @@ def build() -> bytes:
     for key, obj in _externals(model).items():
         space_codec.external(key, obj)
     memo = {}
-    for key in KEPT:
+    for key in KEPT:  # each on its own, decoded when first used
         value = space.memo[key]
         if key in _INDEXES:
             assert isinstance(value, list)
             value = [(per, owner) for _, per, owner in value]
-        memo[key] = space_codec.encode(value)
+        entry_codec = precompiled.Codec(_classes())
+        for name, obj in _externals(model).items():
+            entry_codec.external(name, obj)
+        memo[key] = marshal.dumps(entry_codec.encode(value))
     own = {"precompiled.py"}
     inputs = sorted(_inputs(model, seed))
     data = {
@@ -263,6 +291,8 @@ def write(target: Path | None = None) -> bool:
     if target == precompiled.file_path() and state() == "fresh":
         return False
     target.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile
+
     payload = build()
     fd, temporary = tempfile.mkstemp(prefix=target.name, dir=target.parent)
     try:

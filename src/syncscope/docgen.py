@@ -402,7 +402,6 @@ def write(docs: Mapping[str, str], root: Path) -> list[str]:
     return written
 
 
-
 def _precompiled_here(root: Path) -> Path | None:
     """The seed's precompiled file when ``root`` is the project that holds this package."""
     from syncscope.model.precompiled import file_path
