@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import hashlib
 import math
@@ -211,6 +210,8 @@ class _Loader:
         allowed = list(known)
         for key in entry:
             if key not in allowed:
+                import difflib
+
                 close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 self.fail(f"{where}: unknown key {key!r}{hint}")
@@ -315,6 +316,8 @@ class _Loader:
         for name in names:
             var = pool.get(name) if isinstance(name, str) else None
             if var is None:
+                import difflib
+
                 close = difflib.get_close_matches(str(name)[:80], list(pool), n=1, cutoff=0.6)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 self.fail(f"[vocabulary]: unknown variable {_brief(name)}{hint}")

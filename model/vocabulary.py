@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from collections.abc import Iterable, Mapping
@@ -99,6 +98,8 @@ def resolve_variable(model: Model, name: object) -> Variable:
             f" never speaks of it (editions that have it: {_having(key)})",
             variable=key,
         )
+    import difflib
+
     close = difflib.get_close_matches(key, model.names, n=3, cutoff=0.5)
     raise ConfigurationError(f"unknown variable {name!r}", variable=name, suggestions=close)
 
@@ -181,6 +182,8 @@ def parse_value(var: Variable, raw: object, *, edition: str = "") -> Value:
     outside = _beyond(var, folded, edition)
     if outside is not None:
         raise _outside(var, outside, edition)
+    import difflib
+
     close = difflib.get_close_matches(folded, list(table), n=5, cutoff=0.6)
     suggestions = list(dict.fromkeys(format_value(table[c]) for c in close))[:3]
     raise ConfigurationError(

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING
 
 from syncscope.model import ConfigurationError, Level, Model, Value
-from syncscope.solver.queries import enumeration
 from syncscope.solver.queries.counting import Counts, count_encoded
 from syncscope.solver.queries.domains import (
     Conflict,
@@ -17,9 +16,14 @@ from syncscope.solver.queries.domains import (
     bare_domains,
     valid_domains,
 )
-from syncscope.solver.queries.matrix import Matrix, cube_cover
 
 from ._inputs import prepare, prepare_encoded
+
+if TYPE_CHECKING:
+    from syncscope.solver.queries.matrix import Matrix
+
+# enumeration and matrix are imported where they are used: a domains or count
+# command starts without them.
 
 __all__ = [
     "VALID",
@@ -64,6 +68,8 @@ def parse_verdicts(verdicts: Level | str | Iterable[Level | str]) -> tuple[Level
         try:
             out.add(Level.parse(str(item)))
         except ValueError:
+            import difflib
+
             names = [level.id for level in Level]
             close = difflib.get_close_matches(str(item).strip().lower(), names, n=2)
             raise ConfigurationError(
@@ -196,6 +202,8 @@ def configurations(
     >>> sum(1 for _ in configurations(verdicts="untested"))
     768
     """
+    from syncscope.solver.queries import enumeration
+
     chosen = parse_verdicts(verdicts)
     space, canonical = prepare(fixed or {}, model, edition)
     return enumeration.configurations(space, space.encode(canonical), chosen)
@@ -219,6 +227,8 @@ def table(
     >>> matrix.count, len(matrix.rows)
     (24512, 7)
     """
+    from syncscope.solver.queries.matrix import cube_cover
+
     chosen = parse_verdicts(verdicts)
     space, canonical = prepare(fixed or {}, model, edition)
     return cube_cover(space, space.encode(canonical), chosen)
@@ -248,7 +258,11 @@ def export_lines(
     >>> sum(chunk.count("\\n") for chunk in export_lines(verdicts="untested"))
     768
     """
+    from syncscope.solver.queries import enumeration
+
     if format not in ("jsonl", "csv"):
+        import difflib
+
         raise ConfigurationError(
             f"unknown export format {format!r} (one of jsonl, csv)",
             value=format,
