@@ -220,10 +220,14 @@ def test_grouped_tables_agree_with_check_on_random_configurations() -> None:
         assert ev.evaluate(config) == ev.evaluate_exact(config)
 
 
-def _lane(data: bytes, **kw: object) -> tuple[str, dict[str, object], int]:
+def _lane(
+    data: bytes, csv_columns: tuple[str, ...] | None = None, **kw: object
+) -> tuple[str, dict[str, object], int]:
     run = check_batch(io.BytesIO(data), input_format="csv", **kw)  # type: ignore[arg-type]
     out = io.StringIO()
-    chunks = run.write_fast(JsonlWriter(out), out)
+    fix = bool(kw.get("fix"))
+    w = JsonlWriter(out) if csv_columns is None else CsvWriter(out, csv_columns, fix=fix)
+    chunks = run.write_fast(w, out)
     assert chunks is not None
     counts = list(chunks)
     assert counts == sorted(counts) and counts[-1] == run.summary().rows
@@ -286,7 +290,7 @@ def test_lane_does_not_apply_to_other_inputs_and_outputs() -> None:
     assert run.write_fast(JsonlWriter(io.StringIO()), io.StringIO()) is None
     run = check_batch(io.BytesIO(_csv_inventory(1, 20)), input_format="csv", defaults=SET)
     out = io.StringIO()
-    assert run.write_fast(CsvWriter(out, ("id", "note"), fix=False), out) is None
+    assert run.write_fast(CsvWriter(out, None, fix=False), out) is None  # other columns
     assert out.getvalue().count("\n") == 1  # only the header: nothing was read
     run = check_batch(io.BytesIO(b"id\nm1\n"), input_format="csv")  # every row an error
     assert run.write_fast(JsonlWriter(io.StringIO()), io.StringIO()) is None
@@ -311,3 +315,27 @@ def test_packed_lookups_agree_with_the_tables_and_the_head_renderer() -> None:
         assert text == plain(digits) and head_bits > 0
     config = dict(zip(NAMES, (d[0] for d in space.tables.domains), strict=True))
     assert ev.shared(0, (0,) * len(NAMES)).rules == ev.evaluate_exact(config).rules
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("fix", [False, True])
+def test_csv_to_csv_lane_equals_row_by_row(
+    seed: int, fix: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CSV out through the lane: the bytes and counts of the row-by-row CsvWriter."""
+    data = _csv_inventory(seed + 40, 150 if fix else 600)
+    if seed % 2:
+        monkeypatch.setattr(lane_module, "CHUNK", 5)
+        monkeypatch.setattr(runner_module, "MEMO_LIMIT", 3)
+
+    def rows(out: io.StringIO, rows: list[BatchRow]) -> None:
+        w = CsvWriter(out, ("id", "note"), fix=fix)
+        for r in rows:
+            w.write(r)
+
+    lane, lane_summary, _ = _lane(data, ("id", "note"), fix=fix, defaults=SET)
+    _, slow, slow_summary = _run(data, "csv", rows, fix=fix, defaults=SET)
+    assert lane.encode() == slow.encode()
+    assert lane_summary == slow_summary
+    assert lane.count("\n") == data.count(b"\r\n")  # the header, and one line a row
+    assert ",error," in lane and ",supported," in lane

@@ -8,11 +8,11 @@ from typing import TextIO
 from syncscope.solver.diagram.space import Space
 
 from .csvio import CsvRecords
-from .lane import csv_to_jsonl
+from .lane import csv_lane
 from .readers import RecordStream
 from .runner import BatchRow, Evaluator, run_rows
 from .summary import BatchSummary, Tally
-from .writer import JsonlWriter, RowWriter
+from .writer import CsvWriter, JsonlWriter, RowWriter
 
 __all__ = ["BatchRun"]
 
@@ -49,13 +49,14 @@ class BatchRun(Iterator[BatchRow]):
 
     def write_fast(self, out: RowWriter, stream: TextIO) -> Iterator[int] | None:
         """Write every row to ``stream`` as ``out`` writes it, through the fast lane of
-        :mod:`~syncscope.batch.lane` (a CSV input, JSON Lines output); the rows written
+        :mod:`~syncscope.batch.lane` (a CSV input, JSON Lines or CSV output); the rows written
         so far, chunk by chunk. None, with nothing read, when the lane does not apply:
         then iterate the run and write row by row."""
         reader = self._records.reader
-        if not isinstance(reader, CsvRecords) or type(out) is not JsonlWriter:
+        if not isinstance(reader, CsvRecords) or type(out) not in (JsonlWriter, CsvWriter):
             return None
-        return csv_to_jsonl(reader, self._evaluator, self._tally, out, stream)
+        assert isinstance(out, (JsonlWriter, CsvWriter))
+        return csv_lane(reader, self._evaluator, self._tally, out, stream)
 
     def summary(self) -> BatchSummary:
         """Counts by verdict, rule frequencies and distinct configurations so far."""

@@ -1,4 +1,4 @@
-"""The fast lane of a whole run: a CSV inventory written as JSON Lines, in chunks.
+"""The fast lane of a whole run: a CSV inventory written as JSON Lines or CSV, in chunks.
 
 A row whose record is one unquoted line of known spellings goes from its bytes to
 its output line without the objects of the row-by-row path (no
@@ -25,16 +25,20 @@ from typing import TextIO
 from .csvio import CsvRecords
 from .runner import Evaluator, RowChecker, Shared
 from .summary import Tally
-from .writer import JsonlWriter
+from .writer import CsvWriter, JsonlWriter
 
-__all__ = ["CHUNK", "csv_to_jsonl"]
+__all__ = ["CHUNK", "csv_lane"]
 
 CHUNK = 2048
 """Rows written to the stream at once."""
 
 
-def csv_to_jsonl(
-    records: CsvRecords, evaluator: Evaluator, tally: Tally, out: JsonlWriter, stream: TextIO
+def csv_lane(
+    records: CsvRecords,
+    evaluator: Evaluator,
+    tally: Tally,
+    out: JsonlWriter | CsvWriter,
+    stream: TextIO,
 ) -> Iterator[int] | None:
     """Write every row of ``records`` to ``stream`` as ``out`` writes it; the rows written
     so far after each chunk. None (nothing read) when no row can take the lane: the
@@ -45,11 +49,17 @@ def csv_to_jsonl(
     lane = records.cells.lane()
     if lane is None:
         return None
+    if isinstance(out, CsvWriter) and out.columns != records.extra_columns:
+        return None
     return _run(records, evaluator, tally, out, stream)
 
 
 def _run(
-    records: CsvRecords, evaluator: Evaluator, tally: Tally, out: JsonlWriter, stream: TextIO
+    records: CsvRecords,
+    evaluator: Evaluator,
+    tally: Tally,
+    out: JsonlWriter | CsvWriter,
+    stream: TextIO,
 ) -> Iterator[int]:
     lane = records.cells.lane()
     assert lane is not None
@@ -57,19 +67,25 @@ def _run(
     getitem, mul = operator.getitem, operator.mul
     pick_vars, pick_extra = records.pickers()
     width, sep = records.width, records.delimiter
-    extra_text = out.extra_renderer(records.extra_columns or ())
-    # One sum of the value indices gives the key, the rule tables' indices and the
-    # head's runs, each in bits of its own.
+    # One sum of the value indices gives the key, the rule tables' indices and (JSON
+    # Lines) the head's runs, each in bits of its own.
     key_bits = max(1, (math.prod(layout.sizes) - 1).bit_length())
     group_weights, group_bits, lookup = evaluator.packing()
-    head_weights, _, head_text = out.head_packing(layout)
     head_at = key_bits + group_bits
+    jsonl = isinstance(out, JsonlWriter)
+    if isinstance(out, JsonlWriter):
+        extra_text = out.extra_renderer(records.extra_columns or ())
+        head_weights, _, head_text = out.head_packing(layout)
+        json_tail = out.tail
+    else:
+        extra_text = out.extra_renderer()
+        head_weights, head_text = (0,) * len(strides), str
+        csv_tail = out.tail
     weights = tuple(
         s + (g << key_bits) + (h << head_at)
         for s, g, h in zip(strides, group_weights, head_weights, strict=True)
     )
     key_field, group_field = (1 << key_bits) - 1, (1 << group_bits) - 1
-    tail_text = out.tail
     outcome, meet = evaluator.outcome, evaluator.meet
     fix = evaluator.fix
     tails: dict[Shared, tuple[str, str, tuple[str, tuple[str, ...]]]] = {}
@@ -110,19 +126,29 @@ def _run(
                 key = total & key_field
                 if fix:
                     o = outcome(key, digits)
-                    before, after = tail_text(o.verdict_id, o.rules, o.messages, o.fix, True)
-                    counted = (o.verdict_id, o.rules)
+                    v, rules, messages, changes = o.verdict_id, o.rules, o.messages, o.fix
+                    if jsonl:
+                        before, after = json_tail(v, rules, messages, changes, True)
+                    else:
+                        before, after = csv_tail(v, rules, messages, changes) + "\n", ""
+                    counted = (v, rules)
                 else:
                     meet(key)
                     shared = lookup(total >> key_bits & group_field)
                     hit = tails.get(shared)
                     if hit is None:
-                        vid, rules = shared.verdict_id, shared.rules
-                        before, after = tail_text(vid, rules, shared.messages, None, False)
-                        hit = tails[shared] = (before, after, (vid, rules))
+                        v, rules, messages = shared.verdict_id, shared.rules, shared.messages
+                        if jsonl:
+                            before, after = json_tail(v, rules, messages, None, False)
+                        else:
+                            before, after = csv_tail(v, rules, messages, None) + "\n", ""
+                        hit = tails[shared] = (before, after, (v, rules))
                     before, after, counted = hit
-                head = head_text(total >> head_at)
-                buf.append(f"{head}{extra_text(pick_extra(fields))}{before}{row}{after}")
+                if jsonl:
+                    head = head_text(total >> head_at)
+                    buf.append(f"{head}{extra_text(pick_extra(fields))}{before}{row}{after}")
+                else:
+                    buf.append(f"{row},{extra_text(pick_extra(fields))}{before}")
                 counts[counted] = counts.get(counted, 0) + 1
                 if len(buf) >= CHUNK:
                     flush()

@@ -122,23 +122,63 @@ class CsvWriter:
         header += ["verdict", "rules", "messages"] + (["fix"] if fix else [])
         stream.write(replace_surrogates(",".join(map(csv_cell, header))) + "\n")
 
-    def _render_tail(self, row: BatchRow) -> str:
-        cells = [row.verdict, "; ".join(row.rules), " | ".join(row.messages)]
+    @property
+    def columns(self) -> tuple[str, ...] | None:
+        """The carried-through columns, or None for one ``extra`` column of JSON."""
+        return self._columns
+
+    def _render_tail(
+        self,
+        verdict: str,
+        rules: Sequence[str],
+        messages: Sequence[str],
+        fix: Sequence[Change] | None,
+    ) -> str:
+        cells = [verdict, "; ".join(rules), " | ".join(messages)]
         if self._fix:
-            cells.append("" if row.fix is None else "; ".join(map(_change_text, row.fix)))
+            cells.append("" if fix is None else "; ".join(map(_change_text, fix)))
         return ",".join(map(csv_cell, cells))
 
     def _tail(self, row: BatchRow) -> str:
         if row.configuration is None:  # error and not-applicable rows are one of a kind
-            return replace_surrogates(self._render_tail(row))
-        key = (row.verdict, id(row.messages), id(row.fix))
+            return replace_surrogates(
+                self._render_tail(row.verdict, row.rules, row.messages, row.fix)
+            )
+        return self.tail(row.verdict, row.rules, row.messages, row.fix)
+
+    def tail(
+        self,
+        verdict: str,
+        rules: Sequence[str],
+        messages: Sequence[str],
+        fix: Sequence[Change] | None,
+    ) -> str:
+        """The cells after the carried-through ones (without the line end) of a row of a
+        configuration with this outcome."""
+        key = (verdict, id(messages), id(fix))
         hit = self._tails.get(key)
         if hit is None:
             if len(self._tails) >= 1 << 16:
                 self._tails.clear()
-            hit = (row.messages, row.fix, self._render_tail(row))
+            hit = (messages, fix, self._render_tail(verdict, rules, messages, fix))
             self._tails[key] = hit
         return hit[2]
+
+    def extra_renderer(self) -> Callable[[Sequence[str]], str]:
+        """``values -> `` the carried-through cells and the separator after them, as
+        :meth:`write` renders a row whose ``extra`` holds ``values`` for :attr:`columns`
+        (in that order; they must be given)."""
+        if self._columns is None:
+            raise ValueError("the carried-through columns vary: one extra column of JSON")
+        width, sep = len(self._columns) - 1, self._sep
+
+        def render(values: Sequence[str]) -> str:
+            extra = ",".join(values)
+            if extra.count(",") != width or _CSV_PLAIN(extra) is not None:
+                extra = replace_surrogates(",".join(map(csv_cell, values)))
+            return extra + sep
+
+        return render
 
     def write(self, row: BatchRow) -> None:
         """Write one row."""
