@@ -29,6 +29,7 @@ from syncscope.model import Level, Model, load_model
 if TYPE_CHECKING:
     from syncscope.api.batch import check_batch
     from syncscope.api.check import check, verdict
+    from syncscope.api.costs import ChangeCosts, PricedChange, change_costs
     from syncscope.api.compare import Against, Diff, RuleChange, check_against, diff
     from syncscope.api.plan import plan, plan_graph, plan_inventory, plan_organisation_inventory
     from syncscope.api.repair import explain, nearest
@@ -77,6 +78,9 @@ _LAZY = {
     "plan_inventory": "syncscope.api.plan",
     "plan_organisation_inventory": "syncscope.api.plan",
     "check_batch": "syncscope.api.batch",
+    "change_costs": "syncscope.api.costs",
+    "ChangeCosts": "syncscope.api.costs",
+    "PricedChange": "syncscope.api.costs",
     "diff": "syncscope.api.compare",
     "check_against": "syncscope.api.compare",
     "Against": "syncscope.api.compare",
@@ -121,6 +125,7 @@ __all__ = [
     "BatchPlan",
     "Candidate",
     "Change",
+    "ChangeCosts",
     "CheckResult",
     "ConfigurationError",
     "Conflict",
@@ -145,6 +150,7 @@ __all__ = [
     "OrgStep",
     "Plan",
     "PlanGroup",
+    "PricedChange",
     "Removal",
     "RuleChange",
     "Skipped",
@@ -156,6 +162,7 @@ __all__ = [
     "Upgrade",
     "Wording",
     "__version__",
+    "change_costs",
     "check",
     "check_against",
     "check_batch",

@@ -32,7 +32,7 @@ def test_vars_json_lists_every_variable_with_values_and_aliases() -> None:
     assert [v["name"] for v in data] == list(MODEL.names)
     for entry, var in zip(data, MODEL.variables, strict=True):
         assert entry["label"] == var.label
-        assert entry["change_weight"] == var.change_weight
+        assert entry["scope"] in ("organisation", "profile", "mailbox")
         assert [v["id"] for v in entry["values"]] == list(var.domain)
         assert [tuple(v["aliases"]) for v in entry["values"]] == [s.aliases for s in var.values]
 
@@ -50,12 +50,53 @@ def test_vars_text_shows_values_labels_and_aliases() -> None:
     result = run("vars", "email_system")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("email_system — Email system (change weight")
+    assert lines[0] == "email_system — Email system (mailbox scope; change cost 60)"
     exo = next(line for line in lines if line.strip().startswith("exchange-online"))
     assert "Exchange Online" in exo and "EXO" in exo
-    assert len([line for line in lines if line.startswith("  ")]) == 1 + len(
-        MODEL.variable("email_system").values
+    starts = {line.split()[0] for line in lines[1:] if line.startswith("  ") and line[2] != " "}
+    assert {format_value(v) for v in MODEL.variable("email_system").domain} <= starts
+
+
+def test_vars_shows_the_costs_nearest_uses() -> None:
+    text = run("vars", "email_system", env={"COLUMNS": "200"}).stdout
+    assert "cost 5: exchange-2013 → exchange-2013-sp1 (Applying a service pack" in text
+    assert "cost 30: upgrades along exchange-2003 → " in text
+    assert run("vars", "version").stdout.startswith(
+        "version — Product version (organisation scope; change cost 60)"
     )
+    data = {v["name"]: v for v in json.loads(run("vars", "--json").stdout)}
+    assert data["email_system"]["cost"] == 60 and data["version"]["cost"] == 60
+    assert data["email_system"]["pair_costs"]["exchange-2013 -> exchange-2013-sp1"] == 5
+    assert data["version"]["pair_costs"]["8.0 -> 8.1"] == 20
+    assert data["mfa"]["advice"]["false"].startswith("connect with a service account")
+    assert "advice when a fix sets false: connect with" in run("vars", "mfa").stdout
+    # Every change costs what the solver's one cost model (nearest, plan) sums.
+    from syncscope.solver.repair.weights import Weights
+
+    weights = Weights.of(MODEL)
+    for v, var in enumerate(MODEL.variables):
+        entry = data[var.name]
+        for a, before in enumerate(var.domain):
+            for b, after in enumerate(var.domain):
+                if a != b:
+                    pair = f"{format_value(before)} -> {format_value(after)}"
+                    expected = float(weights.exact[v][a][b])
+                    assert entry["pair_costs"].get(pair, entry["cost"]) == expected, pair
+
+
+def test_vars_csv_and_markdown() -> None:
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(run("vars", "--format", "csv").stdout)))
+    assert len(rows) == sum(len(v.values) for v in MODEL.variables)
+    gmail = next(r for r in rows if r["value"] == "gmail")
+    assert (gmail["variable"], gmail["scope"], gmail["cost"]) == ("email_system", "mailbox", "60")
+    mfa_off = next(r for r in rows if r["variable"] == "mfa" and r["value"] == "false")
+    assert mfa_off["advice"].startswith("connect with a service account")
+    md = run("vars", "--markdown").stdout.splitlines()
+    assert md[0].startswith("| variable | label | scope | cost |")
+    assert any(line.startswith("| `version` | Product version | organisation | 60 |") for line in md)
 
 
 def test_vars_every_variable_in_text() -> None:

@@ -46,7 +46,7 @@ OFFERED = {
     "plan": ["text", "json", "markdown", "mermaid"],
     "batch": ["csv", "jsonl"],
     "rules": ["text", "json", "jsonl"],
-    "vars": ["text", "json", "jsonl"],
+    "vars": ["text", "json", "jsonl", "csv", "markdown"],
     "editions": ["text", "json", "jsonl"],
     "init": ["json"],
     "diff": ["text", "json"],
@@ -176,6 +176,10 @@ WIDTH_CASES = {
     "plan": ["plan", "--from", EXCHANGE_2010, "--to", TARGET],
     "explain": ["explain", "--config", GMAIL, "--set", "email_system=msn"],
     "domains": ["domains", "--set", "email_system=gmail"],
+    "vars": ["vars"],
+    "editions": ["editions"],
+    "diff": ["diff", "pre-9.0", "online-2022-01"],
+    "list": ["list", "--set", "deployment=on-premises"],
 }
 
 
@@ -191,7 +195,29 @@ def test_human_output_fits_80_and_uses_120(name: str) -> None:
     # Wrapping moves words between lines, never drops one.
     assert sorted(narrow.stdout.replace(",", " ").split()) == sorted(
         wide.stdout.replace(",", " ").split()
-    ) or name in ("domains",)  # domains cuts its reasons to the width
+    ) or name in ("domains", "diff", "list")  # domains cuts its reasons to the width; the
+    # compact table of diff and list puts the columns that don't fit as "name: value" lines
+
+
+def test_a_terminal_that_reports_no_size_is_80_wide(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import os
+
+    from syncscope.cli.common import terminal_width
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+        def fileno(self) -> int:
+            return 1
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.setattr("sys.stdout", Tty())
+    monkeypatch.setattr(os, "get_terminal_size", lambda fd=1: os.terminal_size((0, 0)))
+    assert terminal_width() == 80
+    monkeypatch.setattr(os, "get_terminal_size", lambda fd=1: os.terminal_size((132, 40)))
+    assert terminal_width() == 132
 
 
 def test_a_long_configuration_is_one_setting_per_line() -> None:

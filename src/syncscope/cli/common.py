@@ -300,6 +300,8 @@ MIN_WIDTH = 40
 def terminal_width() -> int:
     """The width for human output: ``COLUMNS`` when set, else the terminal's, else 80.
 
+    A terminal that reports a width of 0 counts as none (80).
+
     Examples
     --------
     >>> import os
@@ -318,7 +320,9 @@ def terminal_width() -> int:
     stream = sys.stdout
     try:
         if stream.isatty():
-            return max(os.get_terminal_size(stream.fileno()).columns, MIN_WIDTH)
+            columns = os.get_terminal_size(stream.fileno()).columns
+            if columns > 0:  # a terminal that reports 0 (some containers, script) says nothing
+                return max(columns, MIN_WIDTH)
     except (AttributeError, OSError, ValueError):
         pass
     return DEFAULT_WIDTH

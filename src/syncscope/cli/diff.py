@@ -10,8 +10,8 @@ import click
 import syncscope
 from syncscope.model import Model, load_model
 
-from .common import EXIT_OK, emit_json, handle_errors, json_option
-from .render import plural
+from .common import EXIT_OK, emit_json, handle_errors, json_option, terminal_width
+from .render import fit, plural
 
 __all__ = ["command", "render_against", "render_diff"]
 
@@ -53,7 +53,7 @@ def command(ctx: click.Context, a: str, b: str, sets: tuple[str, ...], as_json: 
     if as_json:
         emit_json(found.to_dict())
     else:
-        click.echo(render_diff(found, b))
+        click.echo(fit(render_diff(found, b), terminal_width()))
     sys.exit(EXIT_OK)
 
 
