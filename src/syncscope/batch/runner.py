@@ -159,7 +159,7 @@ class Evaluator:
         self.space = space
         self.fix = fix
         self.evaluations = 0
-        """How many checks ran (memo misses)."""
+        """How many checks ran (memo misses; each row for the fast lane without fixes)."""
         self.distinct = 0
         """How many distinct configurations were met."""
         self._memo: OrderedDict[int, Outcome] = OrderedDict()
