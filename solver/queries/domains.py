@@ -310,37 +310,67 @@ def bare_domains(space: Space, encoded: Mapping[int, int]) -> Domains:
     if not live[0]:
         raise no_solution(space, fixed)
     out = {
-        name: _bare(open_domain, live[var]) if every is None else every[live[var]]
-        for var, name, every, open_domain in _bare_rows(space)
+        name: every[live[var]] if pieces is None else _bare(open_domain, live[var], pieces)
+        for var, name, every, pieces, open_domain in _bare_rows(space)
         if var not in encoded
     }
     return Domains(MappingProxyType(fixed), MappingProxyType(out))
 
 
-def _bare(open_domain: Domain, taken: int) -> Domain:
-    """The bare domain of a variable with many values, from its mask of allowed values."""
-    values = open_domain.allowed
-    if taken == (1 << len(values)) - 1:
+_Pieces = tuple[tuple[tuple[tuple[Value, ...], tuple[Removal, ...]], ...], ...]
+"""Per chunk of :data:`_BARE_VALUES` values: per pattern of its bits, (allowed, removed)."""
+
+
+def _bare(open_domain: Domain, taken: int, pieces: _Pieces) -> Domain:
+    """The bare domain of a variable with many values, joined from its chunks' pieces."""
+    if taken == (1 << len(open_domain.allowed)) - 1:
         return open_domain
-    return Domain(
-        open_domain.variable,
-        tuple(v for i, v in enumerate(values) if taken >> i & 1),
-        tuple(Removal(v, ()) for i, v in enumerate(values) if not taken >> i & 1),
-    )
+    allowed: tuple[Value, ...] = ()
+    removed: tuple[Removal, ...] = ()
+    for table in pieces:
+        more, less = table[taken & _BARE_MASK]
+        allowed += more
+        removed += less
+        taken >>= _BARE_VALUES
+    return Domain(open_domain.variable, allowed, removed)
 
 
 @per_space
-def _bare_rows(space: Space) -> tuple[tuple[int, str, tuple[Domain, ...] | None, Domain], ...]:
-    """Per variable: (index, name, its bare domains by mask if few values, its open domain)."""
+def _bare_rows(
+    space: Space,
+) -> tuple[tuple[int, str, tuple[Domain, ...], _Pieces | None, Domain], ...]:
+    """Per variable: (index, name, its bare domains by mask, or else the pieces to join them
+    from, its open domain); the variables with few values have every domain made up front."""
     every = _bare_domains(space)
     unchanged = _open_domains(space)
-    return tuple(
-        (var, name, every[var], unchanged[var]) for var, name in enumerate(space.tables.names)
-    )
+    rows: list[tuple[int, str, tuple[Domain, ...], _Pieces | None, Domain]] = []
+    for var, name in enumerate(space.tables.names):
+        found = every[var]
+        if found is not None:
+            rows.append((var, name, found, None, unchanged[var]))
+            continue
+        values = space.tables.domains[var]
+        pieces = []
+        for start in range(0, len(values), _BARE_VALUES):
+            part = values[start : start + _BARE_VALUES]
+            removals = [Removal(v, ()) for v in part]
+            pieces.append(
+                tuple(
+                    (
+                        tuple(v for i, v in enumerate(part) if mask >> i & 1),
+                        tuple(r for i, r in enumerate(removals) if not mask >> i & 1),
+                    )
+                    for mask in range(1 << len(part))
+                )
+            )
+        rows.append((var, name, (), tuple(pieces), unchanged[var]))
+    return tuple(rows)
 
 
 _BARE_VALUES = 6
-"""Variables with at most this many values get every one of their bare domains made up front."""
+"""Variables with at most this many values get every one of their bare domains made up front;
+the others get them joined from pieces of this many values."""
+_BARE_MASK = (1 << _BARE_VALUES) - 1
 
 
 @per_space
