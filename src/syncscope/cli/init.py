@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -12,15 +13,19 @@ from syncscope.model import Model, Value, safejson
 from .common import (
     EXIT_INVALID,
     EXIT_OK,
-    fail,
+    error_data,
     handle_errors,
+    machine_format,
     model_from,
     output_options,
     set_option,
     settings,
 )
 
-__all__ = ["command", "starting_configuration"]
+if TYPE_CHECKING:
+    from syncscope.solver.explain.conflicts import Conflict
+
+__all__ = ["command", "no_configuration", "starting_configuration"]
 
 
 @click.command("init")
@@ -45,12 +50,7 @@ def command(ctx: click.Context, sets: tuple[str, ...], fmt: str) -> None:
     fixed = settings(ctx, model, sets)
     config = starting_configuration(model, fixed)
     if config is None:
-        message = "the --set values admit no valid configuration"
-        try:
-            syncscope.domains(fixed, model=model)
-        except syncscope.NoSolution as exc:
-            message += f"; {exc.conflict}"
-        fail(message, EXIT_INVALID, kind="no-solution")
+        no_configuration(model, fixed)
     click.echo(safejson.dumps(config, indent=2, ensure_ascii=False))
     verdict = syncscope.check(config, model=model).verdict.id
     click.echo(
@@ -58,6 +58,29 @@ def command(ctx: click.Context, sets: tuple[str, ...], fmt: str) -> None:
         err=True,
     )
     sys.exit(EXIT_OK)
+
+
+def no_configuration(model: Model, fixed: dict[str, Value]) -> NoReturn:
+    """Say that nothing valid completes ``fixed``, naming every cause, as domains does.
+
+    The causes are the one choice every command makes
+    (:func:`syncscope.solver.explain.causes.causes`, reached through
+    ``syncscope.domains``); JSON gives them as data beside the error.
+    """
+    message = "the --set values admit no valid configuration"
+    causes: tuple[Conflict, ...] = ()
+    try:
+        syncscope.domains(fixed, model=model)
+    except syncscope.NoSolution as exc:
+        causes = exc.causes
+        message += "; " + "; ".join(str(c) for c in causes)
+    if machine_format():
+        data = error_data(message, "no-solution")
+        data["conflict"] = causes[0].to_dict() if causes else None
+        data["causes"] = [c.to_dict() for c in causes]
+        click.echo(safejson.dumps(data, sort_keys=True, ensure_ascii=False))
+    click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_INVALID)
 
 
 def starting_configuration(model: Model, fixed: dict[str, Value]) -> dict[str, Value] | None:

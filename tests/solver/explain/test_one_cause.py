@@ -123,3 +123,36 @@ def test_a_partial_cause_is_chosen_among_rules_as_bad_as_its_verdict(space: Spac
         (config, ["important.profile-type", "facts.server-to-server-profile"])
     ]
     assert all(r.level >= found.verdict for c in found.conflicts for r in c.rules)
+
+
+def _set_args(config: dict[str, Value]) -> list[str]:
+    args: list[str] = []
+    for name, value in config.items():
+        args += ["--set", f"{name}={json.dumps(value) if isinstance(value, bool) else value}"]
+    return args
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_init_names_the_causes_domains_names(space: Space, data: st.DataObject) -> None:
+    config = data.draw(invalid_inputs(space.model))
+    found = causes(space, space.encode(config))
+    if found.verdict.valid:
+        return
+    result = CliRunner().invoke(cli, ["init", "--json", *_set_args(config)])
+    assert result.exit_code == 1, result.output
+    shown = json.loads(result.stdout)
+    assert {r for c in shown["causes"] for r in c["rules"]} == found.rule_ids
+    assert [c["rules"] for c in shown["causes"]] == [
+        [r.id for r in c.rules] for c in found.conflicts
+    ]
+    assert shown["conflict"] == shown["causes"][0]
+    for cause in found.conflicts:  # the words name every cause too
+        assert str(cause) in result.stderr
+
+
+def test_init_online_msn_names_both_causes(space: Space) -> None:
+    config: dict[str, Value] = {"deployment": "online", "email_system": "msn"}
+    result = CliRunner().invoke(cli, ["init", *_set_args(config)])
+    assert result.exit_code == 1
+    assert "unsupported.fips" in result.stderr and "table.email-system" in result.stderr
