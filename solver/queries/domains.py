@@ -23,7 +23,7 @@ from ..explain.blame import fixed_row, pair_rules, single_rules
 from ..explain.causes import causes
 from ..explain.conflicts import Conflict, NoSolution
 from ..explain.propagate import Narrowed
-from ..explain.quickxplain import Explainer, explain_removal, from_reasons, narrowed, settled
+from ..explain.quickxplain import Explainer, explain_removal, narrowed, settled, tabled_reasons
 
 __all__ = [
     "Conflict",
@@ -167,7 +167,7 @@ class _Blame:
             return pair
         blamed = self.reasons(var, value)
         if blamed is not None:
-            return from_reasons(space, blamed, self.fixed, var, value)
+            return tabled_reasons(space, blamed, self.fixed, var, value)
         if self.explainer is None:
             self.explainer = Explainer(space, self.fixed)
         return self.explainer.removal(var, value)
@@ -275,8 +275,6 @@ def valid_domains(
         for index, value in enumerate(values):
             if taken >> index & 1:
                 allowed.append(value)
-            elif not explain:
-                removed.append(Removal(value, ()))
             else:
                 if answers is None:
                     answers = _answers(space, encoded, memo)
