@@ -120,16 +120,67 @@ def _beyond(var: Variable, folded: str, edition: str) -> Value | None:
     return None
 
 
+_FAMILY = re.compile(r"^(?:v|version )?(?P<stem>\d+(?:\.\d+)*)(?:\.?[x*])?$")
+"""A release family as typed: ``9``, ``v9``, ``9.x``, ``9.*``, ``version 9`` (folded)."""
+
+
+def _beyond_family(var: Variable, folded: str) -> tuple[Value, ...]:
+    """The values outside the cover of a family spelling such as ``9`` or ``9.x``.
+
+    Only when every value of the family (ids ``9``, ``9.…``) is outside the
+    cover: a family that the rule set covers in part is left to the did-you-mean.
+
+    Examples
+    --------
+    >>> from syncscope.model import load_model
+    >>> version = load_model().variable("version")
+    >>> _beyond_family(version, "9x"), _beyond_family(version, "8")
+    (('9.0', '9.1', '9.2'), ())
+    """
+    match = _FAMILY.match(folded)
+    if match is None:
+        return ()
+    stem = match["stem"]
+
+    def member(value: Value) -> bool:
+        text = str(value)
+        return text == stem or text.startswith(stem + ".")
+
+    if any(member(v) for v in var.domain):
+        return ()
+    return tuple(spec.id for spec in var.beyond if member(spec.id))
+
+
 def _outside(var: Variable, value: Value, edition: str) -> ConfigurationError:
+    """Outside the cover: ``value`` and the editions that cover it."""
     from .editions import covering
 
     which = f"edition {edition!r}" if edition else "this rule set"
-    others = ", ".join(covering(var.name, value)) or "none"
     return ConfigurationError(
         f"{var.name}={format_value(value)} is outside the cover of {which}"
-        f" (it covers {var.name} {_domain_text(var)}); editions that cover it: {others}",
+        f" (it covers {var.name} {_domain_text(var)}); editions that cover it: "
+        + (", ".join(covering(var.name, value)) or "none"),
         variable=var.name,
         value=value,
+    )
+
+
+def _outside_family(
+    var: Variable, raw: str, values: tuple[Value, ...], edition: str
+) -> ConfigurationError:
+    """Outside the cover: a family spelling (``9``), with the editions that cover each member."""
+    from .editions import covering
+
+    which = f"edition {edition!r}" if edition else "this rule set"
+    each = "; ".join(
+        f"{format_value(v)}: {', '.join(covering(var.name, v)) or 'none'}" for v in values
+    )
+    members = ", ".join(format_value(v) for v in values)
+    return ConfigurationError(
+        f"{var.name}={raw} ({members}) is outside the cover of {which}"
+        f" (it covers {var.name} {_domain_text(var)}); editions that cover it: {each}",
+        variable=var.name,
+        value=raw,
     )
 
 
@@ -168,6 +219,10 @@ def parse_value(var: Variable, raw: object, *, edition: str = "") -> Value:
         return str(raw)
     if isinstance(raw, (int, float)) and any(str(raw) == s.id for s in var.beyond):
         raise _outside(var, str(raw), edition)
+    if isinstance(raw, int) and not var.is_bool:
+        family = _beyond_family(var, str(raw))  # a JSON number 9 for the version 9 family
+        if family:
+            raise _outside_family(var, str(raw), family, edition)
     if not isinstance(raw, str):
         raise ConfigurationError(
             f"{var.name} expects {'true or false' if var.is_bool else 'text'},"
@@ -182,6 +237,9 @@ def parse_value(var: Variable, raw: object, *, edition: str = "") -> Value:
     outside = _beyond(var, folded, edition)
     if outside is not None:
         raise _outside(var, outside, edition)
+    family = _beyond_family(var, folded)
+    if family:
+        raise _outside_family(var, raw, family, edition)
     import difflib
 
     close = difflib.get_close_matches(folded, list(table), n=5, cutoff=0.6)

@@ -389,6 +389,17 @@ def test_version_9_is_covered_by_a_later_page() -> None:
     assert "did you mean" not in result.stderr
 
 
+@pytest.mark.parametrize("typed", ["9", "v9", "9.x"])
+def test_version_9_as_admins_type_it_is_covered_by_later_pages(typed: str) -> None:
+    result = run("check", "--set", f"version={typed}")
+    assert result.exit_code == 2
+    assert f"version={typed} (9.0, 9.1, 9.2) is outside the cover of edition 'pre-9.0'" in (
+        result.stderr
+    )
+    assert "9.0: 9.x-2018-07" in result.stderr
+    assert "unknown value" not in result.stderr and "did you mean" not in result.stderr
+
+
 def test_human_output_quotes_the_table_row_of_the_deployment(model: Model) -> None:
     rule = model.rule("table.pop3-smtp")
     on_premises, online = rule.source.quotes

@@ -304,3 +304,38 @@ def test_error_to_dict(model: Model) -> None:
     assert data["variable"] == "email_system"
     assert data["value"] == "gmial"
     assert "gmail" in data["suggestions"]  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("typed", ["9", "v9", "V9", "9.x", "9.X", "9.*", "version 9", 9])
+def test_a_release_family_beyond_the_cover_names_the_editions_that_cover_it(
+    typed: object,
+) -> None:
+    from syncscope.model.editions import covering
+
+    seed = load_model()
+    with pytest.raises(ConfigurationError) as info:
+        normalize_config(seed, {"version": typed})
+    text = str(info.value)
+    assert "outside the cover of edition 'pre-9.0'" in text
+    assert "unknown value" not in text and not info.value.suggestions
+    for member in ("9.0", "9.1", "9.2"):
+        assert f"{member}: {', '.join(covering('version', member))}" in text
+    assert info.value.variable == "version" and info.value.value == str(typed)
+
+
+@pytest.mark.parametrize("typed", ["9.0", "9.1", "v9.0"])
+def test_a_release_beyond_the_cover_still_names_its_own_editions(typed: str) -> None:
+    from syncscope.model.editions import covering
+
+    with pytest.raises(ConfigurationError) as info:
+        normalize_config(load_model(), {"version": typed})
+    value = typed.lstrip("v")
+    assert f"version={value} is outside the cover" in str(info.value)
+    assert str(info.value).endswith(", ".join(covering("version", value)))
+
+
+@pytest.mark.parametrize("typed", ["8", "10", "9.0.1"])
+def test_a_family_the_cover_has_or_no_edition_knows_is_an_unknown_value(typed: str) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        normalize_config(load_model(), {"version": typed})
+    assert "unknown value" in str(info.value)
