@@ -104,7 +104,7 @@ def test_stdout_holds_only_data_and_stderr_the_summary(run_batch, tmp_path, all_
     )
     assert lines[1] == "3 distinct configurations"
     assert lines[2] == "most frequent rules (2 of 2):"
-    assert lines[3].split()[:2] == ["1", "table.email-system"]
+    assert lines[3].split()[:3] == ["1", "✗", "table.email-system"]  # the verdict's symbol
     assert lines[4].strip().startswith("“")  # the quote
     assert "unsupported.fips" in out.stderr
 

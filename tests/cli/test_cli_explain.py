@@ -167,6 +167,59 @@ def test_every_command_uses_the_one_table_of_verdict_symbols() -> None:
         _, out, _ = run(*args)
         assert out.startswith(f"{MARKS[level]} {level.id.upper()}:")
 
+    examples = Path(__file__).resolve().parents[2] / "docs" / "examples"
+    start, target = (
+        str(examples / "onprem-exchange-2010.json"),
+        str(examples / "target-online.json"),
+    )
+    inventory = str(examples / "inventory.csv")
+    # nearest: each fix carries its verdict's symbol; no valid configuration is the ✗ line.
+    _, out, _ = run("nearest", *EXO_IMPERSONATION)
+    assert f"1. {MARKS[Level.SUPPORTED]} [supported] change " in out
+    _, out, _ = run(
+        "nearest",
+        *EXO_IMPERSONATION,
+        "--set",
+        "mfa=true",
+        "--set",
+        "fips_mode=true",
+        "--keep",
+        "authentication",
+        "--keep",
+        "deployment",
+        "--keep",
+        "email_system",
+    )
+    assert out.startswith(f"{MARKS[Level.UNSUPPORTED]} No valid configuration")
+    # plan: the plan line, the start and every step.
+    _, out, _ = run("plan", "--from", start, "--to", target)
+    assert out.startswith(f"{MARKS[Level.SUPPORTED]} Plan: ")
+    assert f"{MARKS[Level.UNSUPPORTED]} [unsupported]" in out.splitlines()[1]
+    steps = [line for line in out.splitlines() if line.startswith("Step ")]
+    assert steps and all(f"{MARKS[Level.SUPPORTED]} [supported]" in line for line in steps)
+    # plan --batch: the organisation plan's line.
+    _, out, _ = run("plan", "--batch", inventory, "--to", target)
+    assert out.startswith(f"{MARKS[Level.UNSUPPORTED]} Organisation plan for 9 mailboxes")
+    # domains: each removed value has the mark of the verdict it leads to.
+    _, out, _ = run("domains", "--set", "email_system=gmail")
+    assert f"  {MARKS[Level.UNSUPPORTED]} ews: table.pop3-smtp" in out
+    # list --count: one mark per verdict.
+    _, out, _ = run("list", "--count")
+    for level in (Level.SUPPORTED, Level.DISCOURAGED, Level.UNTESTED, Level.UNSUPPORTED):
+        assert f"  {MARKS[level]} {level.id} " in out
+    # batch summary (stderr): each frequent rule with its verdict's mark.
+    result = CliRunner().invoke(cli, ["batch", inventory], env=WIDE)
+    assert f"  {MARKS[Level.UNSUPPORTED]} table.email-system [unsupported]:" in result.stderr
+    # The marks take the verdict's colour, as check's do.
+    coloured = CliRunner().invoke(cli, ["--color", "always", "nearest", *EXO_IMPERSONATION]).stdout
+    assert "\x1b[32m\x1b[1m✓ [supported]\x1b[0m change" in coloured
+    coloured = (
+        CliRunner()
+        .invoke(cli, ["--color", "always", "domains", "--set", "email_system=gmail"])
+        .stdout
+    )
+    assert "\x1b[31m\x1b[1m✗\x1b[0m ews" in coloured
+
 
 def test_config_arrays_and_stdin(tmp_path: Path) -> None:
     path = tmp_path / "cases.json"

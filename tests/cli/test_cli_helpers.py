@@ -96,7 +96,9 @@ def test_vars_csv_and_markdown() -> None:
     assert mfa_off["advice"].startswith("connect with a service account")
     md = run("vars", "--markdown").stdout.splitlines()
     assert md[0].startswith("| variable | label | scope | cost |")
-    assert any(line.startswith("| `version` | Product version | organisation | 60 |") for line in md)
+    assert any(
+        line.startswith("| `version` | Product version | organisation | 60 |") for line in md
+    )
 
 
 def test_vars_every_variable_in_text() -> None:
@@ -140,6 +142,46 @@ def test_init_prints_a_complete_configuration_that_checks_valid(
         name, value = parse_assignment(MODEL, text)
         assert config[name] == value
     assert "check --config" in result.stderr
+
+
+@pytest.mark.parametrize("sets", [[], ["deployment=on-premises", "email_system=Exchange 2016"]])
+def test_init_toml_is_commented_and_checks_valid(sets: list[str], tmp_path: Path) -> None:
+    import tomllib
+
+    from syncscope import change_costs
+
+    args = [a for s in sets for a in ("--set", s)]
+    result = run("init", "--format", "toml", *args)
+    assert result.exit_code == 0 and result.stderr == ""
+    config = tomllib.loads(result.stdout)
+    assert config == json.loads(run("init", *args).stdout)  # the same configuration as JSON
+    # Above every setting: its label and scope, then the values it accepts.
+    scopes = {c.variable: c.scope for c in change_costs()}
+    blocks = result.stdout.split("\n\n")[1:]
+    assert len(blocks) == len(MODEL.variables)
+    for block, var in zip(blocks, MODEL.variables, strict=True):
+        lines = block.strip().splitlines()
+        assert lines[0] == f"# {var.label} ({scopes[var.name]} scope)"
+        allowed = " ".join(line.lstrip("# ") for line in lines[1:-1])
+        assert allowed.removeprefix("one of: ").split(", ") == [format_value(v) for v in var.domain]
+        assert lines[-1].startswith(f"{var.name} = ")
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    # --config reads it back, from a file and from stdin.
+    path = tmp_path / "mine.toml"
+    path.write_text(result.stdout, encoding="utf-8")
+    for checked in (
+        run("check", "--config", str(path), "--json"),
+        CliRunner().invoke(cli, ["check", "--config", "-", "--json"], input=result.stdout),
+    ):
+        assert checked.exit_code == 0, checked.stderr
+        data = json.loads(checked.stdout)
+        assert data["verdict"] == "supported" and data["complete"] is True
+
+
+def test_init_json_hint_names_the_toml_form() -> None:
+    result = run("init")
+    assert json.loads(result.stdout)  # stdout stays plain JSON: init > mine.json
+    assert "syncscope init --format toml" in result.stderr
 
 
 def test_init_keeps_the_set_values() -> None:

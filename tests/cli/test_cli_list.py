@@ -224,8 +224,8 @@ def test_count_human_table_honours_verdict() -> None:
     counts = syncscope.count({"version": "8.2"})
     lines = [line.split() for line in out.splitlines()[1:] if not line.strip().startswith("-")]
     assert lines == [
-        ["untested", f"{counts.untested:,}"],
-        ["unsupported", f"{counts.unsupported:,}"],
+        ["?", "untested", f"{counts.untested:,}"],
+        ["✗", "unsupported", f"{counts.unsupported:,}"],
         ["untested", "or", "unsupported", f"{counts.untested + counts.unsupported:,}"],
         ["total", f"{counts.total:,}"],
     ]

@@ -103,7 +103,7 @@ def test_human_output() -> None:
     code, out, _ = run("nearest", *EXO_IMPERSONATION, "--top", "1")
     assert code == 0
     assert out.startswith("minimum cost 3: 1 distinct fix\n")
-    assert "1. [supported] change authentication: impersonation -> server-to-server" in out
+    assert "1. ✓ [supported] change authentication: impersonation -> server-to-server" in out
 
 
 def test_top_counts_distinct_fixes_not_completions() -> None:

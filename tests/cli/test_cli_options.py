@@ -235,3 +235,91 @@ def test_quiet_still_prints_errors() -> None:
     assert result.exit_code == 2
     assert result.stdout == ""
     assert "unknown value 'gmial'" in result.stderr
+
+
+def _inventory(tmp_path: Path, *rows: str) -> str:
+    path = tmp_path / "inventory.csv"
+    head = "id,deployment,email_system,mixed_outlook_act_sync,sync_appointments_contacts_tasks"
+    path.write_text("\n".join([head, *rows]) + "\n", encoding="utf-8")
+    return str(path)
+
+
+SUPPORTED_ROW = "1,online,gmail,false,false"
+DISCOURAGED_ROW = "2,online,exchange-online,true,true"
+UNSUPPORTED_ROW = "3,online,msn,false,false"
+ERROR_ROW = "4,online,gmial,false,false"
+
+BATCH_FAIL_ON = [
+    # (rows, --fail-on, exit code): the worst row decides; an error row always fails
+    ([SUPPORTED_ROW, DISCOURAGED_ROW], None, 0),
+    ([SUPPORTED_ROW, DISCOURAGED_ROW], "untested", 0),
+    ([SUPPORTED_ROW, DISCOURAGED_ROW], "discouraged", 1),
+    ([SUPPORTED_ROW, DISCOURAGED_ROW], "limited", 1),
+    ([SUPPORTED_ROW, UNSUPPORTED_ROW], None, 1),
+    ([SUPPORTED_ROW, UNSUPPORTED_ROW], "unsupported", 1),
+    ([SUPPORTED_ROW], "limited", 0),
+    ([SUPPORTED_ROW, ERROR_ROW], None, 1),
+    ([SUPPORTED_ROW, ERROR_ROW], "unsupported", 1),
+]
+
+
+@pytest.mark.parametrize(("rows", "level", "code"), BATCH_FAIL_ON)
+def test_batch_fail_on_is_a_threshold_over_every_row(
+    tmp_path: Path, rows: list[str], level: str | None, code: int
+) -> None:
+    args = ["batch", _inventory(tmp_path, *rows), *(["--fail-on", level] if level else [])]
+    result = run(*args)
+    assert result.exit_code == code, result.stderr
+    assert result.stdout.startswith("row,id,verdict")
+
+
+def test_batch_quiet_prints_nothing_but_writes_out(tmp_path: Path) -> None:
+    source = _inventory(tmp_path, SUPPORTED_ROW, DISCOURAGED_ROW)
+    result = run("batch", source, "-q", "--fail-on", "discouraged")
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", "")
+    out = tmp_path / "out.csv"
+    result = run("batch", source, "--quiet", "--out", str(out))
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+    assert out.read_text(encoding="utf-8").count("\n") == 3
+    assert "error: " in run("batch", str(tmp_path / "missing.csv"), "-q").stderr
+
+
+# A fix exists, but only a discouraged one: mixing Outlook and server-side sync is kept.
+DISCOURAGED_FIX = [
+    *("--set", "deployment=online", "--set", "email_system=exchange-online"),
+    *("--set", "authentication=impersonation", *DISCOURAGED),
+    *("--keep", "mixed_outlook_act_sync", "--keep", "sync_appointments_contacts_tasks"),
+]
+
+
+@pytest.mark.parametrize(
+    ("level", "code"), [(None, 0), ("untested", 0), ("discouraged", 1), ("unsupported", 0)]
+)
+def test_nearest_fail_on_asks_for_a_fix_better_than_the_level(level: str | None, code: int) -> None:
+    result = run("nearest", *DISCOURAGED_FIX, *(["--fail-on", level] if level else []))
+    assert result.exit_code == code
+    assert "! [discouraged] change authentication" in result.stdout
+    quiet = run("nearest", *DISCOURAGED_FIX, "-q", *(["--fail-on", level] if level else []))
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (code, "", "")
+
+
+def test_list_and_plan_quiet_answer_by_exit_code_only() -> None:
+    examples = ROOT / "docs" / "examples"
+    start, target = examples / "onprem-exchange-2010.json", examples / "target-online.json"
+    for args, code in [
+        (["list", "-q", "--set", "email_system=gmail"], 0),
+        (["list", "-q", *UNSUPPORTED, "--set", "incoming_protocol=ews"], 1),
+        (["list", "--count", "--quiet"], 0),
+        (["plan", "-q", "--from", str(start), "--to", str(target)], 0),
+        (["plan", "-q", "--batch", str(examples / "inventory.csv"), "--to", str(target)], 1),
+    ]:
+        result = run(*args)
+        assert (result.exit_code, result.stdout, result.stderr) == (code, "", ""), args
+    assert run("plan", "-q", "--from", str(start)).stderr.startswith("error: missing --to")
+
+
+@pytest.mark.parametrize("name", ["check", "batch", "nearest"])
+def test_the_gating_commands_take_fail_on_and_quiet(name: str) -> None:
+    shown = run(name, "--help").stdout
+    assert "--fail-on [limited|discouraged|untested|unsupported]" in shown
+    assert "-q, --quiet" in shown

@@ -48,7 +48,7 @@ OFFERED = {
     "rules": ["text", "json", "jsonl"],
     "vars": ["text", "json", "jsonl", "csv", "markdown"],
     "editions": ["text", "json", "jsonl"],
-    "init": ["json"],
+    "init": ["json", "toml"],
     "diff": ["text", "json"],
 }
 

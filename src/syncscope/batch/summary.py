@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import textwrap
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from syncscope.model import Model
+from syncscope.model import Level, Model
 
 from .runner import VERDICTS, BatchRow
 from .words import counted
@@ -63,6 +63,20 @@ class BatchSummary:
         """0 when no row failed (not-applicable rows don't fail), else 1."""
         return 1 if self.failed else 0
 
+    def exit_code_at(self, fail_on: Level) -> int:
+        """1 when some row's verdict is ``fail_on`` or worse, or some row is an error, else 0
+        (``batch --fail-on``; not-applicable rows never fail). At ``untested`` it is
+        :attr:`exit_code`.
+
+        Examples
+        --------
+        >>> s = BatchSummary(2, dict.fromkeys(VERDICTS, 0) | {"discouraged": 2}, (), 1)
+        >>> s.exit_code, s.exit_code_at(Level.DISCOURAGED), s.exit_code_at(Level.UNTESTED)
+        (0, 1, 0)
+        """
+        failing = [level.id for level in Level if level >= fail_on] + ["error"]
+        return 1 if any(self.verdicts.get(v, 0) for v in failing) else 0
+
     def to_dict(self) -> dict[str, object]:
         """JSON-ready data."""
         return {
@@ -111,8 +125,17 @@ class Tally:
         )
 
 
-def render_summary(summary: BatchSummary, *, top: int = 5, width: int | None = None) -> str:
+def render_summary(
+    summary: BatchSummary,
+    *,
+    top: int = 5,
+    width: int | None = None,
+    mark: Callable[[str], str] | None = None,
+) -> str:
     """Plain, stable text for stderr, wrapped to ``width`` columns when given.
+
+    ``mark`` turns a verdict id into the symbol shown before each frequent rule (the
+    command line's one table of verdict symbols, coloured by its rule); none without it.
 
     Examples
     --------
@@ -134,7 +157,8 @@ def render_summary(summary: BatchSummary, *, top: int = 5, width: int | None = N
         lines.append(f"most frequent rules ({len(shown)} of {len(summary.rules)}):")
         hang = " " * 11
         for r in shown:
-            head = f"  {r.count:>7}  {r.rule} [{r.level}]: {r.message}"
+            symbol = f"{mark(r.level)} " if mark is not None else ""
+            head = f"  {r.count:>7}  {symbol}{r.rule} [{r.level}]: {r.message}"
             lines.extend(_wrapped(head, width, hang))
             for quote in r.quotes or (r.quote,):
                 lines.extend(_wrapped(f"{hang}“{quote}”", width, hang))

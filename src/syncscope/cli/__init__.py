@@ -24,7 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "plan": ("syncscope.cli.plan", "Safe, ordered migration steps from one setup to another."),
     "batch": ("syncscope.cli.batch", "Check a whole mailbox inventory, row by row."),
     "serve": ("syncscope.cli.serve", "The configurator in the browser and the HTTP API."),
-    "vars": ("syncscope.cli.vars", "The variables: values, labels, aliases, scope and change costs."),
+    "vars": ("syncscope.cli.vars", "Variables: values, aliases, scope and change costs."),
     "init": ("syncscope.cli.init", "Print a complete, valid configuration to start from."),
     "completion": ("syncscope.cli.completion", "The shell completion script (bash, zsh, fish)."),
     "docs": ("syncscope.cli.docs", "Regenerate the documents that come from the model."),

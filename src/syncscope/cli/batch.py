@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -18,13 +19,16 @@ from syncscope.batch.job import BatchRun
 from syncscope.batch.readers import FORMATS
 from syncscope.batch.summary import render_summary
 from syncscope.batch.writer import AtomicOutput, OutputTarget, writer
+from syncscope.model import Level
 
 from .common import (
     EXIT_BAD_INPUT,
     fail,
+    gate_options,
     handle_errors,
     model_from,
     output_options,
+    paint,
     set_option,
     settings,
     terminal_width,
@@ -131,8 +135,8 @@ def _written(run: BatchRun, stream: TextIO, fmt: str) -> Iterator[int]:
     yield n
 
 
-def _write_all(run: BatchRun, stream: TextIO, fmt: str) -> None:
-    if not sys.stderr.isatty():
+def _write_all(run: BatchRun, stream: TextIO, fmt: str, quiet: bool = False) -> None:
+    if quiet or not sys.stderr.isatty():
         for _ in _written(run, stream, fmt):
             pass
         return
@@ -207,6 +211,7 @@ def rate_text(rows: int, seconds: float) -> str:
     " reaches, with the values every valid completion has"
 )
 @delimiter_option
+@gate_options
 @click.pass_context
 @handle_errors
 def command(
@@ -219,6 +224,8 @@ def command(
     input_format: str | None,
     require_complete: bool,
     delimiter: str | None,
+    fail_on: Level,
+    quiet: bool,
 ) -> None:
     """Check every mailbox of an inventory (CSV, JSON Lines, Dataverse export).
 
@@ -234,10 +241,18 @@ def command(
     --delimiter); UTF-16 and UTF-32 text is decoded. An Excel workbook is
     refused with the advice to save it as CSV UTF-8.
 
-    Exit codes: 0 every row valid or not-applicable; 1 some row untested,
-    unsupported or an error; 2 the input can't be read at all, or --out can't be
-    written; 128+N stopped by signal N, e.g. 130 SIGINT, 143 SIGTERM (no partial
-    file is left under --out).
+    \b
+    Exit codes:
+      0    every row valid or not-applicable (with --fail-on LEVEL: every row
+           better than LEVEL, or not-applicable)
+      1    some row untested, unsupported or an error (with --fail-on LEVEL:
+           some row at LEVEL or worse, or an error)
+      2    the input can't be read at all, or --out can't be written
+      128+N  stopped by signal N, e.g. 130 SIGINT, 143 SIGTERM (no partial
+           file is left under --out)
+
+    -q prints no summary, notes or progress, and no rows on stdout (--out is
+    still written): the exit code is the answer.
     """
     model = model_from(ctx)
     defaults = settings(ctx, model, sets)
@@ -256,12 +271,15 @@ def command(
             )
             with run:
                 out_format = _output_format(fmt, out_path, run.format)
-                if output is None:
+                if output is None and quiet:
+                    with open(os.devnull, "w", encoding="utf-8") as nowhere:
+                        _write_all(run, nowhere, out_format, quiet)
+                elif output is None:
                     _write_all(run, sys.stdout, out_format)
                     sys.stdout.flush()
                 else:
                     with output as stream:
-                        _write_all(run, stream, out_format)
+                        _write_all(run, stream, out_format, quiet)
     except UnreadableInput as exc:
         fail(exc, EXIT_BAD_INPUT)
     except UnwritableOutput as exc:
@@ -271,7 +289,13 @@ def command(
     except _Stopped as exc:
         fail(_stopped(_stop_word(exc.signum), output), 128 + exc.signum)
     summary = run.summary()
-    click.echo(render_summary(summary, width=terminal_width()), err=True)
-    for note in run.notes:
-        click.echo(f"note: {note}", err=True)
-    sys.exit(summary.exit_code)
+    if not quiet:
+        from .render import MARKS
+
+        def mark(level: str) -> str:
+            return paint(MARKS[Level.parse(level)], level)
+
+        click.echo(render_summary(summary, width=terminal_width(), mark=mark), err=True)
+        for note in run.notes:
+            click.echo(f"note: {note}", err=True)
+    sys.exit(summary.exit_code_at(fail_on))

@@ -9,10 +9,9 @@ from syncscope.model import Level
 
 from .common import (
     config_options,
-    fail_on_option,
+    gate_options,
     handle_errors,
     output_options,
-    quiet_option,
     run_configs,
 )
 from .render import render_check
@@ -30,8 +29,7 @@ __all__ = ["command"]
     help="Also check under this edition: both verdicts, the findings that move, the nearest fix.",
 )
 @output_options("text", "json", "jsonl")
-@fail_on_option
-@quiet_option
+@gate_options
 @click.pass_context
 @handle_errors
 def command(

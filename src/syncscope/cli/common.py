@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import stat
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NoReturn, Protocol, TypeVar
 
@@ -47,6 +48,7 @@ __all__ = [
     "error_kind",
     "fail",
     "fail_on_option",
+    "gate_options",
     "handle_errors",
     "json_option",
     "machine_format",
@@ -61,6 +63,7 @@ __all__ = [
     "run_configs",
     "set_option",
     "settings",
+    "silenced",
     "terminal_width",
 ]
 
@@ -78,7 +81,7 @@ class _Result(Protocol):
 R = TypeVar("R", bound=_Result)
 
 
-FORMATS = ("text", "json", "jsonl", "csv", "markdown", "mermaid")
+FORMATS = ("text", "json", "jsonl", "csv", "markdown", "mermaid", "toml")
 """Every output format a command may offer through ``--format``."""
 MACHINE_FORMATS = ("json", "jsonl")
 """The formats with which an error is also printed as JSON on stdout."""
@@ -232,6 +235,7 @@ _ALIAS_HELP = {
     "csv": "Same as --format csv.",
     "markdown": "Same as --format markdown.",
     "mermaid": "Same as --format mermaid.",
+    "toml": "Same as --format toml.",
 }
 
 
@@ -510,7 +514,8 @@ def set_option(func: F) -> F:
 
 
 FAIL_ON_DEFAULT = Level.UNTESTED
-"""The verdict from which ``check`` and ``explain`` exit 1 unless ``--fail-on`` says otherwise."""
+"""The verdict from which a command exits 1 unless ``--fail-on`` says otherwise (what
+``check``, ``explain``, ``batch`` and ``nearest`` do without it)."""
 
 
 def _parse_fail_on(ctx: click.Context, param: click.Parameter, value: str | None) -> Level:
@@ -535,6 +540,27 @@ def quiet_option(func: F) -> F:
     return click.option(
         "-q", "--quiet", is_flag=True, help="Print nothing but errors; only the exit code answers."
     )(func)
+
+
+def gate_options(func: F) -> F:
+    """``--fail-on LEVEL`` and ``-q/--quiet``, for every command a CI job gates on or
+    silences: the command receives ``fail_on`` (a :class:`Level`, ``untested`` when not
+    given, which keeps each command's own exit codes) and ``quiet``."""
+    return fail_on_option(quiet_option(func))
+
+
+@contextlib.contextmanager
+def silenced(quiet: bool) -> Iterator[None]:
+    """Nothing the block prints on stdout is shown when ``quiet`` (``-q``); stderr, where
+    errors go, is left alone."""
+    if not quiet:
+        yield
+        return
+    with (
+        open(os.devnull, "w", encoding="utf-8") as nowhere,
+        contextlib.redirect_stdout(nowhere),
+    ):
+        yield
 
 
 def json_option(func: F) -> F:

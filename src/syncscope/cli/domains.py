@@ -8,7 +8,7 @@ import click
 
 from syncscope import Domains, domains
 from syncscope.errors import NoSolution
-from syncscope.model import format_value
+from syncscope.model import Level, format_value
 
 from .common import (
     EXIT_INVALID,
@@ -21,6 +21,7 @@ from .common import (
     settings,
     terminal_width,
 )
+from .render import MARKS, verdict_mark
 
 __all__ = ["command", "render_domains", "shorten"]
 
@@ -88,7 +89,11 @@ def render_domains(found: Domains, width: int = REASON_WIDTH) -> str:
         allowed = ", ".join(format_value(v) for v in domain.allowed)
         lines.append(f"{name:<{width}}  {allowed}")
         for removed in domain.removed:
-            head = f"  ✗ {format_value(removed.value)}: {', '.join(r.id for r in removed.rules)}"
+            # The mark of the worst verdict the value leads to (the rules that remove it).
+            level = max((r.level for r in removed.rules), default=Level.UNSUPPORTED)
+            rest = f"{format_value(removed.value)}: {', '.join(r.id for r in removed.rules)}"
+            size = len(f"  {MARKS[level]} {rest}")  # the colour codes take no column
             reason = " ".join(rule.message for rule in removed.rules)
-            lines.append(f"{head} — {shorten(reason, max(width - len(head) - 3, 30))}")
+            reason = shorten(reason, max(width - size - 3, 30))
+            lines.append(f"  {verdict_mark(level)} {rest} — {reason}")
     return "\n".join(lines)

@@ -21,11 +21,12 @@ from .common import (
     handle_errors,
     model_from,
     output_options,
+    quiet_option,
     set_option,
     settings,
     terminal_width,
 )
-from .render import plural
+from .render import plural, verdict_mark
 
 __all__ = ["command", "render_counts", "render_matrix"]
 
@@ -55,6 +56,7 @@ MAIN_COLUMNS = 6
     help="text or json: the compact table; jsonl or csv: stream every configuration"
     " (default: text).",
 )
+@quiet_option
 @click.pass_context
 @handle_errors
 def command(
@@ -63,6 +65,7 @@ def command(
     verdicts: tuple[str, ...],
     count_only: bool,
     fmt: str,
+    quiet: bool,
 ) -> None:
     """List valid configurations: a compact table where "any" means the setting doesn't matter.
 
@@ -73,7 +76,8 @@ def command(
 
     Exit codes: 0 something matched (always for --count); 1 nothing matched,
     with the conflict when the --set values rule out every valid
-    configuration; 2 bad input.
+    configuration; 2 bad input. -q prints nothing but errors: the exit code
+    says whether anything matched.
     """
     if count_only and fmt in ("jsonl", "csv"):
         raise InputError(f"choose one output: --count prints text or json, not --format {fmt}")
@@ -83,6 +87,9 @@ def command(
     chosen = parse_verdicts(verdicts) if verdicts else tuple(v for v in VALID if v in model.levels)
     fixed = settings(ctx, model, sets)
     counts = syncscope.count(fixed, model=model)
+    if quiet:
+        matched = count_only or sum(counts.of(level) for level in chosen) > 0
+        sys.exit(EXIT_OK if matched else EXIT_INVALID)
     if count_only:
         if as_json:
             emit_json(_count_data(counts, chosen) if verdicts else counts.to_dict())
@@ -183,10 +190,12 @@ def render_counts(
     width = max(len(f"{n:,}") for n in data.values())
     label = max(12, *(len(name) for name in data))
     lines = [f"Configurations matching {given}:" if given else "All configurations:"]
+    ids = {level.id: level for level in Level}
     for name, number in data.items():
         if name == "total" or (name == "valid" and verdicts is None) or " or " in name:
-            lines.append(f"  {'-' * label} {'-' * width}")
-        lines.append(f"  {name:<{label}} {number:>{width},}")
+            lines.append(f"    {'-' * label} {'-' * width}")
+        mark = verdict_mark(ids[name]) if name in ids else " "  # the one table of symbols
+        lines.append(f"  {mark} {name:<{label}} {number:>{width},}")
     return "\n".join(lines)
 
 

@@ -7,9 +7,17 @@ from typing import TYPE_CHECKING
 import click
 
 import syncscope
+from syncscope.model import Level
 
-from .common import config_options, handle_errors, output_options, paint, run_configs
-from .render import plural, render_changes, render_config, render_finding
+from .common import config_options, gate_options, handle_errors, output_options, run_configs
+from .render import (
+    plural,
+    render_changes,
+    render_config,
+    render_finding,
+    verdict_mark,
+    verdict_tag,
+)
 
 if TYPE_CHECKING:
     from syncscope import NearestResult
@@ -44,6 +52,7 @@ __all__ = ["command", "render_nearest"]
     help="The most distinct fixes to show (completions of unset settings are one fix).",
 )
 @output_options("text", "json")
+@gate_options
 @click.pass_context
 @handle_errors
 def command(
@@ -54,6 +63,8 @@ def command(
     weights: str | None,
     top: int,
     fmt: str,
+    fail_on: Level,
+    quiet: bool,
 ) -> None:
     """The cheapest changes that make a configuration valid, with every equal alternative.
 
@@ -64,8 +75,15 @@ def command(
     with fewer organisation-wide changes, then fewer profile changes, then
     fewer changes; a fix to a policy reads as advice.
 
-    Exit codes: 0 a candidate exists; 1 the kept settings rule out every valid
-    configuration ("cost": null, with the conflict); 2 bad input.
+    \b
+    Exit codes:
+      0  a candidate exists
+      1  the kept settings rule out every valid configuration ("cost": null,
+         with the conflict); with --fail-on LEVEL: no cheapest fix is better
+         than LEVEL (--fail-on discouraged: no supported fix)
+      2  bad input
+
+    -q prints nothing but errors: the exit code is the answer.
     """
     run_configs(
         ctx,
@@ -76,7 +94,8 @@ def command(
             config, keep=keep, weights=weights, top=top, model=model
         ),
         render=render_nearest,
-        ok=lambda result: result.reachable,
+        ok=lambda result: any(c.verdict < fail_on for c in result.candidates),
+        quiet=quiet,
     )
 
 
@@ -92,11 +111,11 @@ def render_nearest(result: NearestResult) -> str:
     >>> line = render_nearest(result).splitlines()[1]
     >>> for part in line.split(" — "):
     ...     print(part)
-    1. [supported] change mfa: true -> false
+    1. ✓ [supported] change mfa: true -> false
     connect with a service account that has no multi-factor authentication
     """
     if result.cost is None:
-        lines = [paint("✗ No valid configuration keeps the kept settings.", "unsupported")]
+        lines = [verdict_mark(Level.UNSUPPORTED, "No valid configuration keeps the kept settings.")]
         if result.conflict is not None:
             lines.append("  they clash: " + render_config(result.conflict.settings))
             lines.extend(
@@ -109,7 +128,7 @@ def render_nearest(result: NearestResult) -> str:
     lines = [f"minimum cost {syncscope.format_number(result.cost)}: {count}{more}"]
     for rank, candidate in enumerate(result.candidates, 1):
         changes = render_changes(candidate.changes) if candidate.changes else "nothing"
-        verdict = paint(f"[{candidate.verdict.id}]", candidate.verdict.id)
+        verdict = verdict_tag(candidate.verdict)
         line = f"{rank}. {verdict} change {changes}"
         if candidate.advice:
             line += " — " + "; ".join(candidate.advice)

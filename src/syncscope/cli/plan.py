@@ -25,9 +25,11 @@ from .common import (
     handle_errors,
     model_from,
     output_options,
+    quiet_option,
     read_config_file,
     set_option,
     settings,
+    silenced,
     terminal_width,
 )
 from .inventory import delimiter_option, require_complete_option
@@ -123,6 +125,7 @@ __all__ = ["command"]
     help="text, json, markdown (a checklist) or mermaid (a flowchart of the plan and the"
     " alternatives at each step; with --from only). Default: text.",
 )
+@quiet_option
 @click.pass_context
 @handle_errors
 def command(
@@ -141,6 +144,7 @@ def command(
     to_edition: str | None,
     max_step: int | None,
     fmt: str,
+    quiet: bool,
 ) -> None:
     """Safe, ordered migration steps from today's configuration to a target.
 
@@ -166,8 +170,46 @@ def command(
 
     Exit codes: 0 a plan (for --batch: for every mailbox); 1 no plan, an
     invalid target (with the nearest valid ones), or an inventory row that
-    can't be read; 2 bad input.
+    can't be read; 2 bad input. -q prints nothing but errors: the exit code
+    says whether there is a plan.
     """
+    with silenced(quiet):
+        _plan(
+            ctx,
+            start_file,
+            target_file,
+            batch_file,
+            per_group,
+            input_format,
+            delimiter,
+            require_complete,
+            sets,
+            keep,
+            avoid,
+            weights,
+            to_edition,
+            max_step,
+            fmt,
+        )
+
+
+def _plan(
+    ctx: click.Context,
+    start_file: str | None,
+    target_file: str | None,
+    batch_file: str | None,
+    per_group: bool,
+    input_format: str | None,
+    delimiter: str | None,
+    require_complete: bool,
+    sets: tuple[str, ...],
+    keep: tuple[str, ...],
+    avoid: tuple[str, ...],
+    weights: str | None,
+    to_edition: str | None,
+    max_step: int | None,
+    fmt: str,
+) -> None:
     as_json, as_markdown, as_mermaid = (fmt == name for name in ("json", "markdown", "mermaid"))
     if target_file is None:
         fail("missing --to FILE: the target configuration (or the settings it must have)")

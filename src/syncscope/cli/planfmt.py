@@ -26,7 +26,7 @@ from syncscope import (
 from syncscope.model import Level, Model, Rule, Value, format_value
 
 from .common import paint
-from .render import MARKS, plural
+from .render import MARKS, plural, verdict_mark, verdict_tag
 
 __all__ = [
     "batch_markdown",
@@ -124,13 +124,13 @@ def text(plan: Plan, model: Model) -> str:
     if not plan.feasible:
         return _text_failure(plan, model)
     lines = [
-        paint(f"✓ Plan: {plural(len(plan.steps), 'step')}", "supported")
+        verdict_mark(Level.SUPPORTED, f"Plan: {plural(len(plan.steps), 'step')}")
         + f", cost {format_number(plan.cost)}"
     ]
     if plan.steps and not plan.monotone:
         lines[0] += " (with a detour: see the steps that borrow a value)"
     touched = _touched(plan)
-    lines.append(f"  from: {_config_line(plan.start, touched)} [{plan.start_verdict.id}]")
+    lines.append(f"  from: {_config_line(plan.start, touched)} {verdict_tag(plan.start_verdict)}")
     lines.append(f"  to:   {_config_line(plan.end, touched)}")
     if len(plan.target) < len(plan.start):
         lines.append(f"        (asked for {_config_line(plan.target)})")
@@ -146,7 +146,7 @@ def _text_step(number: int, step: Step, model: Model) -> list[str]:
     kind = " (repair)" if step.repair else ""
     head = (
         paint(f"Step {number}{kind}", "heading")
-        + f" [{step.verdict.id}], cost {format_number(step.cost)}:"
+        + f" {verdict_tag(step.verdict)}, cost {format_number(step.cost)}:"
     )
     lines = [head, f"  {change_phrase(model, step.changes)}"]
     lines.append("    " + "; ".join(str(c) for c in step.changes))
@@ -165,13 +165,13 @@ def _text_step(number: int, step: Step, model: Model) -> list[str]:
 
 
 def _text_failure(plan: Plan, model: Model) -> str:
-    lines = [paint("✗ No plan", "unsupported") + f": {plan.reason}."]
+    lines = [verdict_mark(Level.UNSUPPORTED, "No plan") + f": {plan.reason}."]
     if plan.suggestions:
         lines.append("  the nearest valid targets:")
         for rank, cand in enumerate(plan.suggestions, 1):
             changes = "; ".join(str(c) for c in cand.changes) or "(no change)"
             lines.append(
-                f"  {rank}. [{cand.verdict.id}] {changes} (cost {format_number(cand.cost)})"
+                f"  {rank}. {verdict_tag(cand.verdict)} {changes} (cost {format_number(cand.cost)})"
             )
     if plan.blockers:
         lines.append("  steps the best plan without the cap takes that change too much at once:")
@@ -420,7 +420,7 @@ def cross_text(plan: CrossPlan, before: Model, after: Model) -> str:
             "No plan", f"No plan from {plan.edition} to {plan.to_edition}", 1
         )
     lines = [
-        paint(f"✓ Plan: {plural(len(plan.steps), 'step')}", "supported")
+        verdict_mark(Level.SUPPORTED, f"Plan: {plural(len(plan.steps), 'step')}")
         + f", cost {format_number(plan.cost)}, from {plan.edition} to {plan.to_edition}"
         + f" (the upgrade is step {(plan.upgrade_step or 0) + 1})"
     ]
@@ -429,7 +429,7 @@ def cross_text(plan: CrossPlan, before: Model, after: Model) -> str:
     seen = {c.variable for s in plan.steps for c in s.changes}
     lines.append(
         f"  from: {_config_line(plan.start, [n for n in plan.start if n in seen])}"
-        f" [{plan.start_verdict.id} under {plan.edition}]"
+        f" {verdict_tag(plan.start_verdict, f' under {plan.edition}')}"
     )
     lines.append(f"  to:   {_config_line(plan.end, [n for n in plan.end if n in seen])}")
     for i, step in enumerate(plan.steps):
@@ -449,7 +449,7 @@ def _upgrade_text(plan: CrossPlan, i: int, before: Model, after: Model) -> list[
     head, notes = _upgrade_lines(plan, before, after)
     lines = [
         paint(f"Step {i + 1} ⇪ UPGRADE", "heading")
-        + f" [{step.verdict.id}], cost {format_number(step.cost)}: {head}",
+        + f" {verdict_tag(step.verdict)}, cost {format_number(step.cost)}: {head}",
         f"  {_upgrade_phrase(before, after, step.changes)}",
     ]
     if step.changes:
@@ -585,10 +585,10 @@ def cross_org_text(org: CrossOrgPlan, before: Model, after: Model) -> str:
       0 planned, 0 named as impossible, 0 rows skipped; organisation settings at the end: (nothing).
     """
     plan = org.plan
-    mark = "✓" if plan.complete else "✗"
+    level = Level.SUPPORTED if plan.complete else Level.UNSUPPORTED
     lines = [
-        f"{mark} Organisation plan for {_mailboxes(plan.mailboxes)} from {org.edition} to"
-        f" {org.to_edition}: {plural(len(plan.steps), 'step')}",
+        verdict_mark(level, f"Organisation plan for {_mailboxes(plan.mailboxes)}")
+        + f" from {org.edition} to {org.to_edition}: {plural(len(plan.steps), 'step')}",
         *("  " + x for x in _org_head(plan)),
     ]
     for number, (step, edition) in enumerate(zip(plan.steps, org.editions(), strict=True), 1):
@@ -676,7 +676,7 @@ def batch_text(batch: BatchPlan, model: Model) -> str:
         lines.append(f"[{number}] {_mailboxes(len(group.rows))} — {head}")
         lines.append(f"    rows: {_rows_text(group)}")
         start = _config_line(plan.start, _touched(plan) or None)
-        lines.append(f"    start: {start} [{plan.start_verdict.id}]")
+        lines.append(f"    start: {start} {verdict_tag(plan.start_verdict)}")
         for i, step in enumerate(plan.steps, 1):
             kind = " (repair)" if step.repair else ""
             verb = "fixes" if step.repair else "tied by"
@@ -776,10 +776,10 @@ def org_text(org: OrgPlan, model: Model) -> str:
     ✓ Organisation plan for 0 mailboxes: 0 steps
       0 planned, 0 named as impossible, 0 rows skipped; organisation settings at the end: (nothing).
     """
-    mark = "✓" if org.complete else "✗"
+    level = Level.SUPPORTED if org.complete else Level.UNSUPPORTED
     lines = [
-        f"{mark} Organisation plan for {_mailboxes(org.mailboxes)}:"
-        f" {plural(len(org.steps), 'step')}",
+        verdict_mark(level, f"Organisation plan for {_mailboxes(org.mailboxes)}:")
+        + f" {plural(len(org.steps), 'step')}",
         *("  " + x for x in _org_head(org)),
     ]
     for number, step in enumerate(org.steps, 1):

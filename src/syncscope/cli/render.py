@@ -21,6 +21,8 @@ __all__ = [
     "render_finding",
     "render_outcomes",
     "render_quotes",
+    "verdict_mark",
+    "verdict_tag",
 ]
 
 MARKS = {
@@ -31,6 +33,28 @@ MARKS = {
     Level.UNSUPPORTED: "✗",
 }
 """The verdict symbols, one table for every command (check, explain, batch, plan...)."""
+
+
+def verdict_tag(level: Level, suffix: str = "") -> str:
+    """A verdict as commands tag a line with it: its symbol and id in brackets, in its colour.
+
+    Examples
+    --------
+    >>> verdict_tag(Level.DISCOURAGED), verdict_tag(Level.UNSUPPORTED, " under pre-9.0")
+    ('! [discouraged]', '✗ [unsupported under pre-9.0]')
+    """
+    return paint(f"{MARKS[level]} [{level.id}{suffix}]", level.id)
+
+
+def verdict_mark(level: Level, text: str = "") -> str:
+    """A verdict's symbol (and ``text`` after it), in its colour.
+
+    Examples
+    --------
+    >>> verdict_mark(Level.SUPPORTED, "Plan: 1 step")
+    '✓ Plan: 1 step'
+    """
+    return paint(f"{MARKS[level]} {text}".rstrip(), level.id)
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
@@ -111,7 +135,7 @@ def render_outcomes(result: CheckResult) -> str:
 
 _SETTINGS = re.compile(
     r"^(?P<head>.*?)(?P<list>[a-z][a-z0-9_]*=[^,;\s]+(?:, [a-z][a-z0-9_]*=[^,;\s]+)+)"
-    r"(?P<tail>[.:]?(?: \[[a-z-]+\])?)$"
+    r"(?P<tail>[.:]?(?: (?:\x1b\[[0-9;]*m)*(?:[✓✗~!?] )?\[[a-z-]+\](?:\x1b\[[0-9;]*m)*)?)$"
 )
 """A line that ends in a configuration (``a=1, b=2``), with what comes before and after it."""
 _HANG = re.compile(r"^(?:\d+\.\s|[-*]\s|[✓✗~!?]\s|e\.g\.\s|fix:\s|note:\s|rows:\s)")
