@@ -1,16 +1,24 @@
 """One plan for a whole organisation: organisation-wide changes once, for every mailbox at once.
 
-Each distinct configuration of the inventory is planned once, in three parts:
+Each distinct configuration of the inventory is planned once, toward its goal:
+the target's settings, the organisation's end values, and every other setting at
+its start value wherever some valid end allows it with the others kept (monotone
+first: no valid end keeps one more). It is planned in three parts:
 
 1. an invalid configuration is repaired first, without touching an
-   organisation-scope setting (:mod:`syncscope.model.costs` says which those are);
-   when only the organisation's change repairs some mailbox, the organisation
-   step comes first instead and every repair is made at it;
+   organisation-scope setting (:mod:`syncscope.model.costs` says which those are),
+   each setting it changes straight to its goal value; when no such repair
+   exists before the organisation's change but one does at it, or when only the
+   organisation's change repairs some mailbox, the organisation step comes first
+   instead and every repair is made at it; only when neither exists is the
+   cheapest repair taken, whatever it changes;
 2. the organisation step sets every organisation-scope setting to its end value
    for everyone at once, each mailbox taking with it the cheapest changes that
-   keep it valid (straight to the target's values where they will do);
+   keep it valid (straight to its goal values where they will do);
 3. the rest of each mailbox's plan follows with the organisation settings held,
-   its steps merged with the other mailboxes' step by step.
+   its steps merged with the other mailboxes' step by step, to the goal (so a
+   setting the target leaves open that a repair had to move goes back where
+   the end allows).
 
 The end values of the organisation settings are the target's, and for the ones
 the target leaves open, where the plan of the largest group of mailboxes ends.
@@ -35,6 +43,7 @@ from ..results import Change, json_number
 from .batch import Completed, RecordLike, Skipped
 from .moves import Node
 from .planner import plan
+from .search import any_valid
 
 __all__ = ["OrgAction", "OrgPlan", "OrgStep", "Unplannable", "plan_organisation"]
 
@@ -346,42 +355,38 @@ def _lane(
     def text(v: int) -> str:
         return f"{names[v]}={format_value(tables.domains[v][ends[v]])}"
 
+    goal = _goal(space, node, target, org, ends, kept, avoided, w)
     if not tables.verdict(node).valid:
         allowed = list(avoided)
         for v in (*org, *kept):
             allowed[v] = frozenset([node[v]])
-        # Straight to the target's values where that repairs it, so nothing is undone later.
-        fixed = nearest(
-            space,
-            tables.decode(node),
-            weights=w,
-            top=1,
-            allowed=_toward(space, node, target, allowed),
+        at_cutover = list(allowed)
+        overlay = tables.decode(node)
+        for v in org:
+            overlay[names[v]] = tables.domains[v][ends[v]]
+            at_cutover[v] = frozenset([ends[v]])
+        # Monotone first: a repair that takes each setting it changes straight to its end
+        # value (the target's, or the start's own for a setting the target leaves open),
+        # before the organisation's change, else at it; only then any cheapest repair.
+        tries = (
+            ("repair", tables.decode(node), _toward(space, node, goal, allowed)),
+            ("organisation", overlay, _toward(space, node, goal, at_cutover)),
+            ("repair", tables.decode(node), allowed),
+            ("organisation", overlay, at_cutover),
         )
-        if fixed.cost is None:
-            fixed = nearest(space, tables.decode(node), weights=w, top=1, allowed=allowed)
-        if fixed.cost is not None:
-            current = _node(space, fixed.candidates[0].configuration)
-            out.append(("repair", node, current))
+        for kind, config, within in tries:
+            fixed = nearest(space, config, weights=w, top=1, allowed=within)
+            if fixed.cost is not None:
+                current = _node(space, fixed.candidates[0].configuration)
+                # Repaired only at the organisation's change: that step comes first, for everyone.
+                out.append((kind, node, current))
+                break
         else:
-            # Only the organisation's change repairs it: that step comes first, for everyone.
-            overlay = tables.decode(node)
-            for v in org:
-                overlay[names[v]] = tables.domains[v][ends[v]]
-                allowed[v] = frozenset([ends[v]])
-            fixed = nearest(
-                space, overlay, weights=w, top=1, allowed=_toward(space, node, target, allowed)
+            return (
+                f"it is {tables.verdict(node).id}, and no valid configuration of its"
+                " profile and mailbox settings goes with the organisation's "
+                + ", ".join(text(v) for v in org)
             )
-            if fixed.cost is None:
-                fixed = nearest(space, overlay, weights=w, top=1, allowed=allowed)
-            if fixed.cost is None:
-                return (
-                    f"it is {tables.verdict(node).id}, and no valid configuration of its"
-                    " profile and mailbox settings goes with the organisation's "
-                    + ", ".join(text(v) for v in org)
-                )
-            current = _node(space, fixed.candidates[0].configuration)
-            out.append(("organisation", node, current))
     moving = [v for v in org if current[v] != ends[v]]
     if moving:
         if any(v in kept for v in moving):
@@ -396,7 +401,7 @@ def _lane(
         for v in (*org, *kept):
             base[v] = frozenset([tables.value_index[v][overlay[names[v]]]])
         # Straight to the target's values where they will do, else the cheapest fix.
-        direct = _toward(space, current, target, base)
+        direct = _toward(space, current, goal, base)
         fixed = nearest(space, overlay, weights=w, top=1, allowed=direct)
         if fixed.cost is None:
             fixed = nearest(space, overlay, weights=w, top=1, allowed=base)
@@ -408,16 +413,22 @@ def _lane(
         after = _node(space, fixed.candidates[0].configuration)
         out.append(("organisation", current, after))
         current = after
-    held = [*keep, *(names[v] for v in org)]
+    held = sorted({*keep, *(names[v] for v in org)})
+    # The rest of the way to the goal: a setting the target leaves open that a repair had to
+    # move off its start value goes back to it where the end allows.
     result = plan(
-        space,
-        tables.decode(current),
-        target,
-        keep=sorted(set(held)),
-        avoid=avoid,
-        weights=w,
-        max_step=max_step,
+        space, tables.decode(current), goal, keep=held, avoid=avoid, weights=w, max_step=max_step
     )
+    if not result.feasible and goal != target:
+        result = plan(
+            space,
+            tables.decode(current),
+            target,
+            keep=held,
+            avoid=avoid,
+            weights=w,
+            max_step=max_step,
+        )
     if not result.feasible:
         return f"with the organisation settings held, {result.reason}"
     before = current
@@ -426,6 +437,68 @@ def _lane(
         out.append(("repair" if step.repair else "mailboxes", before, after))
         before = after
     return out
+
+
+def _goal(
+    space: Space,
+    node: Node,
+    target: Mapping[str, Value],
+    org: Sequence[int],
+    ends: Mapping[int, int],
+    kept: Iterable[int],
+    avoided: Sequence[frozenset[int] | None],
+    w: Weights,
+) -> dict[str, Value]:
+    """Where one configuration's plan ends: the target's and the organisation's values, and
+    as many other settings at their start values as some valid end allows together.
+
+    The settings the cheapest valid end keeps (the :func:`nearest` configuration to the start
+    with the target's settings and the organisation's end values, kept settings held, avoided
+    values left out) are kept; then, in model order, every other setting whose start value
+    some valid end still allows with all those kept so far. No valid end keeps one more. The
+    settings left are open for the plan to choose. Without any valid end, the goal is the
+    target alone (and the plan says why it fails).
+    """
+    tables = space.tables
+    names = tables.names
+    allowed = list(avoided)
+    overlay = tables.decode(node)
+    fixed: dict[int, int] = {v: node[v] for v in kept}
+    fixed.update((v, ends[v]) for v in org)
+    for name, value in target.items():
+        fixed[tables.index_of[name]] = tables.value_index[tables.index_of[name]][value]
+    for v, i in fixed.items():
+        was = allowed[v]
+        allowed[v] = frozenset([i]) if was is None or i in was else frozenset()
+        overlay[names[v]] = tables.domains[v][i]
+    found = nearest(space, overlay, weights=w, top=1, allowed=allowed)
+    goal = dict(target)
+    if found.cost is None:
+        return goal
+    end = _node(space, found.candidates[0].configuration)
+    for v in org:
+        goal[names[v]] = tables.domains[v][ends[v]]
+    kept_here = [v for v in range(len(names)) if v not in fixed and end[v] == node[v]]
+    for v in kept_here:
+        allowed[v] = frozenset([node[v]])
+    # Monotone first: keep one more start value wherever some valid end still allows it with
+    # all those kept so far, even where that costs more elsewhere.
+    for v in range(len(names)):
+        if v in fixed or end[v] == node[v] or not _admits(allowed[v], node[v]):
+            continue
+        was = allowed[v]
+        allowed[v] = frozenset([node[v]])
+        if any_valid(space.diagram, allowed):
+            kept_here.append(v)
+        else:
+            allowed[v] = was
+    for v in sorted(kept_here):
+        goal[names[v]] = tables.domains[v][node[v]]
+    return goal
+
+
+def _admits(allowed: frozenset[int] | None, value: int) -> bool:
+    return allowed is None or value in allowed
 
 
 def _toward(

@@ -85,6 +85,9 @@ def _plan_batch(case: Mapping[str, Any]) -> None:
             if any(c.variable == name for c in a.changes)
         ]
         assert len(set(touched)) <= 1, (name, touched)
+    for name in expect.get("never_changed", ()):
+        changed = [str(c) for s in org.steps for a in s.actions for c in a.changes]
+        assert all(not c.startswith(f"{name}:") for c in changed), (name, changed)
 
 
 RUN = {"nearest": _nearest, "plan": _plan, "plan-batch": _plan_batch}

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import csv
+import json
 import random
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from syncscope.model import Model, Value, load_model
+from syncscope.model import ConfigurationError, Level, Model, Value, load_model
 from syncscope.model.costs import costs_for
 from syncscope.model.synthetic import random_model
+from syncscope.model.vocabulary import normalize_config
 from syncscope.solver.diagram.space import Space, compiled
 from syncscope.solver.plan.org import OrgPlan, plan_organisation
+from syncscope.solver.plan.search import any_valid
 from syncscope.solver.queries.brute import brute_verdicts
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples"
+VALID = (Level.SUPPORTED, Level.DISCOURAGED)
 
 
 def _records(configs: Sequence[Mapping[str, Value]]) -> list[SimpleNamespace]:
@@ -31,8 +39,10 @@ def _check(
     configs: Sequence[Mapping[str, Value]],
     target: Mapping[str, Value],
     organisation: Sequence[str],
-) -> None:
-    """Replay the plan mailbox by mailbox: valid after every step, org settings at one step."""
+) -> dict[int, dict[str, Value]]:
+    """Replay the plan mailbox by mailbox: valid after every step, org settings at one step.
+
+    Returns every planned mailbox's configuration at the end, by row."""
     tables = space.tables
     named = {r for u in org.unplannable for r in u.rows}
     current = {i: dict(c) for i, c in enumerate(configs, 1) if i not in named}
@@ -66,6 +76,47 @@ def _check(
     for config in current.values():
         assert all(config[k] == v for k, v in target.items())
         assert all(config[n] == org.organisation[n] for n in organisation)
+    return current
+
+
+def _open_settings_kept(
+    space: Space,
+    org: OrgPlan,
+    configs: Sequence[Mapping[str, Value]],
+    target: Mapping[str, Value],
+    organisation: Sequence[str],
+) -> int:
+    """Every setting the target leaves open ends at its start value whenever some valid end
+    for that mailbox (the target's values, the organisation's end values) keeps it together
+    with every open setting the plan's end keeps: no valid end keeps one more.
+
+    Returns how many (mailbox, setting) pairs the plan's ends keep, so a caller can see the
+    check asked something."""
+    tables = space.tables
+    ends = _check(space, org, configs, target, organisation)
+    fixed: list[frozenset[int] | None] = [None] * len(tables.names)
+    for name, value in {**target, **{n: org.organisation[n] for n in organisation}}.items():
+        v = tables.index_of[name]
+        fixed[v] = frozenset([tables.value_index[v][value]])
+    asked = 0
+    for row, end in ends.items():
+        start = configs[row - 1]
+        kept = list(fixed)
+        for v, name in enumerate(tables.names):
+            if fixed[v] is None and end[name] == start[name]:
+                kept[v] = frozenset([tables.value_index[v][start[name]]])
+        for v, name in enumerate(tables.names):
+            if fixed[v] is not None or end[name] == start[name]:
+                continue
+            one_more = list(kept)
+            one_more[v] = frozenset([tables.value_index[v][start[name]]])
+            assert not any_valid(space.diagram, one_more), (row, name, start[name], end[name])
+        asked += sum(
+            1
+            for v, name in enumerate(tables.names)
+            if fixed[v] is None and end[name] == start[name]
+        )
+    return asked
 
 
 def _valid_and_not(model: Model) -> tuple[list[dict[str, Value]], list[dict[str, Value]]]:
@@ -90,7 +141,7 @@ def test_synthetic_inventories(seed: int, data: st.DataObject) -> None:
     target = {n: end[n] for n in chosen}
     organisation = data.draw(st.lists(st.sampled_from(model.names), unique=True, max_size=2))
     org = plan_organisation(space, _records(configs), target, organisation=organisation)
-    _check(space, org, configs, target, organisation)
+    _open_settings_kept(space, org, configs, target, organisation)
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +174,7 @@ def test_seed_inventories(seed_configs: list[dict[str, Any]], target: dict[str, 
     table = costs_for(space.model)
     organisation = [n for n in space.model.names if table.scope(n) == "organisation"]
     org = plan_organisation(space, _records(seed_configs), target)
-    _check(space, org, seed_configs, target, organisation)
+    _open_settings_kept(space, org, seed_configs, target, organisation)
     assert org.planned > 0
     if "deployment" in target:
         assert [s.kind for s in org.steps].count("organisation") == 1
@@ -165,3 +216,55 @@ def test_a_mailbox_that_cannot_follow_is_named_and_the_rest_planned() -> None:
     assert "customer_key is kept" in org.unplannable[0].reason
     assert not org.complete
     _check(space, org, [good, keyed], {"ports": "custom"}, ["customer_key"])
+
+
+def _seed_organisation(space: Space) -> list[str]:
+    table = costs_for(space.model)
+    return [n for n in space.model.names if table.scope(n) == "organisation"]
+
+
+def test_the_example_inventory_keeps_what_the_target_leaves_open() -> None:
+    """Exchange 2010 on-premises mailboxes move to Exchange Online at the organisation's
+    change, where Outlook on the web stays on, not before it (a hybrid deployment, where it
+    would have to go off and nothing would turn it back on)."""
+    space = compiled()
+    configs = []
+    with (EXAMPLES / "inventory.csv").open(encoding="utf-8", newline="") as rows:
+        for row in csv.DictReader(rows):
+            del row["mailbox"]
+            try:
+                configs.append(normalize_config(space.model, row))
+            except ConfigurationError:  # the example's misspelt row, skipped by plan --batch
+                continue
+    assert len(configs) == 8
+    target = normalize_config(
+        space.model, json.loads((EXAMPLES / "target-online.json").read_text(encoding="utf-8"))
+    )
+    organisation = _seed_organisation(space)
+    org = plan_organisation(space, _records(configs), target)
+    assert org.planned == len(configs)
+    assert _open_settings_kept(space, org, configs, target, organisation) > 0
+    for step in org.steps:
+        for action in step.actions:
+            assert all(c.variable != "outlook_on_the_web" for c in action.changes), step
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_seed_inventories_keep_what_the_target_leaves_open(seed: int) -> None:
+    space = compiled()
+    tables = space.tables
+    rng = random.Random(1000 + seed)
+    organisation = _seed_organisation(space)
+    start_org = tables.decode(tuple(rng.randrange(s) for s in tables.sizes))
+    configs: list[dict[str, Value]] = []
+    while len(configs) < 12:
+        config = tables.decode(tuple(rng.randrange(s) for s in tables.sizes))
+        config.update({n: start_org[n] for n in organisation})
+        config.update(mass_email_campaigns=False, custom_email_provider=False)
+        if space.is_valid(config) or rng.random() < 0.3:
+            configs.append(config)
+    end = tables.decode(rng.choice([p for p, _ in space.diagram.paths({}, VALID)]))
+    chosen = rng.sample(list(tables.names), rng.randint(1, 4))
+    target = {n: end[n] for n in chosen}
+    org = plan_organisation(space, _records(configs), target)
+    _open_settings_kept(space, org, configs, target, organisation)
