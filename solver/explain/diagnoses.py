@@ -18,9 +18,9 @@ does. Both come from the compiled diagram without any search over settings:
 Each conflict then gets the rules of the one choice every query makes
 (:func:`syncscope.solver.explain.conflicts.choose_rules`). The text names the
 *causes* (:func:`syncscope.solver.explain.causes.causes`, the same ones ``check``,
-``domains`` and ``list`` name), one paragraph each, then the fixes ranked by
-cost (one per minimal diagnosis, from :func:`syncscope.solver.repair.nearest.nearest`
-with the other settings kept).
+``domains`` and ``list`` name), one paragraph each, then the distinct fixes as
+:func:`syncscope.solver.repair.nearest.nearest` ranks them under the cost model,
+equally cheap alternatives included (see :data:`MAX_FIXES`).
 
 A discouraged configuration is explained the same way against the better
 verdicts: its recommendations, then what would remove them.
@@ -57,7 +57,12 @@ __all__ = [
 MAX_CONFLICTS = 32
 """The most conflicts an explanation lists; ``more`` says when others exist."""
 MAX_FIXES = 5
-"""The most fixes the text ranks (``fixes`` holds them all, up to :data:`MAX_CONFLICTS`)."""
+"""The most fixes listed, in ``nearest``'s order: its default ``top``, enough on the seed for
+the equally cheap alternatives of one change (Gmail and Yahoo! Mail for MSN) and the next
+dearer fixes, and still a short list. ``fixes_more`` says when others exist."""
+FIX_POOL = 4 * MAX_FIXES
+"""How many fixes are asked of ``nearest``, so that :data:`MAX_FIXES` remain once the fixes
+that make another listed fix's changes and more are left out."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +89,11 @@ class Explanation:
     causes: tuple[Conflict, ...] = ()
     """The causes the text names, as ``check``, ``domains`` and ``list`` name them."""
     fixes: tuple[Candidate, ...] = ()
-    """For an invalid input: per minimal diagnosis, its cheapest fix; cheapest first."""
+    """For an invalid input: the distinct fixes in ``nearest``'s order (cost first, equally
+    cheap alternatives included), up to :data:`MAX_FIXES`, without any fix whose changes
+    contain another listed fix's changes."""
+    fixes_more: bool = False
+    """Whether more fixes exist than ``fixes`` lists (at the same cost or dearer)."""
     remedies: tuple[tuple[Change, ...], ...] = ()
     """For a discouraged input: changes of one setting each that reach a better verdict."""
     outcomes: tuple[Outcome, ...] = ()
@@ -107,6 +116,7 @@ class Explanation:
             "diagnoses": [list(d) for d in self.diagnoses],
             "more": self.more,
             "fixes": [f.to_dict() for f in self.fixes],
+            "fixes_more": self.fixes_more,
             "remedies": [[c.to_dict() for c in r] for r in self.remedies],
             "outcomes": [o.to_dict() for o in self.outcomes],
             "text": self.text,
@@ -176,18 +186,26 @@ def explain(space: Space, config: Mapping[str, Value], *, verbose: bool = False)
             remedies=remedies,
         )
     conflicts = tuple(conflict_of(space, dict(_pairs(m, variables, given))) for m in shown)
-    fixes = _fixes(space, configuration, named)
+    fixes, fixes_more = _fixes(space, configuration)
     text = wording.invalid(
         [(c, verdict_of(space, space.encode(dict(c.settings)))) for c in found.conflicts],
         named if verbose else (),
         more=0,
         given=configuration,
-        fixes=[_fix(f.changes, f.cost, f.advice) for f in fixes[:MAX_FIXES]],
-        hidden=max(len(fixes) - MAX_FIXES, 0),
+        fixes=[_fix(f.changes, f.cost, f.advice) for f in fixes],
+        fixes_more=fixes_more,
         verbose=verbose,
     )
     return Explanation(
-        configuration, verdict, conflicts, named, more > 0, text, found.conflicts, fixes
+        configuration,
+        verdict,
+        conflicts,
+        named,
+        more > 0,
+        text,
+        found.conflicts,
+        fixes,
+        fixes_more=fixes_more,
     )
 
 
@@ -195,20 +213,27 @@ def _fix(changes: Sequence[Change], cost: float | None = None, advice: Sequence[
     return Fix(tuple(changes), cost, tuple(advice))
 
 
-def _fixes(
-    space: Space, configuration: Mapping[str, Value], diagnoses: Sequence[Sequence[str]]
-) -> tuple[Candidate, ...]:
-    """Per minimal diagnosis, its cheapest fix (the other given settings kept), cheapest first."""
+def _fixes(space: Space, configuration: Mapping[str, Value]) -> tuple[tuple[Candidate, ...], bool]:
+    """The fixes ``nearest`` ranks first, up to :data:`MAX_FIXES`, and whether more exist.
+
+    The order is ``nearest``'s own (cost, then its tie-breaks): no second
+    ranking. A fix whose changes contain every change of a fix listed before it
+    is left out: it does what that one does, and more, for no less.
+    """
     from ..repair.nearest import nearest  # the repair search only when a fix is wanted
 
-    out = []
-    for diagnosis in diagnoses[:MAX_CONFLICTS]:
-        keep = [n for n in configuration if n not in diagnosis]
-        found = nearest(space, configuration, keep=keep, top=1)
-        if found.candidates:
-            out.append(found.candidates[0])
-    ranked = sorted(enumerate(out), key=lambda p: (p[1].cost, p[0]))
-    return tuple(candidate for _, candidate in ranked)
+    found = nearest(space, configuration, top=FIX_POOL)
+    kept: list[Candidate] = []
+    seen: list[frozenset[tuple[str, Value]]] = []
+    for candidate in found.candidates:
+        changes = frozenset((c.variable, c.after) for c in candidate.changes)
+        if any(earlier < changes for earlier in seen):
+            continue
+        if len(kept) == MAX_FIXES:
+            return tuple(kept), True
+        kept.append(candidate)
+        seen.append(changes)
+    return tuple(kept), found.more
 
 
 def _remedies(

@@ -279,12 +279,13 @@ synchronization set to Yes.'
         given: Mapping[str, Value] | None = None,
         fixes: Sequence[Fix] = (),
         hidden: int = 0,
+        fixes_more: bool = False,
         verbose: bool = False,
     ) -> str:
         """Paragraphs for an invalid configuration: each cause, the fixes by cost, the ways out.
 
         ``diagnoses`` are listed when given (the verbose view); ``hidden`` fixes
-        are counted, not listed.
+        are counted, not listed; ``fixes_more`` says that others exist, uncounted.
 
         Examples
         --------
@@ -309,6 +310,8 @@ synchronization set to Yes.'
             if hidden:
                 cost = "fix costs" if hidden == 1 else "fixes cost"
                 lines.append(f"({hidden} more {cost} more.)")
+            elif fixes_more:
+                lines.append("(Other fixes cost as much or more.)")
             paragraphs.append("\n".join(lines))
         if len(diagnoses) == 1:
             paragraphs.append(f"To make it valid, change {join(list(diagnoses[0]))}.")

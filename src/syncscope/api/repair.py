@@ -110,9 +110,11 @@ def explain(
     Returns
     -------
     Explanation
-        The causes (the same ``check``, ``domains`` and ``list`` name), per
-        minimal diagnosis its cheapest fix, every minimal conflict (up to a
-        bound) with its rules, every minimal diagnosis, and a short text. A
+        The causes (the same ``check``, ``domains`` and ``list`` name), the
+        distinct fixes as ``nearest`` ranks them (equally cheap ones included,
+        up to five; ``fixes_more`` says when others exist), every minimal
+        conflict (up to a bound) with its rules, every minimal diagnosis, and
+        a short text. A
         discouraged configuration gets its recommendations and what would
         remove them; a supported one only its text (for a partial one: what
         the unknowns decide).

@@ -45,8 +45,10 @@ def command(
     """Why a configuration gets its verdict: each cause with its quote, then the fixes by cost.
 
     One paragraph per cause ("Because A and B, C is impossible"), the same
-    causes check, domains and list name; then per smallest set of settings
-    whose change restores validity, its cheapest fix with the target values.
+    causes check, domains and list name; then the distinct fixes ranked by
+    cost as nearest --top ranks them, equally cheap ones included, each with
+    its target values (the first five; a fix doing another's changes and more
+    is left out).
     A discouraged configuration gets its recommendation and what would remove
     it; a partial one, what its unknowns decide. JSON also lists every minimal
     conflict (a smallest set of your settings no valid configuration contains)
