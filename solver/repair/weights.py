@@ -25,6 +25,7 @@ from syncscope.model import (
     safejson,
 )
 from syncscope.model.costs import DEFAULT_KEY, PAIR_ARROW, costs_for
+from syncscope.model.encodings import decode_text
 from syncscope.model.loader import MAX_WEIGHT
 
 __all__ = [
@@ -403,6 +404,9 @@ def _resolved_names(model: Model, given: Mapping[str, object], where: str) -> li
     return out
 
 
+_WORKBOOK_ADVICE = "weights are a TOML or JSON table of variable = cost (docs/repair.md)"
+
+
 def load_weights_file(path: str) -> Mapping[str, object]:
     """Read a TOML or JSON weights file: ``{variable: number or pairs}``, maybe under ``weights``.
 
@@ -420,13 +424,14 @@ def load_weights_file(path: str) -> Mapping[str, object]:
             f"weights: expected 'uniform' or a .toml or .json file, got {path!r}", value=path
         )
     try:
-        text = file.read_text(encoding="utf-8")
+        # UTF-8, or UTF-16/32 with or without a byte-order mark; a workbook named as such
+        text = decode_text(file.read_bytes(), path, _WORKBOOK_ADVICE)
     except FileNotFoundError:
         raise ConfigurationError(f"{path}: no such weights file", value=path) from None
     except OSError as exc:
         raise ConfigurationError(f"{path}: cannot read: {exc.strerror}", value=path) from None
-    except UnicodeDecodeError as exc:
-        raise ConfigurationError(f"{path}: not UTF-8 text (byte {exc.start})", value=path) from None
+    except InputError as exc:
+        raise ConfigurationError(exc.message, value=path, file=path) from None
     data: object
     try:
         data = safejson.toml_loads(text, path) if suffix == ".toml" else safejson.loads(text, path)

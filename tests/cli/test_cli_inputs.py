@@ -209,6 +209,83 @@ def test_an_excel_workbook_is_named_with_the_export_advice(tmp_path: Path) -> No
         assert "Excel" in error["message"] and "CSV UTF-8" in error["message"]
 
 
+# -- every file option reads text as batch does ---------------------------------------------
+
+GMAIL_JSON = json.dumps({"deployment": "online", "email_system": "gmail"})
+WIDE = ["utf-16", "utf-16-le", "utf-16-be", "utf-32"]
+
+
+@pytest.mark.parametrize("codec", WIDE)
+def test_config_in_utf16_is_decoded_as_batch_decodes_it(tmp_path: Path, codec: str) -> None:
+    plain = run("check", "--config", write(tmp_path, "plain.json", GMAIL_JSON), "--json")
+    assert plain.exit_code == 0
+    for name, data in [("wide.json", GMAIL_JSON), ("wide.toml", ORG_TOML)]:
+        path = write(tmp_path, name, (data + "\n").encode(codec))
+        result = run("check", "--config", path, "--json")
+        assert result.exit_code in (0, 1), result.stderr
+        expected = run("check", "--config", write(tmp_path, "u8" + name, data), "--json")
+        assert result.stdout == expected.stdout
+    stdin = run("check", "--config", "-", "--json", stdin=(GMAIL_JSON + "\n").encode(codec))
+    assert stdin.stdout == plain.stdout
+
+
+@pytest.mark.parametrize("codec", WIDE)
+def test_every_file_option_decodes_utf16(tmp_path: Path, codec: str) -> None:
+    start, target = EXAMPLES / "onprem-exchange-2010.json", EXAMPLES / "target-online.json"
+    wide_to = write(tmp_path, "to.json", target.read_text(encoding="utf-8").encode(codec))
+    wide_from = write(tmp_path, "from.json", start.read_text(encoding="utf-8").encode(codec))
+    plain = run("plan", "--from", str(start), "--to", str(target), "--json")
+    assert plain.exit_code == 0
+    assert run("plan", "--from", wide_from, "--to", wide_to, "--json").stdout == plain.stdout
+    org = write(tmp_path, "org.toml", ORG_TOML.encode(codec))
+    expected = run("check", "--defaults", write(tmp_path, "o.toml", ORG_TOML), "--json")
+    assert run("check", "--defaults", org, "--json").stdout == expected.stdout
+    weights = write(tmp_path, "w.toml", "ports = 0.5\n[email_system]\ndefault = 7\n".encode(codec))
+    args = ["nearest", "--set", "deployment=online", "--set", "email_system=msn", "--json"]
+    plain_weights = write(tmp_path, "w8.toml", "ports = 0.5\n[email_system]\ndefault = 7\n")
+    result = run(*args, "--weights", weights)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == run(*args, "--weights", plain_weights).stdout
+    assert json.loads(result.stdout)["cost"] == 7
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("inv.xlsx", b"PK\x03\x04\x14\x00\x06\x00" + bytes(100)),
+        ("mine.json", b"PK\x03\x04\x14\x00\x06\x00" + bytes(100)),
+        ("inv.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100)),
+    ],
+)
+def test_a_workbook_given_as_a_file_option_is_named_as_such(
+    tmp_path: Path, name: str, data: bytes
+) -> None:
+    path = write(tmp_path, name, data)
+    start = str(EXAMPLES / "onprem-exchange-2010.json")
+    for args in (
+        ["check", "--config", path],
+        ["explain", "--config", path],
+        ["check", "--defaults", path],
+        ["plan", "--from", start, "--to", path],
+        ["nearest", "--set", "deployment=online", "--weights", write(tmp_path, "w.json", data)],
+    ):
+        result = run(*args, "--json")
+        assert result.exit_code == 2, args
+        error = json.loads(result.stdout)["error"]
+        assert error["kind"] in ("unreadable-input", "configuration"), args
+        assert "Excel" in error["message"] and "workbook" in error["message"], args
+        assert "not UTF-8" not in error["message"]
+    config = run("check", "--config", path).stderr
+    assert "a configuration is a JSON or TOML file" in config and "syncscope batch" in config
+
+
+def test_text_that_is_not_utf8_names_the_byte(tmp_path: Path) -> None:
+    path = write(tmp_path, "latin.json", '{"email_system": "gmail é"}'.encode("latin-1"))
+    result = run("check", "--config", path)
+    assert result.exit_code == 2
+    assert "latin.json: not UTF-8 text (byte 24)" in result.stderr
+
+
 # -- partial rows -----------------------------------------------------------------------------
 
 

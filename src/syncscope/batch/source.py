@@ -6,8 +6,9 @@ the start is dropped. UTF-16 and UTF-32 (what Excel's "Unicode text" and some
 PowerShell exports write) are decoded to UTF-8 as they are read: with a byte-order
 mark, or without one when the first line has a NUL byte beside each character. An
 Excel workbook (``.xlsx``, or an old ``.xls``) is named as such, with the advice to
-export it as CSV. A named file that is not a regular file (a FIFO, a device) is
-refused: it could block or never end. Stdin (``-``) may be anything. Any of these
+export it as CSV (the one detection, :mod:`syncscope.model.encodings`, which the command
+line's file options share). A named file that is not a regular file (a FIFO, a device)
+is refused: it could block or never end. Stdin (``-``) may be anything. Any of these
 refusals makes the input unreadable (exit 2).
 """
 
@@ -20,6 +21,8 @@ import sys
 from collections.abc import Iterator
 from typing import BinaryIO, cast
 
+from syncscope.model.encodings import BOM_UTF8, text_encoding, wide_text, workbook
+
 from .errors import UnreadableInput
 
 __all__ = ["Input", "Source", "open_input", "strip_end", "wide_text", "workbook"]
@@ -27,42 +30,7 @@ __all__ = ["Input", "Source", "open_input", "strip_end", "wide_text", "workbook"
 Source = str | os.PathLike[str] | BinaryIO
 """What a batch run reads: a file name, ``-`` for stdin, or an open binary stream."""
 
-_BOM_UTF8 = b"\xef\xbb\xbf"
-_WIDE_BOMS = (
-    (b"\xff\xfe\x00\x00", "UTF-32-LE"),
-    (b"\x00\x00\xfe\xff", "UTF-32-BE"),
-    (b"\xff\xfe", "UTF-16-LE"),
-    (b"\xfe\xff", "UTF-16-BE"),
-)
 _HEAD_LIMIT = 1 << 16
-_ZIP = b"PK\x03\x04"
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_EXPORT = (
-    "export it as CSV first (in Excel: File > Save As > CSV UTF-8 (Comma delimited)),"
-    " then give that file"
-)
-
-
-def workbook(head: bytes, name: str | None = None) -> str | None:
-    """What kind of Excel workbook (or other binary document) ``head`` starts, or None.
-
-    Examples
-    --------
-    >>> workbook(b"PK\\x03\\x04\\x14\\x00", "inventory.xlsx")
-    'an Excel workbook (.xlsx)'
-    >>> workbook(b"\\xd0\\xcf\\x11\\xe0\\xa1\\xb1\\x1a\\xe1\\x00")
-    'an Excel 97-2003 workbook (.xls)'
-    >>> workbook(b"PK\\x03\\x04", "export.zip"), workbook(b"id,email_system")
-    ('a zip archive (an Excel workbook, .xlsx, is one)', None)
-    """
-    ext = os.path.splitext(name or "")[1].lower()
-    if head.startswith(_ZIP):
-        if ext in ("", ".xlsx", ".xlsm", ".csv", ".txt", ".jsonl", ".json"):
-            return "an Excel workbook (.xlsx)"
-        return "a zip archive (an Excel workbook, .xlsx, is one)"
-    if head.startswith(_OLE):
-        return "an Excel 97-2003 workbook (.xls)"
-    return None
 
 
 class _Recoded:
@@ -171,22 +139,16 @@ class Input:
             head = raw.readline(_HEAD_LIMIT)
         except OSError as exc:
             raise UnreadableInput(f"{label}: cannot read: {exc.strerror or exc}") from None
-        kind = workbook(head, label)
-        if kind is not None:
-            raise UnreadableInput(f"{label}: this is {kind}, not text; {_EXPORT}")
-        encoding = next((name for bom, name in _WIDE_BOMS if head.startswith(bom)), None)
-        codec = encoding.lower()[:6] if encoding else None  # the BOM tells the byte order
-        if encoding is None:
-            encoding = wide_text(head)
-            codec = encoding.lower() if encoding else None
-        if encoding is not None and codec is not None:
+        found = text_encoding(head, label)  # the one detection (--config uses it too)
+        if found is not None:
+            encoding, codec = found
             self.encoding = encoding
             self._recoded = _Recoded(raw, head, codec, label)
             raw = cast(BinaryIO, self._recoded)
             self._raw = raw
             head = self._recoded.readline(_HEAD_LIMIT)
-        if head.startswith(_BOM_UTF8):
-            head = head[len(_BOM_UTF8) :]
+        if head.startswith(BOM_UTF8):
+            head = head[len(BOM_UTF8) :]
         self.head = head
         """The first line (at most 64 KiB of it), without a UTF-8 byte-order mark."""
         self._read = len(head)
@@ -282,38 +244,6 @@ def _kind(mode: int) -> str | None:
     if stat.S_ISSOCK(mode):
         return "a socket"
     return "not a file"
-
-
-def wide_text(head: bytes) -> str | None:
-    """The name of the encoding ``head`` looks like when it is UTF-16 or UTF-32
-    without a byte-order mark (a NUL byte beside each ASCII character), else None.
-
-    Examples
-    --------
-    >>> wide_text("id,email_system\\n".encode("utf-16-le"))
-    'UTF-16-LE'
-    >>> wide_text('{"value": []}'.encode("utf-32-be"))
-    'UTF-32-BE'
-    >>> wide_text("{\\n".encode("utf-16-le")[:-1])  # a first line, as read
-    'UTF-16-LE'
-    >>> wide_text(b"id,email_system\\n") is None, wide_text(b"a\\x00") is None
-    (True, True)
-    """
-    for width, name in ((4, "UTF-32"), (2, "UTF-16")):
-        sample = head[:256]
-        if len(sample) % width == 1 and sample.endswith(b"\n"):
-            sample += bytes(width - 1)  # the rest of a little-endian line end is on the next line
-        n = len(sample) - len(sample) % width
-        if n < 2 * width:
-            continue
-        units = [sample[i : i + width] for i in range(0, n, width)]
-        pad = bytes(width - 1)
-        enough = (3 * len(units) + 3) // 4  # a few other characters may be wider
-        if sum(u[1:] == pad and u[0] != 0 for u in units) >= enough:
-            return f"{name}-LE"
-        if sum(u[:-1] == pad and u[-1] != 0 for u in units) >= enough:
-            return f"{name}-BE"
-    return None
 
 
 def open_input(source: Source) -> Input:

@@ -32,6 +32,7 @@ from syncscope.model import (
     parse_assignment,
     safejson,
 )
+from syncscope.model.encodings import decode_text
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -616,24 +617,48 @@ def read_json_file(name: str) -> Any:
     return safejson.loads(read_text_input(name, label), label)
 
 
+CONFIG_ADVICE = (
+    "a configuration is a JSON or TOML file of variable: value (syncscope init writes one);"
+    " for an inventory of mailboxes, export the workbook as CSV UTF-8 and give it to"
+    " syncscope batch"
+)
+"""What to do with a workbook given where a configuration file goes."""
+
+
 def read_text_input(name: str, label: str | None = None) -> str:
-    """The UTF-8 text of a regular file, or of stdin for ``-``; InputError otherwise."""
+    """The text of a regular file, or of stdin for ``-``, as batch reads it: UTF-8, or
+    UTF-16 or UTF-32 with or without a byte-order mark; a workbook is named as such
+    (:func:`syncscope.model.encodings.decode_text`). InputError otherwise.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, "mine.json")
+    ...     with open(path, "wb") as handle:
+    ...         _ = handle.write('{"mfa": true}'.encode("utf-16"))
+    ...     read_text_input(path)
+    '{"mfa": true}'
+    """
     label = label or ("<stdin>" if name == "-" else name)
     if not name:
         raise InputError("an empty file name was given", file=label)
     try:
         if name == "-":
-            return sys.stdin.buffer.read().decode("utf-8")
-        path = Path(name)
-        mode = path.stat().st_mode
-        if not stat.S_ISREG(mode):
-            kind = "a folder" if stat.S_ISDIR(mode) else "a pipe, socket or device"
-            raise InputError(f"{label}: cannot read: not a regular file ({kind})", file=label)
-        return path.read_bytes().decode("utf-8")
+            data = sys.stdin.buffer.read()
+        else:
+            path = Path(name)
+            mode = path.stat().st_mode
+            if not stat.S_ISREG(mode):
+                kind = "a folder" if stat.S_ISDIR(mode) else "a pipe, socket or device"
+                raise InputError(f"{label}: cannot read: not a regular file ({kind})", file=label)
+            data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{label}: cannot read: {exc.strerror}", file=label) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{label}: not UTF-8 text (byte {exc.start})", file=label) from None
+    try:
+        return decode_text(data, label, CONFIG_ADVICE)
+    except UnreadableInput as exc:
+        raise UnreadableInput(exc.message, file=label) from None
 
 
 def read_config_file(name: str) -> Any:
