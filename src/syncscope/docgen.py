@@ -116,6 +116,7 @@ def edition_page(edition: Edition) -> str:
     ]
     reference = model_reference(model).split("\n", 1)[1]
     reference = reference.replace("](interpretations.md)", "](../interpretations.md)")
+    reference = reference.replace("](repair.md#", "](../repair.md#")
     reference = reference.replace("](traceability.md)", "](#traceability)")
     lines.append(_demote(reference.replace(_BANNER + "\n", "", 1)))
     table = traceability_table(model, trace).split("\n", 1)[1]
@@ -232,9 +233,27 @@ def _weight(value: float) -> str:
     return f"{value:g}"
 
 
-def _variable_section(var: Variable) -> list[str]:
+def _cost(model: Model, var: Variable) -> tuple[str, float, str, int]:
+    """A variable's scope, the cost of a change no pair prices, why, and how many priced
+    pair entries the cost table has (the one cost model, as ``nearest`` sums it)."""
+    from syncscope.model.costs import costs_for
+
+    table = costs_for(model)
+    entry = table.get(var.name)
+    if entry is None:
+        return table.scope(var.name), var.change_weight, var.weight_reason, 0
+    cost = var.change_weight if entry.cost is None else float(entry.cost)
+    return entry.scope, cost, entry.reason or var.weight_reason, len(entry.changes)
+
+
+def _variable_section(var: Variable, model: Model) -> list[str]:
     lines = [f"### `{var.name}`: {var.label}", "", var.description, ""]
-    lines.append(f"Change weight **{_weight(var.change_weight)}**: {var.weight_reason}")
+    scope, cost, reason, priced = _cost(model, var)
+    other = "; some changes cost otherwise" if priced else ""
+    lines.append(
+        f"Scope **{scope}**; change cost **{_weight(cost)}**{other}"
+        f" ([the cost model](repair.md#cost-and-weights)): {reason}"
+    )
     lines.append("")
     lines += ["| value | label | also accepted |", "|---|---|---|"]
     for spec in var.values:
@@ -292,16 +311,17 @@ def model_reference(model: Model) -> str:
         "|---|---|",
     ]
     lines += [f"| `{d.id}` | {_cell(d.title)} |" for d in model.documents.values()]
-    lines += ["", "## Variables", "", "| variable | label | values | change weight |"]
-    lines.append("|---|---|---|---|")
+    lines += ["", "## Variables", "", "| variable | label | values | scope | change cost |"]
+    lines.append("|---|---|---|---|---|")
     for var in model.variables:
         values = ", ".join(_code(v) for v in var.domain)
+        scope, cost, _, _ = _cost(model, var)
         lines.append(
-            f"| `{var.name}` | {_cell(var.label)} | {values} | {_weight(var.change_weight)} |"
+            f"| `{var.name}` | {_cell(var.label)} | {values} | {scope} | {_weight(cost)} |"
         )
     lines.append("")
     for var in model.variables:
-        lines += _variable_section(var)
+        lines += _variable_section(var, model)
     lines += ["## Rules", "", "| rule | level | source |", "|---|---|---|"]
     for rule in model.rules:
         lines.append(

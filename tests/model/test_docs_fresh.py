@@ -41,10 +41,15 @@ def test_generation_is_deterministic(docs: dict[str, str]) -> None:
 def test_model_reference_holds_every_variable_value_rule_and_quote(
     docs: dict[str, str], model: Model
 ) -> None:
+    from syncscope import change_costs
+
     text = docs[docgen.MODEL_REFERENCE]
+    costs = {c.variable: c for c in change_costs(model)}  # the one cost model, as nearest sums it
     for var in model.variables:
         assert f"### `{var.name}`: {var.label}" in text
-        assert var.weight_reason in text
+        cost = costs[var.name]
+        assert f"Scope **{cost.scope}**; change cost **{cost.default:g}**" in text
+        assert cost.reason in text
         for spec in var.values:
             assert spec.label in text
     for rule in model.rules:
