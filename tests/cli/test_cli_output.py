@@ -180,6 +180,7 @@ WIDTH_CASES = {
     "editions": ["editions"],
     "diff": ["diff", "pre-9.0", "online-2022-01"],
     "list": ["list", "--set", "deployment=on-premises"],
+    "plan --batch": ["plan", "--batch", INVENTORY, "--to", TARGET],
 }
 
 
