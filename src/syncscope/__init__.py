@@ -29,8 +29,8 @@ from syncscope.model import Level, Model, load_model
 if TYPE_CHECKING:
     from syncscope.api.batch import check_batch
     from syncscope.api.check import check, verdict
-    from syncscope.api.costs import ChangeCosts, PricedChange, change_costs
     from syncscope.api.compare import Against, Diff, RuleChange, check_against, diff
+    from syncscope.api.costs import ChangeCosts, PricedChange, change_costs
     from syncscope.api.plan import plan, plan_graph, plan_inventory, plan_organisation_inventory
     from syncscope.api.repair import explain, nearest
     from syncscope.api.space import (
