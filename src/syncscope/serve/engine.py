@@ -419,6 +419,13 @@ class Engine:
     def vocabulary(self) -> dict[str, object]:
         """The model's variables with their labels, values, aliases and groups, for forms.
 
+        Each variable also carries its change costs as ``syncscope vars --format
+        json`` gives them (:func:`syncscope.change_costs`): ``scope`` (who owns
+        it), ``cost`` (of any change no pair prices), ``cost_reason``,
+        ``changes`` (the priced pairs in words, with reasons), ``pair_costs``
+        and ``advice``. ``change_weight`` is ``cost``, kept for older clients;
+        ``group`` is the group of settings the page shows it in.
+
         Examples
         --------
         >>> vocabulary = Engine().vocabulary()
@@ -427,17 +434,28 @@ class Engine:
         >>> first = vocabulary["variables"][0]
         >>> first["name"], first["scope"], [v["id"] for v in first["values"]]
         ('deployment', 'organisation', ['online', 'on-premises'])
+        >>> email = {v["name"]: v for v in vocabulary["variables"]}["email_system"]
+        >>> email["name"], email["cost"], email["pair_costs"]["exchange-2013 -> exchange-2013-sp1"]
+        ('email_system', 60, 5)
         """
         if self._vocabulary is None:
             m = self.model
+            # The one cost model, as `syncscope vars --format json` gives it.
+            costs = {c.variable: c.to_dict() for c in syncscope.change_costs(m)}
             variables: list[dict[str, Any]] = [
                 {
                     "name": v.name,
                     "label": v.label,
                     "description": v.description,
                     "type": "bool" if v.is_bool else "choice",
-                    "scope": scope_of(v.name),
-                    "change_weight": v.change_weight,
+                    "scope": costs[v.name]["scope"],
+                    "group": scope_of(v.name),
+                    "change_weight": costs[v.name]["default"],
+                    "cost": costs[v.name]["default"],
+                    "cost_reason": costs[v.name]["reason"],
+                    "changes": costs[v.name]["changes"],
+                    "pair_costs": costs[v.name]["pair_costs"],
+                    "advice": costs[v.name]["advice"],
                     "values": [
                         {"id": s.id, "label": s.label, "aliases": list(s.aliases)} for s in v.values
                     ],
@@ -445,7 +463,7 @@ class Engine:
                 for v in m.variables
             ]
             groups = [(s, label, names) for s, label, names in SCOPES]
-            if any(v["scope"] == "other" for v in variables):
+            if any(v["group"] == "other" for v in variables):
                 groups.append(("other", "Other settings", ()))
             self._vocabulary = {
                 "name": m.name,
@@ -458,7 +476,7 @@ class Engine:
                         "id": scope,
                         "label": label,
                         "variables": [n for n in names if n in m.names]
-                        or [v["name"] for v in variables if v["scope"] == scope],
+                        or [v["name"] for v in variables if v["group"] == scope],
                     }
                     for scope, label, names in groups
                 ],

@@ -178,8 +178,8 @@ def _schemas(model: Model) -> JSON:
                 {"const": "uniform"},
                 _obj({}, additionalProperties={"type": "number", "minimum": 0}),
             ],
-            "description": 'null for the rule set\'s change weights, "uniform", or '
-            "variable -> weight overriding them (never a file name).",
+            "description": "null for the cost model's change costs (`GET /v1/model`), "
+            '"uniform", or variable -> cost overriding them (never a file name).',
         },
         "NearestRequest": _obj(
             {
@@ -314,29 +314,78 @@ def _schemas(model: Model) -> JSON:
                         ["id", "label", "variables"],
                     )
                 ),
-                "variables": _array(
-                    _obj(
-                        {
-                            "name": _STRING,
-                            "label": _STRING,
-                            "description": _STRING,
-                            "type": {"type": "string", "enum": ["bool", "choice"]},
-                            "scope": _STRING,
-                            "change_weight": {"type": "number"},
-                            "values": _array(
-                                _obj(
-                                    {"id": _VALUE, "label": _STRING, "aliases": _array(_STRING)},
-                                    ["id", "label", "aliases"],
-                                )
-                            ),
-                        },
-                        ["name", "label", "description", "type", "scope", "values"],
-                    )
-                ),
+                "variables": _array(_ref("Variable")),
             },
             ["name", "title", "digest", "verdicts", "scopes", "variables"],
             description="`edition` is the edition answered; `editions` are those the server "
             "offers (id, title, date, default), for a picker.",
+        ),
+        "Variable": _obj(
+            {
+                "name": _STRING,
+                "label": _STRING,
+                "description": _STRING,
+                "type": {"type": "string", "enum": ["bool", "choice"]},
+                "scope": {
+                    "type": "string",
+                    "description": "Who owns the setting (organisation, profile or mailbox), "
+                    "as the cost model says.",
+                },
+                "group": {
+                    "type": "string",
+                    "description": "The group of settings (in `scopes`) the page shows it in.",
+                },
+                "change_weight": {
+                    "type": "number",
+                    "description": "The same as `cost` (kept for older clients).",
+                },
+                "cost": {
+                    "type": "number",
+                    "description": "The cost of any change that `pair_costs` does not price, "
+                    "as nearest and plan sum it.",
+                },
+                "cost_reason": _STRING,
+                "changes": _array(_ref("PricedChange")),
+                "pair_costs": _obj(
+                    {},
+                    additionalProperties={"type": "number"},
+                    description='"FROM -> TO" -> cost, for every change whose cost is not `cost`.',
+                ),
+                "advice": _obj(
+                    {},
+                    additionalProperties=_STRING,
+                    description="Value reached -> what to do, in words.",
+                ),
+                "values": _array(
+                    _obj(
+                        {"id": _VALUE, "label": _STRING, "aliases": _array(_STRING)},
+                        ["id", "label", "aliases"],
+                    )
+                ),
+            },
+            [
+                "name",
+                "label",
+                "description",
+                "type",
+                "scope",
+                "group",
+                "change_weight",
+                "cost",
+                "cost_reason",
+                "changes",
+                "pair_costs",
+                "advice",
+                "values",
+            ],
+            description="A variable with its values and its change costs from the one cost "
+            "model, as `syncscope vars --format json` gives them.",
+        ),
+        "PricedChange": _obj(
+            {"changes": _STRING, "cost": {"type": "number"}, "reason": _STRING},
+            ["changes", "cost", "reason"],
+            description="Changes of one variable that cost something other than its `cost`, "
+            "in words, with the cost table's reason.",
         ),
         "Health": _obj(
             {
