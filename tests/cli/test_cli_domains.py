@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 
+import pytest
 from click.testing import CliRunner
+from syncscope.model import format_value
 from syncscope.solver.diagram.space import Space
 
 import syncscope
@@ -12,8 +15,8 @@ from syncscope.cli import cli
 from syncscope.cli.domains import shorten
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), env={"COLUMNS": "110"})  # reasons cut at 110
+def run(*args: str, columns: int = 110) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), env={"COLUMNS": str(columns)})
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -98,3 +101,36 @@ def test_shorten_cuts_at_a_word() -> None:
     text = "The table's POP3/SMTP rows use POP3 for incoming and SMTP for outgoing email."
     cut = shorten(text, 30)
     assert cut.endswith("…") and len(cut) <= 30 and text.startswith(cut[:-1])
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_long_reasons_are_shown_whole_wrapped_to_the_width(columns: int) -> None:
+    code, out, _ = run("domains", "--set", "email_system=gmail", columns=columns)
+    assert code == 0 and "…" not in out
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= columns
+    found = syncscope.domains({"email_system": "gmail"})
+    names = max(len(name) for name in found.domains)
+    blocks = re.split(r"\n  [✓~!?✗] ", out)  # each removed value, its wrapped lines joined
+    shown = [" ".join(part.split()) for part in blocks[1:]]
+    reasons = 0
+    for name, domain in found.domains.items():
+        # The name column is as wide as the longest name, whatever the terminal width.
+        row = next(line for line in lines if line.split(" ", 1)[0] == name)
+        assert row[names : names + 2] == "  " and row[names + 2] != " "
+        for removed in domain.removed:
+            reason = " ".join(rule.message for rule in removed.rules)
+            head = f"{format_value(removed.value)}: "
+            head += ", ".join(r.id for r in removed.rules)
+            assert any(s.startswith(head + " — ") and reason in s for s in shown), reason
+            reasons += 1
+    assert reasons == len(shown)
+    longest = max(
+        (
+            " ".join(r.message for r in removed.rules)
+            for d in found.domains.values()
+            for removed in d.removed
+        ),
+        key=len,
+    )
+    assert len(longest) > columns  # the test shows a reason longer than a line

@@ -196,8 +196,8 @@ def test_human_output_fits_80_and_uses_120(name: str) -> None:
     # Wrapping moves words between lines, never drops one.
     assert sorted(narrow.stdout.replace(",", " ").split()) == sorted(
         wide.stdout.replace(",", " ").split()
-    ) or name in ("domains", "diff", "list")  # domains cuts its reasons to the width; the
-    # compact table of diff and list puts the columns that don't fit as "name: value" lines
+    ) or name in ("diff", "list")  # the compact table of diff and list puts the columns
+    # that don't fit as "name: value" lines
 
 
 def test_a_terminal_that_reports_no_size_is_80_wide(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -25,9 +25,6 @@ from .render import MARKS, verdict_mark
 
 __all__ = ["command", "render_domains", "shorten"]
 
-REASON_WIDTH = 110
-"""Width of a removed value's line, its short reason cut to fit."""
-
 
 @click.command("domains")
 @set_option
@@ -62,7 +59,7 @@ def command(ctx: click.Context, sets: tuple[str, ...], as_json: bool) -> None:
     sys.exit(EXIT_OK)
 
 
-def shorten(text: str, width: int = REASON_WIDTH) -> str:
+def shorten(text: str, width: int) -> str:
     """Cut ``text`` to ``width`` characters at a word boundary, marking the cut with "…".
 
     Examples
@@ -76,24 +73,59 @@ def shorten(text: str, width: int = REASON_WIDTH) -> str:
     return cut + "…"
 
 
-def render_domains(found: Domains, width: int = REASON_WIDTH) -> str:
-    """Each open variable with its allowed values, then each removed value with its rules,
-    the reasons cut to ``width``."""
+def render_domains(found: Domains, width: int = 80) -> str:
+    """Each open variable with its allowed values, then each removed value with its rules
+    and their reasons, all wrapped to ``width`` columns (nothing is cut).
+
+    The names take a column of their own (as wide as the longest name); the
+    allowed values wrap under their column, a removed value's reason under
+    its text.
+
+    Examples
+    --------
+    >>> from syncscope import domains
+    >>> text = render_domains(domains({"email_system": "gmail"}), 60)
+    >>> for line in text.splitlines()[4:9]:
+    ...     print(line)
+    incoming_protocol                 pop3
+      ✗ ews: table.pop3-smtp — The table's POP3/SMTP rows use
+        POP3 for incoming and SMTP for outgoing email.
+      ✗ imap: table.pop3-smtp — The table's POP3/SMTP rows use
+        POP3 for incoming and SMTP for outgoing email.
+    >>> max(len(line) for line in text.splitlines()) <= 60
+    True
+    """
+    import textwrap
+
+    def wrap(text: str, lead: str, hang: str) -> list[str]:
+        return textwrap.wrap(
+            text,
+            width,
+            initial_indent=lead,
+            subsequent_indent=hang,
+            break_long_words=False,
+            break_on_hyphens=False,
+        ) or [lead.rstrip()]
+
     lines = []
     if found.fixed:
         given = ", ".join(f"{k}={format_value(v)}" for k, v in found.fixed.items())
-        lines.append(f"Fixed: {given}")
+        lines.extend(wrap(f"Fixed: {given}", "", "    "))
         lines.append("")
-    width = max((len(name) for name in found.domains), default=0)
+    names = max((len(name) for name in found.domains), default=0)
+    # The allowed values hang under their column unless the names leave them too little room.
+    column = " " * (names + 2 if width - names - 2 >= 24 else 4)
     for name, domain in found.domains.items():
         allowed = ", ".join(format_value(v) for v in domain.allowed)
-        lines.append(f"{name:<{width}}  {allowed}")
+        lines.extend(wrap(allowed, f"{name:<{names}}  ", column))
         for removed in domain.removed:
             # The mark of the worst verdict the value leads to (the rules that remove it).
             level = max((r.level for r in removed.rules), default=Level.UNSUPPORTED)
-            rest = f"{format_value(removed.value)}: {', '.join(r.id for r in removed.rules)}"
-            size = len(f"  {MARKS[level]} {rest}")  # the colour codes take no column
+            rules = ", ".join(r.id for r in removed.rules)
             reason = " ".join(rule.message for rule in removed.rules)
-            reason = shorten(reason, max(width - size - 3, 30))
-            lines.append(f"  {verdict_mark(level)} {rest} — {reason}")
+            text = f"{format_value(removed.value)}: {rules} — {reason}"
+            mark = f"  {MARKS[level]} "  # wrapped plain: the colour codes take no column
+            first, *rest = wrap(text, mark, " " * len(mark))
+            lines.append(f"  {verdict_mark(level)} {first[len(mark) :]}")
+            lines.extend(rest)
     return "\n".join(lines)
