@@ -10,6 +10,7 @@ module             what it does
 ``planner``        ``plan``: monotone first, with avoided values and detours explained
 ``batch``          plans for an inventory, grouped by plan (``--per-group``)
 ``org``            one plan for an organisation: organisation-wide changes at one step
+``cross``          plans across editions, with one upgrade step between them
 ``graph``          every fewest-step plan as a networkx graph
 ``ties``           why a move's changes must be made together
 ``results``        the result types of planning
