@@ -52,6 +52,8 @@ KEPT = (
     "syncscope.solver.explain.quickxplain._closure",
     "syncscope.solver.explain.quickxplain.blocking_supports",
     "syncscope.solver.explain.quickxplain.settled",
+    "syncscope.solver.explain.quickxplain.reasoned",
+    "syncscope.solver.explain.quickxplain.searched",
 )
 """The per-space tables (keys of :func:`~syncscope.solver.diagram.space.per_space`) it keeps."""
 
@@ -64,10 +66,11 @@ _INDEXES = (
 
 def _classes() -> tuple[type, ...]:
     from ..explain.propagate import Narrowed
+    from ..explain.quickxplain import Tabled
     from .mdd import Diagram
     from .tables import RuleTable, Tables
 
-    return (*precompiled.MODEL_CLASSES, Tables, RuleTable, Diagram, Narrowed)
+    return (*precompiled.MODEL_CLASSES, Tables, RuleTable, Diagram, Narrowed, Tabled)
 
 
 def _solver_root() -> Path:
