@@ -368,8 +368,12 @@ def reasoned(space: Space) -> dict[tuple[int, int, frozenset[int]], tuple[Tabled
     for fixed, reasons in sources:
         looked_up: set[tuple[int, int]] | None = None
         for (var, value), blamed in reasons.items():
-            if len(blamed) <= 3 or (fixed and closure.get((var, value)) == blamed):
-                continue  # three need no search; the closure's reasons are tabled already
+            if len(blamed) <= 3:
+                continue  # three blamed rules need no search
+            if fixed and closure.get((var, value)) == blamed:
+                first = out.get((var, value, blamed))
+                if not first or not any(f in first[0].reads for f in fixed):
+                    continue  # the closure's entry holds as it stands, or there is none
             if looked_up is None:
                 looked_up = _looked_up(space, fixed)
             if (var, value) in looked_up:
