@@ -36,7 +36,8 @@ from typing import TYPE_CHECKING
 from syncscope.model import Level, Value
 
 from ..diagram.space import Space
-from ..queries.check import Outcome, outcomes
+from ..queries.check import Outcome, single_outcomes
+from ..queries.conditions import Condition, conditions
 from ..results import Change
 from .causes import causes, mask_key, maximal_agreements, transversals, verdict_of
 from .conflicts import Conflict, conflict_of
@@ -97,7 +98,10 @@ class Explanation:
     remedies: tuple[tuple[Change, ...], ...] = ()
     """For a discouraged input: changes of one setting each that reach a better verdict."""
     outcomes: tuple[Outcome, ...] = ()
-    """For a partial valid input: what the unknowns decide (see ``check``)."""
+    """For a partial valid input: what one unknown decides alone (see ``check``)."""
+    conditions: tuple[Condition, ...] = ()
+    """For a partial valid input: what the unknowns decide, one or two settings each
+    (see ``check``)."""
 
     @property
     def valid(self) -> bool:
@@ -119,6 +123,7 @@ class Explanation:
             "fixes_more": self.fixes_more,
             "remedies": [[c.to_dict() for c in r] for r in self.remedies],
             "outcomes": [o.to_dict() for o in self.outcomes],
+            "conditions": [c.to_dict() for c in self.conditions],
             "text": self.text,
         }
 
@@ -151,15 +156,16 @@ def explain(space: Space, config: Mapping[str, Value], *, verbose: bool = False)
     wording = Wording.of(space.model)
     found = causes(space, given, verdict)
     if verdict is Level.SUPPORTED or (verdict.valid and not found.conflicts):
-        told = outcomes(space, given, verdict) if len(given) < len(tables.sizes) else ()
+        told = conditions(space, given, verdict) if len(given) < len(tables.sizes) else ()
         return Explanation(
             configuration,
             verdict,
             (),
             (),
             False,
-            wording.valid(verdict, given, told),
-            outcomes=told,
+            wording.valid(verdict, given, conditions=told),
+            outcomes=single_outcomes(told),
+            conditions=told,
         )
     better = [level for level in Level if level < verdict] if verdict.valid else None
     full = (1 << len(variables)) - 1

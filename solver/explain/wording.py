@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from syncscope.model import Level, Model, Rule, Value
 
+from ..queries.conditions import Condition
 from ..results import Change, format_number
 from .conflicts import Conflict
 
@@ -231,28 +232,47 @@ class Wording:
         return own, others, chosen
 
     def valid(
-        self, verdict: Level, given: Mapping[int, int], outcomes: Sequence[Outcome] = ()
+        self,
+        verdict: Level,
+        given: Mapping[int, int],
+        outcomes: Sequence[Outcome] = (),
+        *,
+        conditions: Sequence[Condition] = (),
     ) -> str:
         """The sentence for a valid configuration; a partial one says what the unknowns decide.
+
+        ``conditions`` (:mod:`syncscope.solver.queries.conditions`) when given,
+        else ``outcomes`` (conditions of one setting each).
 
         Examples
         --------
         >>> from syncscope.model import load_model
         >>> from syncscope.solver.queries.check import Outcome
+        >>> from syncscope.solver.queries.conditions import Condition
         >>> wording = Wording.of(load_model())
         >>> wording.valid(Level.SUPPORTED, {0: 0}, [
         ...     Outcome("sync_appointments_contacts_tasks", True, Level.DISCOURAGED)])
         'These settings are supported; discouraged if Appointments, contacts, and tasks \
 synchronization set to Yes.'
+        >>> wording.valid(Level.SUPPORTED, {0: 0}, conditions=[Condition({
+        ...     "sync_appointments_contacts_tasks": True, "mixed_outlook_act_sync": True},
+        ...     Level.DISCOURAGED)])  # doctest: +ELLIPSIS
+        'These settings are supported; discouraged if Appointments, ... set to Yes and ...'
         """
         if len(given) == len(self.model.variables):
             return f"This setup is {verdict.id}."
         head = f"These settings are {verdict.id}"
-        by_level: dict[Level, list[str]] = {}
-        for outcome in outcomes:
-            phrase = self.setting(outcome.variable, outcome.value)
-            by_level.setdefault(outcome.verdict, []).append(phrase)
-        tails = [f"{level.id} if {join(phrases, 'or')}" for level, phrases in by_level.items()]
+        found = list(conditions) or [Condition({o.variable: o.value}, o.verdict) for o in outcomes]
+        by_level: dict[Level, list[list[str]]] = {}
+        for condition in found:
+            phrases = [self.setting(k, v) for k, v in condition.settings.items()]
+            by_level.setdefault(condition.verdict, []).append(phrases)
+        tails = []
+        for level, each in by_level.items():
+            if all(len(c) == 1 for c in each):
+                tails.append(f"{level.id} if {join([c[0] for c in each], 'or')}")
+            else:
+                tails.append(f"{level.id} if " + ", or if ".join(join(c, "and") for c in each))
         return "; ".join([head, *tails]) + "."
 
     def fix(self, fix: Fix) -> str:

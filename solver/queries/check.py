@@ -12,9 +12,18 @@ from ..diagram.indices import ValueIndex, VarIndex
 from ..diagram.space import Space
 from ..diagram.tables import RuleTable
 from ..results import Change, Finding
+from .conditions import Condition, conditions
 from .counting import index as bitmap_index
 
-__all__ = ["CheckResult", "Outcome", "check", "fitting_advice", "outcomes", "verdict"]
+__all__ = [
+    "CheckResult",
+    "Outcome",
+    "check",
+    "fitting_advice",
+    "outcomes",
+    "single_outcomes",
+    "verdict",
+]
 
 _ROUTER = ("email-router", "email-router-deprecated", "email-router-online")
 """The Email Router advice, in the order of the cases it is worded for (seed.toml)."""
@@ -75,7 +84,12 @@ class CheckResult:
     """For an invalid input: the changes of the nearest valid configuration."""
     outcomes: tuple[Outcome, ...] = ()
     """For a partial valid input: the open values that make the verdict worse, yet valid
-    (e.g. "discouraged if appointments, contacts and tasks sync is on"), in model order."""
+    (e.g. "discouraged if appointments, contacts and tasks sync is on"), in model order:
+    the conditions of one setting."""
+    conditions: tuple[Condition, ...] = ()
+    """For a partial valid input: every minimal condition of at most two open settings that
+    makes the verdict worse, yet valid (:mod:`~syncscope.solver.queries.conditions`), e.g.
+    "discouraged if appointments, contacts and tasks sync is on and Outlook syncs them too"."""
 
     @property
     def valid(self) -> bool:
@@ -99,6 +113,7 @@ class CheckResult:
             out["fix"] = [c.to_dict() for c in self.fix]
         if not self.complete:
             out["outcomes"] = [o.to_dict() for o in self.outcomes]
+            out["conditions"] = [c.to_dict() for c in self.conditions]
         return out
 
 
@@ -130,6 +145,12 @@ def check(space: Space, config: Mapping[str, Value]) -> CheckResult:
     ...                             "mixed_outlook_act_sync": True})
     >>> result.verdict.id, [(o.variable, o.value, o.verdict.id) for o in result.outcomes]
     ('supported', [('sync_appointments_contacts_tasks', True, 'discouraged')])
+
+    Also when no one unknown decides alone:
+
+    >>> result = check(compiled(), {"deployment": "online", "email_system": "exchange-online"})
+    >>> result.outcomes, [dict(c.settings) for c in result.conditions]
+    ((), [{'sync_appointments_contacts_tasks': True, 'mixed_outlook_act_sync': True}])
     """
     tables = space.tables
     fixed = tables.encode(config)
@@ -142,7 +163,7 @@ def check(space: Space, config: Mapping[str, Value]) -> CheckResult:
         verdict = space.diagram.best(fixed)
         broken = _explain_partial(space, fixed, verdict)
         required = _required(space, fixed) if verdict.valid else {}
-    found = outcomes(space, fixed, verdict) if not complete else ()
+    decided = conditions(space, fixed, verdict) if not complete else ()
     configuration = tables.decode(fixed)
     advice = fitting_advice(space.model, configuration, verdict, [t.rule for t in broken])
     return CheckResult(
@@ -152,7 +173,8 @@ def check(space: Space, config: Mapping[str, Value]) -> CheckResult:
         findings=tuple(Finding(t.rule) for t in broken),
         required=MappingProxyType(required),
         advice=advice,
-        outcomes=found,
+        outcomes=single_outcomes(decided),
+        conditions=decided,
     )
 
 
@@ -237,6 +259,21 @@ def fitting_advice(
             chosen.add("fips-other-server")
     return tuple(
         a for a in model.advice if verdict in a.applies_to and (a.id in chosen or a.id not in skip)
+    )
+
+
+def single_outcomes(found: tuple[Condition, ...]) -> tuple[Outcome, ...]:
+    """The conditions of one setting, as outcomes (the same as :func:`outcomes` gives).
+
+    Examples
+    --------
+    >>> [(o.variable, o.value, o.verdict.id) for o in single_outcomes((
+    ...     Condition({"fips_mode": True}, Level.DISCOURAGED),
+    ...     Condition({"mfa": True, "ports": "default"}, Level.DISCOURAGED)))]
+    [('fips_mode', True, 'discouraged')]
+    """
+    return tuple(
+        Outcome(*next(iter(c.settings.items())), c.verdict) for c in found if len(c.settings) == 1
     )
 
 

@@ -113,7 +113,7 @@ def render_check(result: CheckResult) -> str:
         lines.append(indent(render_finding(finding, result.configuration), "  "))
     if result.required:
         lines.append("  every valid completion has: " + render_config(result.required))
-    if result.outcomes:
+    if result.conditions:
         lines.append("  " + render_outcomes(result))
     if result.fix:
         lines.append("  fix: " + render_changes(result.fix))
@@ -122,14 +122,37 @@ def render_check(result: CheckResult) -> str:
     return "\n".join(lines)
 
 
+SHOWN_CONDITIONS = 4
+"""The most conditions the text names per verdict; JSON lists them all."""
+
+
 def render_outcomes(result: CheckResult) -> str:
-    """What a partial configuration's unknowns decide: ``supported; discouraged if a=1 or b=2``."""
-    by_level: dict[Level, list[str]] = {}
-    for outcome in result.outcomes:
-        by_level.setdefault(outcome.verdict, []).append(
-            f"{outcome.variable}={format_value(outcome.value)}"
+    """What a partial configuration's unknowns decide: ``supported; discouraged if a=1 or b=2``.
+
+    A condition of several settings reads ``a=1 and b=2``; once there is one,
+    the conditions are told apart by ``, or if``.
+
+    Examples
+    --------
+    >>> import syncscope
+    >>> print(render_outcomes(syncscope.check({"deployment": "online",
+    ...                                        "email_system": "exchange-online"})))
+    supported; discouraged if sync_appointments_contacts_tasks=true and \
+mixed_outlook_act_sync=true
+    """
+    by_level: dict[Level, list[list[str]]] = {}
+    for condition in result.conditions:
+        by_level.setdefault(condition.verdict, []).append(
+            [f"{k}={format_value(v)}" for k, v in condition.settings.items()]
         )
-    tails = [f"{level.id} if {' or '.join(items)}" for level, items in by_level.items()]
+    tails = []
+    for level, found in by_level.items():
+        shown = found[:SHOWN_CONDITIONS]
+        glue = " or " if all(len(c) == 1 for c in shown) else ", or if "
+        tail = f"{level.id} if " + glue.join(" and ".join(c) for c in shown)
+        if len(found) > len(shown):
+            tail += f" (and {len(found) - len(shown)} more: --json lists them)"
+        tails.append(tail)
     return "; ".join([result.verdict.id, *tails])
 
 
