@@ -835,7 +835,7 @@ class _Cross:
         )
         return tuple(
             tuple(tb.value_index[v][c.configuration[n]] for v, n in enumerate(names))
-            for c in found.candidates
+            for c in found.cheapest
         )
 
     def _search(self, end: Node | None) -> tuple[int, int, list[State]] | None:

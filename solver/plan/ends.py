@@ -68,7 +68,7 @@ def cheapest_repairs(
     found = nearest(space, tables.decode(start), weights=weights, top=top, allowed=allowed)
     if found.cost is None:
         return None, ()
-    nodes = tuple(_encode(space, c.configuration) for c in found.candidates)
+    nodes = tuple(_encode(space, c.configuration) for c in found.cheapest)
     return weights.cost(start, nodes[0]), nodes
 
 
@@ -100,7 +100,7 @@ def nearest_targets(
     """
     tables = space.tables
     config = {tables.names[v]: tables.domains[v][i] for v, i in sorted(given.items())}
-    return nearest(space, config, weights=weights, top=top, allowed=allowed).candidates
+    return nearest(space, config, weights=weights, top=top, allowed=allowed).cheapest
 
 
 def _encode(space: Space, config: Mapping[str, Value]) -> Node:

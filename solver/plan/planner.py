@@ -261,7 +261,7 @@ class _Planner:
             top=MONOTONE_ENDS,
             allowed=allowed,
         )
-        return tuple(_node(self.tables, c.configuration) for c in found.candidates)
+        return tuple(_node(self.tables, c.configuration) for c in found.cheapest)
 
     def _monotone_allowed(
         self, wanted: tuple[int | None, ...], allowed: tuple[frozenset[int] | None, ...]

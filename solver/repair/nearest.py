@@ -13,7 +13,10 @@ explicit stack lists the distinct *fixes*: the distinct choices of values for
 the variables the user gave (completions of open variables are one fix),
 pruning a node reached again with the same choices so far, and notes the best
 verdict each fix reaches. The fixes are ranked by keys built from per-space
-tables; only the ``top`` ranked ones become :class:`Candidate` objects.
+tables; only the ``top`` ranked ones become :class:`Candidate` objects. That is
+the answer to one fix (``top=1``, as ``check`` asks); for more, :mod:`.kbest`
+finds the ``top`` best distinct fixes across costs, cheapest first, so fixes
+past the minimum cost fill the list when fewer reach it.
 """
 
 from __future__ import annotations
@@ -22,14 +25,17 @@ import heapq
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from operator import add
 from types import MappingProxyType
 
 from syncscope.model import ConfigurationError, Level, Value, resolve_variable
 
 from ..diagram.space import Space, per_space
-from ..explain.conflicts import Conflict, conflict_of, shrink
+from ..explain.conflicts import Conflict, conflict_of, has_valid_completion, shrink
 from ..results import Change, json_number
+from .kbest import best_fixes
+from .kbest import layers as layers_of
 from .ranking import Known, ranked_tables, ranking, terms
 from .weights import Weights
 
@@ -43,7 +49,7 @@ this many the order among the rest is not promised)."""
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """One valid configuration at the minimum cost: one distinct fix."""
+    """One valid configuration: one distinct fix, with its own cost."""
 
     configuration: Mapping[str, Value]
     """The full configuration, in canonical values and model order."""
@@ -70,12 +76,14 @@ class Candidate:
 
 @dataclass(frozen=True, slots=True)
 class NearestResult:
-    """The minimum cost of making a configuration valid, and the distinct fixes that reach it."""
+    """The minimum cost of making a configuration valid, and the cheapest distinct fixes."""
 
     cost: float | None
     """The minimum cost; None when the kept settings rule out every valid configuration."""
     candidates: tuple[Candidate, ...]
-    """The distinct minimum-cost fixes, best first, up to ``top``."""
+    """The cheapest distinct fixes, best first, up to ``top``: those at the minimum cost,
+    then (when fewer than ``top`` reach it) the dearer ones, each with its ``cost``. An
+    input supported as given gets only the fixes at cost 0."""
     more: bool
     """Whether more distinct minimum-cost fixes exist than ``candidates`` holds."""
     conflict: Conflict | None = None
@@ -85,6 +93,11 @@ class NearestResult:
     def reachable(self) -> bool:
         """Whether some valid configuration respects the kept settings."""
         return self.cost is not None
+
+    @property
+    def cheapest(self) -> tuple[Candidate, ...]:
+        """The candidates at the minimum cost (the first ones)."""
+        return tuple(c for c in self.candidates if c.cost == self.cost)
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready data: ``{"cost", "candidates", "more"}`` (and ``"conflict"``)."""
@@ -107,7 +120,7 @@ def nearest(
     top: int = 5,
     allowed: Sequence[frozenset[int] | None] | None = None,
 ) -> NearestResult:
-    """The distinct minimum-cost fixes that make a canonical configuration valid.
+    """The ``top`` cheapest distinct fixes that make a canonical configuration valid.
 
     Parameters
     ----------
@@ -130,10 +143,11 @@ def nearest(
     -------
     NearestResult
         The minimum cost and up to ``top`` distinct fixes (distinct sets of
-        changes to the given variables), ordered: supported before
-        discouraged, then fewer changes to organisation-wide settings, then
-        to email server profiles, then fewer changes, then by the changes'
-        text. Value order never decides.
+        changes to the given variables), ordered by cost, then: supported
+        before discouraged, then fewer changes to organisation-wide settings,
+        then to email server profiles, then fewer changes, then by the
+        changes' text (only labels that read alike fall back to value order).
+        ``more`` says whether further fixes at the minimum cost exist.
 
     Raises
     ------
@@ -163,22 +177,20 @@ def nearest(
     for v in locked:
         was = narrowed[v]
         narrowed[v] = frozenset([given[v]]) & was if was is not None else frozenset([given[v]])
+    every = _every_value(space)
+    choices = [every[v] if a is None else tuple(sorted(a)) for v, a in enumerate(narrowed)]
+    diagram = space.diagram
+    if not all(choices):  # some variable may take no value at all
+        return NearestResult(None, (), False)
+    if top > 1:  # across costs: the k best distinct fixes
+        return _across(space, w, choices, given, locked, top)
     rows: list[Sequence[int] | None] = [
         w.units[v][given[v]] if v in given else None for v in range(n)
     ]
-    choices = [
-        tuple(range(tables.sizes[v])) if a is None else tuple(sorted(a))
-        for v, a in enumerate(narrowed)
-    ]
-    diagram = space.diagram
     cost = _costs(space, rows, choices)
     root = diagram.root
     if cost[root] == _INF:
-        conflict = None
-        if locked:
-            fixed = {v: given[v] for v in sorted(locked)}
-            conflict = conflict_of(space, shrink(space, fixed))
-        return NearestResult(None, (), False, conflict)
+        return _unreachable(space, given, locked)
     tight = _tight(diagram.children, diagram.levels, rows, choices, cost, root)
     known = ranked_tables(space)
     pairs = sorted(given.items())
@@ -196,7 +208,7 @@ def nearest(
     table = ranking(space)
     row = terms(pairs, table.moved_rank, table.kept_rank)
     ranks = [sum(map(tuple.__getitem__, row, fix.key), table.verdict[fix.verdict]) for fix in fixes]
-    order = sorted(range(len(fixes)), key=ranks.__getitem__)  # stable: ties keep walk order
+    order = sorted(range(len(fixes)), key=lambda i: (ranks[i], fixes[i].key))
     picked = []
     for i in order[:top]:
         fix = fixes[i]
@@ -208,6 +220,48 @@ def nearest(
             path = better
         picked.append(_candidate(space, known, path, Level(fix.verdict), pairs, least))
     return NearestResult(least, tuple(picked), len(fixes) > top)
+
+
+@per_space
+def _every_value(space: Space) -> tuple[tuple[int, ...], ...]:
+    return tuple(tuple(range(size)) for size in space.tables.sizes)
+
+
+def _unreachable(space: Space, given: Mapping[int, int], locked: set[int]) -> NearestResult:
+    conflict = None
+    fixed = {v: given[v] for v in sorted(locked)}
+    if fixed and not has_valid_completion(space, fixed):  # else ``allowed`` rules it out
+        conflict = conflict_of(space, shrink(space, fixed))
+    return NearestResult(None, (), False, conflict)
+
+
+def _across(
+    space: Space,
+    w: Weights,
+    choices: Sequence[Sequence[int]],
+    given: Mapping[int, int],
+    locked: set[int],
+    top: int,
+) -> NearestResult:
+    """The ``top`` best distinct fixes at any cost (one more is looked for, for ``more``)."""
+    found = list(best_fixes(space, w, choices, given, top))
+    if not found:
+        return _unreachable(space, given, locked)
+    known = ranked_tables(space)
+    pairs = sorted(given.items())
+    least = found[0].units
+    more = False
+    if len(found) == top and found[-1].units == least:  # all at the minimum: one more?
+        after = list(islice(best_fixes(space, w, choices, given, top + 1), top, None))
+        more = bool(after) and after[0].units == least
+    if found[0].verdict == Level.SUPPORTED and found[0].key == tuple(g for _, g in pairs):
+        found = [f for f in found if f.units == least]  # supported as given: nothing to fix
+    picked = []
+    for fix in found[:top]:
+        picked.append(
+            _candidate(space, known, fix.path, Level(fix.verdict), pairs, w.real(fix.units))
+        )
+    return NearestResult(w.real(least), tuple(picked), more)
 
 
 def _locked(space: Space, config: Mapping[str, Value], keep: Iterable[str]) -> set[int]:
@@ -225,23 +279,6 @@ def _locked(space: Space, config: Mapping[str, Value], keep: Iterable[str]) -> s
     return out
 
 
-Layer = tuple[tuple[tuple[int, ...], int], ...]
-"""Per node of one depth, in id order: (its child per value, its one child or -1 when the
-values lead to different children)."""
-
-
-@per_space
-def _layers(space: Space) -> tuple[Layer, ...]:
-    children = space.diagram.children
-    return tuple(
-        tuple(
-            (kids, kids[0] if len(set(kids)) == 1 else -1)
-            for kids in children[nodes[0] : nodes[-1] + 1]
-        )
-        for nodes in space.diagram.levels
-    )
-
-
 def _costs(
     space: Space,
     rows: Sequence[Sequence[int] | None],
@@ -249,7 +286,7 @@ def _costs(
 ) -> list[float]:
     """Cheapest scaled cost from every node to a valid terminal (inf when none)."""
     diagram = space.diagram
-    children, levels, layers = diagram.children, diagram.levels, _layers(space)
+    children, levels, layers = diagram.children, diagram.levels, layers_of(space)
     cost: list[float] = [_INF] * len(children)
     for terminal in Level.valid_levels():
         cost[terminal] = 0

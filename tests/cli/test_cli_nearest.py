@@ -102,8 +102,9 @@ def test_config_file_and_arrays(tmp_path: Path) -> None:
 def test_human_output() -> None:
     code, out, _ = run("nearest", *EXO_IMPERSONATION, "--top", "1")
     assert code == 0
-    assert out.startswith("minimum cost 3: 1 distinct fix\n")
-    assert "1. ✓ [supported] change authentication: impersonation -> server-to-server" in out
+    assert out.startswith("1 fix, cost 3\n")
+    change = "change authentication: impersonation -> server-to-server (cost 3)"
+    assert f"1. ✓ [supported] {change}" in out
 
 
 def test_top_counts_distinct_fixes_not_completions() -> None:
@@ -111,15 +112,18 @@ def test_top_counts_distinct_fixes_not_completions() -> None:
     code, out, _ = run(*args, "--top", "5", "--json")
     candidates = json.loads(out)["candidates"]
     fixes = [json.dumps(c["changes"]) for c in candidates]
-    assert len(set(fixes)) == len(fixes) == 2  # two upgrades, each once
-    assert {c["changes"][0]["to"] for c in candidates} == {"exchange-2013-sp1", "exchange-2016"}
+    assert len(set(fixes)) == len(fixes) == 5  # five distinct fixes, each once
+    cheapest = [c for c in candidates if c["cost"] == json.loads(out)["cost"] == 30]
+    assert {c["changes"][0]["to"] for c in cheapest} == {"exchange-2013-sp1", "exchange-2016"}
+    costs = [c["cost"] for c in candidates]
+    assert costs == sorted(costs) and costs[2] > 30  # then past the minimum, cheapest first
     code, out, _ = run(*args, "--top", "5")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == "minimum cost 30: 2 distinct fixes"
-    assert lines[1] == "1. [supported] change email_system: exchange-2010 -> exchange-2013-sp1"
-    assert lines[2].startswith("   e.g. deployment=online, ")
-    assert len(lines) == 5
+    assert lines[0] == f"5 fixes, cheapest first (cost 30–{costs[-1]:g})"
+    assert lines[1] == (
+        "1. ✓ [supported] change email_system: exchange-2010 -> exchange-2013-sp1 (cost 30)"
+    )
 
 
 def test_policy_fixes_read_as_advice() -> None:

@@ -41,9 +41,11 @@ def nearest(
         overriding them: ``{variable: number}`` for every change of a variable, or
         ``{variable: {"FROM -> TO": number, "default": number}}`` per change.
     top : int
-        The most distinct fixes to return, a positive whole number (``more`` says
-        whether others exist). Fixes differ in the changes they make to the
-        settings given; completions of the settings left open are not separate fixes.
+        The most distinct fixes to return, a positive whole number: the cheapest,
+        past the minimum cost when fewer reach it (``more`` says whether further
+        fixes at the minimum cost exist). Fixes differ in the changes they make to
+        the settings given; completions of the settings left open are not separate
+        fixes.
     model : Model, optional
         A rule set from :func:`syncscope.load_model`; the built-in seed by default.
     edition : str, optional
@@ -52,9 +54,10 @@ def nearest(
     Returns
     -------
     NearestResult
-        The minimum cost and the distinct fixes reaching it: supported before
-        discouraged, then fewer organisation-wide and profile changes, then fewer
-        changes; a fix to a policy carries ``advice`` in words. ``cost`` is None
+        The minimum cost and the cheapest distinct fixes, each with its own
+        ``cost``: cheapest first, then supported before discouraged, then fewer
+        organisation-wide and profile changes, then fewer changes; a fix to a
+        policy carries ``advice`` in words. ``cost`` is None
         with the ``conflict`` when the kept settings rule out everything.
 
     Raises
@@ -70,8 +73,10 @@ def nearest(
     >>> result.cost, [str(c) for c in result.candidates[0].changes]
     (3.0, ['authentication: impersonation -> server-to-server'])
     >>> fips = nearest({"deployment": "on-premises", "email_system": "MSN", "fips_mode": True})
-    >>> [str(c) for k in fips.candidates for c in k.changes]  # a posture is not switched off
+    >>> [str(c) for k in fips.cheapest for c in k.changes]  # a posture is not switched off
     ['email_system: msn -> gmail', 'email_system: msn -> yahoo-mail']
+    >>> [k.cost for k in fips.candidates]  # then dearer fixes, up to top=5
+    [20.0, 20.0, 60.0, 60.0, 60.0]
     >>> [str(c) for c in nearest({"deployment": "online", "email_system": "gmail",
     ...                           "authentication": "impersonation"},
     ...                          keep="authentication", top=1).candidates[0].changes]

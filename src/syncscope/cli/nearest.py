@@ -66,14 +66,15 @@ def command(
     fail_on: Level,
     quiet: bool,
 ) -> None:
-    """The cheapest changes that make a configuration valid, with every equal alternative.
+    """The cheapest distinct fixes that make a configuration valid, cheapest first.
 
     The cost of a fix is the sum of the costs of its changes, each of which may
     depend on both values (a service pack is cheap, a move to Exchange Online
     is not); variables left unset are filled for free. Each fix is a distinct
-    set of changes to the settings given. Fixes come supported first, then
-    with fewer organisation-wide changes, then fewer profile changes, then
-    fewer changes; a fix to a policy reads as advice.
+    set of changes to the settings given; --top N lists the N cheapest, past
+    the minimum cost when fewer fixes reach it. At equal cost, fixes come
+    supported first, then with fewer organisation-wide changes, then fewer
+    profile changes, then fewer changes; a fix to a policy reads as advice.
 
     \b
     Exit codes:
@@ -94,7 +95,7 @@ def command(
             config, keep=keep, weights=weights, top=top, model=model
         ),
         render=render_nearest,
-        ok=lambda result: any(c.verdict < fail_on for c in result.candidates),
+        ok=lambda result: any(c.verdict < fail_on for c in result.cheapest),
         quiet=quiet,
     )
 
@@ -111,7 +112,7 @@ def render_nearest(result: NearestResult) -> str:
     >>> line = render_nearest(result).splitlines()[1]
     >>> for part in line.split(" — "):
     ...     print(part)
-    1. ✓ [supported] change mfa: true -> false
+    1. ✓ [supported] change mfa: true -> false (cost 150)
     connect with a service account that has no multi-factor authentication
     """
     if result.cost is None:
@@ -123,15 +124,38 @@ def render_nearest(result: NearestResult) -> str:
                 for rule in result.conflict.rules
             )
         return "\n".join(lines)
-    count = plural(len(result.candidates), "distinct fix", "distinct fixes")
-    more = ", and more exist (raise --top to see them)" if result.more else ""
-    lines = [f"minimum cost {syncscope.format_number(result.cost)}: {count}{more}"]
+    lines = [_header(result)]
     for rank, candidate in enumerate(result.candidates, 1):
         changes = render_changes(candidate.changes) if candidate.changes else "nothing"
         verdict = verdict_tag(candidate.verdict)
-        line = f"{rank}. {verdict} change {changes}"
+        cost = syncscope.format_number(candidate.cost)
+        line = f"{rank}. {verdict} change {changes} (cost {cost})"
         if candidate.advice:
             line += " — " + "; ".join(candidate.advice)
         lines.append(line)
         lines.append("   e.g. " + render_config(candidate.configuration))
     return "\n".join(lines)
+
+
+def _header(result: NearestResult) -> str:
+    """How many fixes, and their costs: e.g. "5 fixes, cheapest first (cost 20–60)".
+
+    Examples
+    --------
+    >>> import syncscope
+    >>> _header(syncscope.nearest({"deployment": "on-premises", "email_system": "msn",
+    ...                            "fips_mode": True}))
+    '5 fixes, cheapest first (cost 20–60)'
+    """
+    number = syncscope.format_number
+    count = plural(len(result.candidates), "fix", "fixes")
+    low, high = result.candidates[0].cost, result.candidates[-1].cost
+    if len(result.candidates) == 1:
+        text = f"{count}, cost {number(low)}"
+    elif low == high:
+        text = f"{count}, each at cost {number(low)}"
+    else:
+        text = f"{count}, cheapest first (cost {number(low)}–{number(high)})"
+    if result.more:
+        text += f", and more at cost {number(low)} (raise --top to see them)"
+    return text

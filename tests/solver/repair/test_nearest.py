@@ -78,30 +78,50 @@ def _brute(
     config: Mapping[str, Value],
     keep: Sequence[str],
     weights: Mapping[str, object] | None,
+    allowed: Sequence[frozenset[int] | None] | None = None,
 ) -> tuple[Fraction | None, dict[Fix, Level]]:
     """The minimum cost over ``rows`` and every distinct fix at it, with its best verdict.
 
     Costs are summed as exact fractions of the weights as written (``0.1`` is 1/10),
     so equally cheap fixes tie; None when no row respects ``keep``.
     """
+    every = _brute_all(model, rows, config, keep, weights, allowed)
+    if not every:
+        return None, {}
+    best = min(cost for cost, _ in every.values())
+    return best, {fix: level for fix, (cost, level) in every.items() if cost == best}
+
+
+def _brute_all(
+    model: Model,
+    rows: Sequence[Row],
+    config: Mapping[str, Value],
+    keep: Sequence[str],
+    weights: Mapping[str, object] | None,
+    allowed: Sequence[frozenset[int] | None] | None = None,
+) -> dict[Fix, tuple[Fraction, Level]]:
+    """Every distinct fix over the rows that respect ``keep`` and ``allowed``: its exact cost
+    and the best verdict of its completions (which all cost the same)."""
     names = model.names
     exact = Weights.of(model, weights).exact
     given = {
         names.index(n): model.variables[names.index(n)].domain.index(v) for n, v in config.items()
     }
     locked = {names.index(n) for n in keep}
-    best: Fraction | None = None
-    fixes: dict[Fix, Level] = {}
+    fixes: dict[Fix, tuple[Fraction, Level]] = {}
     for values, level in rows:
         if any(values[v] != given[v] for v in locked):
             continue
+        if allowed is not None and any(
+            a is not None and values[v] not in a for v, a in enumerate(allowed)
+        ):
+            continue
         fix = tuple((v, values[v]) for v, i in sorted(given.items()) if values[v] != i)
         cost = sum((exact[v][given[v]][i] for v, i in fix), Fraction(0))
-        if best is None or cost < best:
-            best, fixes = cost, {fix: level}
-        elif cost == best:
-            fixes[fix] = min(fixes.get(fix, level), level)
-    return best, fixes
+        seen = fixes.get(fix)
+        assert seen is None or seen[0] == cost  # completions of a fix cost the same
+        fixes[fix] = (cost, level if seen is None else min(seen[1], level))
+    return fixes
 
 
 def _first_completion(
@@ -111,6 +131,7 @@ def _first_completion(
     keep: Sequence[str],
     fix: Fix,
     level: Level,
+    allowed: Sequence[frozenset[int] | None] | None = None,
 ) -> dict[str, Value]:
     """The least valid configuration in value order making exactly ``fix``, with ``level``."""
     model = space.model
@@ -124,9 +145,20 @@ def _first_completion(
         for values, verdict in rows
         if verdict == level
         and all(values[v] == given[v] for v in locked)
+        and (allowed is None or all(a is None or values[v] in a for v, a in enumerate(allowed)))
         and tuple((v, values[v]) for v, i in sorted(given.items()) if values[v] != i) == fix
     ]
     return space.tables.decode(min(matching))
+
+
+def _given_values(model: Model, config: Mapping[str, Value], fix: Fix) -> tuple[int, ...]:
+    """The given variables' values after ``fix``, in model order (the last tie-break)."""
+    names = model.names
+    moved = dict(fix)
+    given = sorted(
+        (names.index(n), model.variables[names.index(n)].domain.index(v)) for n, v in config.items()
+    )
+    return tuple(moved.get(v, i) for v, i in given)
 
 
 def _assert_matches_brute(
@@ -136,14 +168,20 @@ def _assert_matches_brute(
     keep: Sequence[str],
     weights: Mapping[str, object] | None,
     top: int,
+    allowed: Sequence[frozenset[int] | None] | None = None,
 ) -> NearestResult:
+    """``nearest`` equals the first ``top`` of every valid configuration's distinct fixes
+    sorted by (cost, ranking, the given variables' values in value order); an input
+    supported as given gets only the fixes at cost 0."""
     model = space.model
-    result = nearest(space, config, keep=keep, weights=weights, top=top)
-    best, fixes = _brute(model, rows, config, keep, weights)
-    if best is None:
+    result = nearest(space, config, keep=keep, weights=weights, top=top, allowed=allowed)
+    every = _brute_all(model, rows, config, keep, weights, allowed)
+    if not every:
         assert result.cost is None and not result.candidates and not result.more
-        assert result.conflict is not None
+        if keep and allowed is None:  # the kept settings alone clash
+            assert result.conflict is not None
         return result
+    best = min(cost for cost, _ in every.values())
     assert result.cost == float(best)
     index = {n: i for i, n in enumerate(model.names)}
     got: list[Fix] = []
@@ -157,50 +195,32 @@ def _assert_matches_brute(
         assert [c.variable for c in candidate.changes] == changed
         assert all(c.before == config[c.variable] for c in candidate.changes)
         assert all(c.after == configuration[c.variable] for c in candidate.changes)
-        assert candidate.cost == float(best)
         fix = tuple(
             (index[c.variable], model.variable(c.variable).domain.index(c.after))
             for c in candidate.changes
         )
-        assert fixes[fix] == candidate.verdict  # supported whenever some completion is
+        cost, level = every[fix]
+        assert candidate.cost == float(cost)
+        assert level == candidate.verdict  # supported whenever some completion is
         # The completion is the first in value order among those with the fix and its verdict.
-        assert _first_completion(space, rows, config, keep, fix, candidate.verdict) == (
-            configuration
-        )
+        assert _first_completion(space, rows, config, keep, fix, level, allowed) == configuration
         got.append(fix)
-    # Distinct fixes, N of them when that many exist, the best N by the cost model's order.
-    assert len(set(got)) == len(got) == min(top, len(fixes))
-    assert result.more == (len(fixes) > top)
-    ranks = [_rank(model, f, fixes[f]) for f in got]
-    assert ranks == sorted(_rank(model, f, level) for f, level in fixes.items())[:top]
-    # Equal ranks (labels that casefold alike) keep value order: by each fix's first completion.
-    first = _first_rows(space, rows, config, keep, fixes)
-    assert got == sorted(fixes, key=lambda f: (_rank(model, f, fixes[f]), first[f]))[:top]
+
+    def order(f: Fix) -> tuple[object, ...]:
+        cost, level = every[f]
+        return (cost, _rank(model, f, level), _given_values(model, config, f))
+
+    expected = sorted(every, key=order)
+    if expected[0] == () and every[()][1] is Level.SUPPORTED:  # supported as given
+        expected = [f for f in expected if every[f][0] == best]
+    # Distinct fixes, N of them when that many exist, the best N by cost then the cost model.
+    assert len(set(got)) == len(got) == min(top, len(expected))
+    assert got == expected[:top]
+    costs = [c.cost for c in result.candidates]
+    assert costs == sorted(costs) and costs[0] == result.cost
+    # ``more``: further fixes at the minimum cost than those listed.
+    assert result.more == (len(expected) > top and every[expected[top]][0] == best)
     return result
-
-
-def _first_rows(
-    space: Space,
-    rows: Sequence[Row],
-    config: Mapping[str, Value],
-    keep: Sequence[str],
-    fixes: Mapping[Fix, Level],
-) -> dict[Fix, tuple[int, ...]]:
-    """Per fix: the least valid configuration in value order that makes it (any verdict)."""
-    model = space.model
-    names = model.names
-    given = {
-        names.index(n): model.variables[names.index(n)].domain.index(v) for n, v in config.items()
-    }
-    locked = {names.index(n) for n in keep}
-    first: dict[Fix, tuple[int, ...]] = {}
-    for values, _ in rows:
-        if any(values[v] != given[v] for v in locked):
-            continue
-        fix = tuple((v, values[v]) for v, i in sorted(given.items()) if values[v] != i)
-        if fix in fixes and (fix not in first or values < first[fix]):
-            first[fix] = values
-    return first
 
 
 # -- small synthetic models against brute force ---------------------------------------
@@ -216,8 +236,15 @@ def test_synthetic_models_match_brute_force(seed: int) -> None:
         config = {v.name: rng.choice(v.domain) for v in model.variables if rng.random() < 0.8}
         keep = [n for n in config if rng.random() < 0.25]
         weights = {v.name: float(rng.randint(0, 4)) for v in model.variables}
-        top = rng.choice((1, 3, 1000))
+        top = rng.choice((1, 2, 3, 1000))
         _assert_matches_brute(space, rows, config, keep, weights, top)
+        allowed = [
+            frozenset(i for i in range(len(v.domain)) if rng.random() < 0.7) or None
+            if rng.random() < 0.4
+            else None
+            for v in model.variables
+        ]
+        _assert_matches_brute(space, rows, config, keep, weights, top, allowed)
 
 
 @settings(max_examples=60, deadline=None)
@@ -371,8 +398,10 @@ def test_ordering_contract(space: Space, seed_valid: list[Row]) -> None:
     weights = {**dict.fromkeys(model.names, 1.0), "sync_appointments_contacts_tasks": 0.0}
     result = _assert_matches_brute(space, seed_valid, config, [], weights, 50)
     assert result.candidates[0].verdict is Level.SUPPORTED
-    verdicts = [c.verdict for c in result.candidates]
-    assert verdicts == sorted(verdicts)
+    assert result.candidates[-1].cost > result.cost  # 50 fixes reach past the minimum
+    for cost in {c.cost for c in result.candidates}:  # supported first at each cost
+        verdicts = [c.verdict for c in result.candidates if c.cost == cost]
+        assert verdicts == sorted(verdicts)
 
 
 def test_weights_steer_the_answer(space: Space) -> None:
@@ -384,7 +413,8 @@ def test_weights_steer_the_answer(space: Space) -> None:
         weights={"authentication": 100.0, "deployment": 100.0, "email_system": 1.0},
     )
     assert dear_auth.cost == 1
-    assert all([c.variable for c in k.changes] == ["email_system"] for k in dear_auth.candidates)
+    cheapest = [k for k in dear_auth.candidates if k.cost == dear_auth.cost]
+    assert cheapest and all([c.variable for c in k.changes] == ["email_system"] for k in cheapest)
 
 
 def test_decimal_weights_tie_exactly(space: Space, seed_valid: list[Row]) -> None:
@@ -416,13 +446,12 @@ def test_decimal_weights_tie_exactly(space: Space, seed_valid: list[Row]) -> Non
     whole = {**heavy, "authentication": 3.0, "email_system": 1.0, "profile_type": 2.0}
     result = _assert_matches_brute(space, seed_valid, config, [], decimal, top=50)
     assert result.cost == 0.3 and not result.more
-    fixes = {tuple(c.variable for c in k.changes) for k in result.candidates}
+    cheapest = [k for k in result.candidates if k.cost == 0.3]
+    fixes = {tuple(c.variable for c in k.changes) for k in cheapest}
     assert fixes == {("authentication",), ("email_system", "profile_type")}
-    scaled = nearest(space, config, weights=whole, top=50)
-    assert [k.configuration for k in result.candidates] == [
-        k.configuration for k in scaled.candidates
-    ]
-    assert all(k.cost == 0.3 for k in result.candidates)
+    assert all(k.cost > 0.3 for k in result.candidates[len(cheapest) :])
+    scaled = nearest(space, config, weights=whole, top=len(cheapest))
+    assert [k.configuration for k in cheapest] == [k.configuration for k in scaled.candidates]
     assert result.to_dict()["cost"] == 0.3
 
 
@@ -494,8 +523,9 @@ def test_labels_that_casefold_alike_tie_and_keep_value_order(
 def test_a_walk_cut_at_the_limit_still_gives_cheapest_distinct_fixes(
     space: Space, seed_valid: list[Row], share: float, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Beyond FIX_LIMIT fixes the order among them is not promised; what is returned
-    # is still minimum-cost, distinct, with each fix's best verdict, and ``more`` says so.
+    # One fix (as ``check`` asks) walks the minimum-cost fixes: beyond FIX_LIMIT of them the
+    # order is not promised; what is returned is still minimum-cost with its best verdict,
+    # and ``more`` says so.
     import syncscope.solver.repair.nearest as module
 
     monkeypatch.setattr(module, "FIX_LIMIT", 3)
@@ -510,7 +540,7 @@ def test_a_walk_cut_at_the_limit_still_gives_cheapest_distinct_fixes(
         if len(fixes) <= 3:
             continue
         cut += 1
-        result = nearest(space, config, weights=uniform, top=2)
+        result = nearest(space, config, weights=uniform, top=1)
         assert result.cost == float(best) and result.more
         got = []
         for candidate in result.candidates:
@@ -521,9 +551,7 @@ def test_a_walk_cut_at_the_limit_still_gives_cheapest_distinct_fixes(
             assert fixes[fix] == candidate.verdict
             assert brute_verdict(model, dict(candidate.configuration)) == candidate.verdict
             got.append(fix)
-        assert len(set(got)) == len(got) == 2
-        ranks = [_rank(model, f, fixes[f]) for f in got]
-        assert ranks == sorted(ranks)
+        assert len(got) == 1
 
 
 def test_to_dict_contract(space: Space) -> None:
@@ -580,3 +608,18 @@ def test_public_api_reads_a_string_keep_as_one_variable() -> None:
 def test_public_api_rejects_a_top_that_is_not_a_positive_whole_number(top: object) -> None:
     with pytest.raises(ConfigurationError, match="top must be a positive whole number"):
         syncscope.nearest({"email_system": "gmail"}, top=top)  # type: ignore[arg-type]
+
+
+def test_top_reaches_past_the_minimum_cost(space: Space, seed_valid: list[Row]) -> None:
+    # On-premises MSN with FIPS: two fixes cost the minimum; --top 5 lists three dearer ones.
+    config: dict[str, Value] = {
+        "deployment": "on-premises",
+        "email_system": "msn",
+        "fips_mode": True,
+    }
+    result = _assert_matches_brute(space, seed_valid, config, [], None, 5)
+    assert len(result.candidates) == 5 and not result.more
+    costs = [c.cost for c in result.candidates]
+    assert costs[0] == result.cost == 20 and costs[2] > 20
+    assert len({c.changes for c in result.candidates}) == 5
+    assert nearest(space, config, top=1).candidates == result.candidates[:1]
