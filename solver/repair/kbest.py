@@ -234,6 +234,7 @@ def _full(
         left -= 1  # states still to take off after this one
         while depth < depths:
             row, kids = terms[depth], children[node]
+            assert row is not None  # every variable is given
             follow = -1
             for v in choices[depth]:
                 kid = kids[v]

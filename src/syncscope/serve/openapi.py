@@ -507,7 +507,8 @@ def openapi_schema(model: Model, limits: Limits, editions: Sequence[str] = ()) -
             409,
         ),
         "/v1/nearest": _post(
-            "The cheapest changes that make a configuration valid: `syncscope nearest --json`.",
+            "The `top` cheapest distinct fixes that make a configuration valid, cheapest"
+            " first, each with its own cost: `syncscope nearest --json`.",
             _ref("NearestRequest"),
             _json(
                 {"oneOf": [_ref("NearestResult"), _array(_ref("NearestResult"))]},

@@ -315,7 +315,9 @@ async function nearest() {
     summary.textContent = "Already valid: nothing to change.";
     return;
   }
-  summary.textContent = `Cheapest change cost ${result.cost}: ${fixes.length} distinct ${fixes.length === 1 ? "fix" : "fixes"}.`;
+  const dearest = fixes[fixes.length - 1].cost;
+  const costs = dearest === result.cost ? `cost ${result.cost}` : `cost ${result.cost}–${dearest}`;
+  summary.textContent = `${fixes.length} ${fixes.length === 1 ? "fix" : "fixes"}, cheapest first (${costs}).`;
   fixes.forEach((candidate, i) => {
     const words = candidate.changes.map(describeChange).join("; ");
     const button = el("button", { type: "button", class: "apply", text: "Apply" });
@@ -325,7 +327,7 @@ async function nearest() {
       refresh();
     });
     list.append(el("li", { "data-rank": String(i + 1) },
-      el("span", { text: `[${candidate.verdict}] ${words} ` }), button));
+      el("span", { text: `[${candidate.verdict}] ${words} (cost ${candidate.cost}) ` }), button));
   });
 }
 
