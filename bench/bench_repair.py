@@ -152,7 +152,8 @@ def run(report: Report) -> None:
     report.note(
         SECTION,
         "The baseline's nearest enumerates every valid configuration with python-constraint2"
-        " and scans them for the minimum weighted number of changes; `syncscope` runs a"
-        " min-cost pass over the compiled diagram and enumerates only minimum-cost paths"
-        " (docs/repair.md). Both agree on the minimum cost for every query checked.",
+        " and scans them for the minimum weighted number of changes; `syncscope` runs one"
+        " bottom-up pass over the compiled diagram and a best-first search with an exact"
+        " bound for the `top` cheapest distinct fixes (docs/repair.md). Both agree on the"
+        " minimum cost for every query checked.",
     )
