@@ -228,29 +228,35 @@ def _full(
     push, pop = heapq.heappush, heapq.heappop
     left = limit
     while heap and left > 0:
-        worth, _, node, depth, so_far, key = pop(heap)
+        worth, _, node, depth, so_far, prefix = pop(heap)
         if waiting:
             del waiting[0]  # the heap's least is the waiting least
         left -= 1  # states still to take off after this one
+        key = list(prefix)
         while depth < depths:
             row, kids = terms[depth], children[node]
             assert row is not None  # every variable is given
+            # Below ``cap`` a child is among the best bounds still to come.
+            cap = -1 if not left else none if len(waiting) < left else waiting[-1]
             follow = -1
             for v in choices[depth]:
-                kid = kids[v]
-                step = so_far + row[v]
-                bound = step + h[kid]
+                bound = so_far + row[v] + h[kids[v]]
                 if bound == worth and follow < 0:
-                    follow, taken = v, step
-                elif bound < none and left and (len(waiting) < left or bound < waiting[-1]):
+                    follow = v
+                elif bound < cap:
                     insort(waiting, bound)
                     if len(waiting) > left:
                         waiting.pop()
+                    if len(waiting) == left:
+                        cap = waiting[-1]
                     count += 1
-                    push(heap, (bound, count, kid, depth + 1, step, (*key, v)))
-            node, so_far, key = kids[follow], taken, (*key, follow)
+                    push(heap, (bound, count, kids[v], depth + 1, so_far + row[v], (*key, v)))
+            node = kids[follow]
+            so_far += row[follow]
+            key.append(follow)
             depth += 1
-        yield Best(key, worth // place, node, key)
+        path = tuple(key)
+        yield Best(path, worth // place, node, path)
 
 
 def _partial(

@@ -26,7 +26,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from operator import add
+from operator import add, getitem
 from types import MappingProxyType
 
 from syncscope.model import ConfigurationError, Level, Value, resolve_variable
@@ -244,7 +244,8 @@ def _across(
     top: int,
 ) -> NearestResult:
     """The ``top`` best distinct fixes at any cost (one more is looked for, for ``more``)."""
-    found = list(best_fixes(space, w, choices, given, top))
+    fixes = best_fixes(space, w, choices, given, top + 1)  # one more, for ``more``
+    found = list(islice(fixes, top))
     if not found:
         return _unreachable(space, given, locked)
     known = ranked_tables(space)
@@ -252,8 +253,8 @@ def _across(
     least = found[0].units
     more = False
     if len(found) == top and found[-1].units == least:  # all at the minimum: one more?
-        after = list(islice(best_fixes(space, w, choices, given, top + 1), top, None))
-        more = bool(after) and after[0].units == least
+        after = next(fixes, None)
+        more = after is not None and after.units == least
     if found[0].verdict == Level.SUPPORTED and found[0].key == tuple(g for _, g in pairs):
         found = [f for f in found if f.units == least]  # supported as given: nothing to fix
     picked = []
@@ -513,7 +514,7 @@ def _candidate(
     changes = tuple(Change(names[v], domains[v][i], domains[v][path[v]]) for v, i in moved)
     advice = tuple(text for v, _ in moved if (text := known.advice[v][path[v]]) is not None)
     return Candidate(
-        configuration=MappingProxyType(tables.decode(path)),
+        configuration=MappingProxyType(dict(zip(names, map(getitem, domains, path), strict=True))),
         changes=changes,
         cost=cost,
         verdict=verdict,
