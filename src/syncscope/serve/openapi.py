@@ -136,8 +136,21 @@ def _schemas(model: Model) -> JSON:
                 "required": _ref("CanonicalConfiguration"),
                 "advice": _array(_ref("Advice")),
                 "fix": _array(_ref("Change")),
+                "outcomes": _array(_ref("Outcome")),
+                "conditions": _array(_ref("Condition")),
             },
             ["verdict", "configuration", "complete", "findings", "required", "advice", "fix"],
+        ),
+        "Outcome": _obj(
+            {"variable": _STRING, "value": _VALUE, "verdict": verdict},
+            ["variable", "value", "verdict"],
+            description="A partial configuration: one unset setting whose value makes the verdict worse.",
+        ),
+        "Condition": _obj(
+            {"settings": _ref("CanonicalConfiguration"), "verdict": verdict},
+            ["settings", "verdict"],
+            description="A partial configuration: a minimal set of unset settings (one or two) "
+            "that, with the rest still open, makes the best verdict worse but still valid.",
         ),
         "Counts": _obj(
             {name: {"type": "integer"} for name in [*levels, "valid", "total"]},
@@ -211,8 +224,10 @@ def _schemas(model: Model) -> JSON:
                 "diagnoses": _array(_array(_STRING)),
                 "more": {"type": "boolean"},
                 "fixes": _array(_ref("Candidate")),
+                "fixes_more": {"type": "boolean", "description": "Other fixes exist beyond those listed."},
                 "remedies": _array(_array(_ref("Change"))),
-                "outcomes": _array({"type": "object"}),
+                "outcomes": _array(_ref("Outcome")),
+                "conditions": _array(_ref("Condition")),
                 "text": _STRING,
             },
             ["configuration", "verdict", "valid", "conflicts", "diagnoses", "more", "text"],

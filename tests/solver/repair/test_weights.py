@@ -200,9 +200,13 @@ def test_file_problems(model: Model, tmp_path: Path) -> None:
     other.write_text("ports: 1\n", encoding="utf-8")
     with pytest.raises(ConfigurationError, match=r"'uniform' or a \.toml or \.json file"):
         resolve_weights(model, str(other))
+    binary = tmp_path / "b.json"
+    binary.write_bytes(b"\x80\x81 ports")
     with pytest.raises(ConfigurationError, match="not UTF-8"):
-        binary = tmp_path / "b.json"
-        binary.write_bytes(b"\xff\xfe\x00")
+        load_weights_file(str(binary))
+    # A UTF-16 byte-order mark followed by half a character is named as broken UTF-16.
+    binary.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(ConfigurationError, match="not UTF-16-LE text"):
         load_weights_file(str(binary))
 
 
