@@ -144,7 +144,8 @@ def _schemas(model: Model) -> JSON:
         "Outcome": _obj(
             {"variable": _STRING, "value": _VALUE, "verdict": verdict},
             ["variable", "value", "verdict"],
-            description="A partial configuration: one unset setting whose value makes the verdict worse.",
+            description="A partial configuration: one unset setting whose value makes the "
+            "verdict worse.",
         ),
         "Condition": _obj(
             {"settings": _ref("CanonicalConfiguration"), "verdict": verdict},
@@ -224,7 +225,10 @@ def _schemas(model: Model) -> JSON:
                 "diagnoses": _array(_array(_STRING)),
                 "more": {"type": "boolean"},
                 "fixes": _array(_ref("Candidate")),
-                "fixes_more": {"type": "boolean", "description": "Other fixes exist beyond those listed."},
+                "fixes_more": {
+                    "type": "boolean",
+                    "description": "Other fixes exist beyond those listed.",
+                },
                 "remedies": _array(_array(_ref("Change"))),
                 "outcomes": _array(_ref("Outcome")),
                 "conditions": _array(_ref("Condition")),
