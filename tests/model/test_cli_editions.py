@@ -20,6 +20,16 @@ def test_json_lists_every_edition_with_its_cover() -> None:
 
 
 def test_text_has_one_line_per_edition() -> None:
-    result = CliRunner().invoke(command, [])
+    wide = CliRunner().invoke(command, [], env={"COLUMNS": "120"})
+    assert wide.exit_code == 0
+    assert [line.split()[0] for line in wide.output.splitlines()] == list(edition_ids())
+
+
+def test_text_at_80_columns_has_one_entry_per_edition_with_its_source_below() -> None:
+    result = CliRunner().invoke(command, [], env={"COLUMNS": "80"})
     assert result.exit_code == 0
-    assert [line.split()[0] for line in result.output.splitlines()] == list(edition_ids())
+    lines = result.output.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    entries = [line.split()[0] for line in lines if not line.startswith(" ")]
+    assert entries == list(edition_ids())
+    assert next(line.strip() for line in lines if line.startswith(" ")) == "seed"
