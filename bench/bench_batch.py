@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import baseline
-from harness import Report, Row, median_seconds
+from harness import PEAK, Report, Row, median_seconds
 from syncscope.model import Value, format_value, load_model, normalize_config
 from syncscope.solver.diagram.space import Space, compiled
 
@@ -67,13 +67,13 @@ ORG: Mapping[str, Value] = {
 }
 """The organisation-wide settings of the Gmail example (canonical)."""
 SYNCSCOPE = str(Path(sys.executable).parent / "syncscope")
-_RSS = (
-    "import resource, sys\n"
+_RSS = PEAK + (
+    "import sys\n"
     "from syncscope.cli import main\n"
     "try:\n"
     "    main(sys.argv[1:])\n"
     "finally:\n"
-    "    sys.stderr.write(f'maxrss {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')\n"
+    "    sys.stderr.write(f'maxrss {peak_kib()}\\n')\n"
 )
 
 

@@ -23,7 +23,7 @@ import baseline
 import bench_batch
 import bench_repair
 import strong
-from harness import Report, Row, median_seconds
+from harness import PEAK, Report, Row, median_seconds
 from syncscope.solver.diagram.space import compiled
 from syncscope.solver.repair.weights import Weights
 
@@ -45,8 +45,8 @@ FLOOR = (
     "        o.write(json.dumps(dict(zip(header, row))) + '\\n')\n"
 )
 """The I/O floor: read the CSV, write one JSON line per row."""
-RSS = (
-    "import resource, sys, time\n"
+RSS = PEAK + (
+    "import sys, time\n"
     "from syncscope.cli import main\n"
     "start = time.perf_counter()\n"
     "try:\n"
@@ -55,7 +55,7 @@ RSS = (
     "    pass\n"
     "finally:\n"
     "    sys.stderr.write(f'wall {time.perf_counter() - start}\\n')\n"
-    "    sys.stderr.write(f'maxrss {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')\n"
+    "    sys.stderr.write(f'maxrss {peak_kib()}\\n')\n"
 )
 
 
@@ -343,8 +343,8 @@ def _sample(space: Any, rng: random.Random) -> dict[str, Any]:
 
 SCALING_SIZES = (10, 20, 30, 40, 50)
 SCALING_PAIRS = 5
-PLAN_RSS = (
-    "import json, resource, sys, time\n"
+PLAN_RSS = PEAK + (
+    "import json, sys, time\n"
     "from syncscope.model.synthetic import random_model\n"
     "from syncscope.solver.diagram.space import compiled\n"
     "from syncscope.solver.plan.planner import plan\n"
@@ -353,7 +353,7 @@ PLAN_RSS = (
     "t = time.perf_counter()\n"
     "p = plan(space, start, target)\n"
     "wall = time.perf_counter() - t\n"
-    "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+    "rss = peak_kib()\n"
     "print(json.dumps([wall, rss, p.feasible, p.proven, p.gap, len(p.steps)]))\n"
 )
 

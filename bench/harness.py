@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-__all__ = ["Report", "Row", "machine", "median_seconds"]
+__all__ = ["PEAK", "Report", "Row", "machine", "median_seconds"]
 
 
 def median_seconds(fn: Callable[[], object], *, repeat: int = 7, min_time: float = 0.05) -> float:
@@ -116,3 +116,20 @@ def machine() -> str:
         f"{cpu}; {os.cpu_count()} logical CPUs; {platform.system()} {platform.release()};"
         f" Python {platform.python_version()}; measured {datetime.now(UTC):%Y-%m-%d}"
     )
+
+
+PEAK = (
+    "def peak_kib():\n"
+    "    # VmHWM is this process's own peak. ru_maxrss is not: Linux carries the parent's\n"
+    "    # peak across fork and exec into it, so a child of the bench would report the bench.\n"
+    "    try:\n"
+    "        with open('/proc/self/status', encoding='ascii') as status:\n"
+    "            for line in status:\n"
+    "                if line.startswith('VmHWM:'):\n"
+    "                    return int(line.split()[1])\n"
+    "    except OSError:\n"
+    "        pass\n"
+    "    import resource\n"
+    "    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+)
+"""Source of ``peak_kib()``, the peak resident memory in KiB, for the bench's child processes."""
