@@ -54,6 +54,7 @@ KEPT = (
     "syncscope.solver.explain.quickxplain.settled",
     "syncscope.solver.explain.quickxplain.reasoned",
     "syncscope.solver.explain.quickxplain.searched",
+    "syncscope.solver.explain.quickxplain.paired",
 )
 """The per-space tables (keys of :func:`~syncscope.solver.diagram.space.per_space`) it keeps."""
 

@@ -43,6 +43,7 @@ __all__ = [
     "explain_removal",
     "from_reasons",
     "narrowed",
+    "paired",
     "searched",
     "settled",
     "tabled_reasons",
@@ -111,11 +112,20 @@ class Explainer:
 
         Taken from :func:`searched` when none of the fixed values is among the
         variables its search with nothing fixed read (the search would go the
-        same way), else searched for.
+        same way), or when the fixed values agree with an entry of :func:`searched`
+        or :func:`paired` on the variables its search read, else searched for.
         """
         for tabled in searched(self.space).get((var, value), ()):
             if tabled.holds(self.fixed):
                 return tabled.rules
+        pairs = paired(self.space)
+        if pairs:
+            fixed = sorted(self.fixed.items())
+            for k, first in enumerate(fixed):
+                for second in fixed[k + 1 :]:
+                    entry = pairs.get((var, value, first, second))
+                    if entry is not None and entry.holds(self.fixed):
+                        return entry.rules
         return self.search(var, value)
 
     def search(self, var: int, value: int, reads: set[int] | None = None) -> tuple[int, ...]:
@@ -428,6 +438,76 @@ def searched(space: Space) -> dict[tuple[int, int], tuple[Tabled, ...]]:
                     Tabled(found, frozenset(reads), tuple(fixed.items()))
                 )
     return {key: tuple(entries) for key, entries in out.items()}
+
+
+PAIRED_SEARCHES = 4096
+"""At most this many searches under two fixed values for :func:`paired`; a rule set that needs
+more gets no pairs tabled (its first question would wait for them)."""
+
+
+@per_space
+def paired(space: Space) -> dict[tuple[int, int, tuple[int, int], tuple[int, int]], Tabled]:
+    """(variable, value, first fixed value, second fixed value) -> :meth:`Explainer.search`
+    under those two fixed values, where no entry of :func:`searched` holds for them
+    (worked out once per space).
+
+    The fixed values are (variable, value) pairs, the first on the smaller
+    variable. Only values the diagram removes under the two, and that neither
+    a single rule, a pair of rules nor arc consistency explains there, are
+    searched; none at all (an empty table) when more than
+    :data:`PAIRED_SEARCHES` questions would need a look.
+
+    Examples
+    --------
+    >>> from syncscope.solver.diagram.space import compiled
+    >>> space = compiled()
+    >>> found = paired(space)
+    >>> all(entry.holds(dict(entry.fixed)) for entry in found.values())
+    True
+    """
+    singles = searched(space)
+    if not singles:
+        return {}
+    verdicts = Level.valid_levels()
+    sizes = space.tables.sizes
+    values = [(v, x) for v, size in enumerate(sizes) for x in range(size)]
+    wanted: list[tuple[int, int, tuple[int, int], tuple[int, int]]] = []
+    for (var, value), entries in singles.items():
+        for k, first in enumerate(values):
+            if first[0] == var:
+                continue
+            for second in values[k + 1 :]:
+                if second[0] in (var, first[0]):
+                    continue
+                fixed = dict((first, second))
+                if any(entry.holds(fixed) for entry in entries):
+                    continue
+                wanted.append((var, value, first, second))
+                if len(wanted) > PAIRED_SEARCHES:
+                    return {}
+    out: dict[tuple[int, int, tuple[int, int], tuple[int, int]], Tabled] = {}
+    explainers: dict[tuple[tuple[int, int], tuple[int, int]], Explainer | None] = {}
+    masks: dict[tuple[tuple[int, int], tuple[int, int]], list[int]] = {}
+    skipped: dict[tuple[tuple[int, int], tuple[int, int]], set[tuple[int, int]]] = {}
+    for var, value, first, second in wanted:
+        key = (first, second)
+        if key not in explainers:
+            fixed = dict(key)
+            live = space.diagram.live_masks(fixed, verdicts)
+            explainers[key] = Explainer(space, fixed) if live[0] else None
+            masks[key] = live
+        explainer = explainers[key]
+        if explainer is None or masks[key][var] >> value & 1:
+            continue  # no valid configuration, or the value is not removed
+        if key not in skipped:
+            fixed = dict(key)
+            skipped[key] = _looked_up(space, fixed) | set(narrowed(space, fixed).reasons)
+        if (var, value) in skipped[key]:
+            continue  # a question with these values never searches for it
+        reads: set[int] = set()
+        found = explainer.search(var, value, reads)
+        out[var, value, first, second] = Tabled(found, frozenset(reads), key)
+    return out
 
 
 def _looked_up(space: Space, fixed: Mapping[int, int]) -> set[tuple[int, int]]:
