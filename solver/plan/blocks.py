@@ -87,15 +87,32 @@ class Blocks:
         hit = memo.get(mask)
         if hit is not None:
             return hit
-        low = (mask & -mask).bit_length() - 1
-        best = self.dead
-        for block in self.containing[low]:
-            if block & ~mask == 0:
-                rest = self._fewest(mask ^ block)
-                if rest + 1 < best:
-                    best = rest + 1
-        memo[mask] = best
-        return best
+        containing, dead = self.containing, self.dead
+        # An explicit stack of [mask, its candidate blocks, next block, best so far]:
+        # a block whose rest is not known yet is looked at again once it is.
+        stack: list[list[int]] = [[mask, (mask & -mask).bit_length() - 1, 0, dead]]
+        while stack:
+            frame = stack[-1]
+            top, low, at, best = frame
+            blocks = containing[low]
+            pending = False
+            while at < len(blocks):
+                block = blocks[at]
+                if block & ~top == 0:
+                    sub = top ^ block
+                    rest = 0 if sub == 0 else memo.get(sub)
+                    if rest is None:
+                        frame[2], frame[3] = at, best
+                        stack.append([sub, (sub & -sub).bit_length() - 1, 0, dead])
+                        pending = True
+                        break
+                    if rest + 1 < best:
+                        best = rest + 1
+                at += 1
+            if not pending:
+                memo[top] = best
+                stack.pop()
+        return memo[mask]
 
 
 def monotone_blocks(
