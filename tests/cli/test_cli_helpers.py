@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 from syncscope.model import format_value, load_model, parse_assignment
 
+from syncscope import change_costs
 from syncscope.cli import COMMANDS, cli
 
 BIN = Path(sys.executable).parent
@@ -35,6 +36,20 @@ def test_vars_json_lists_every_variable_with_values_and_aliases() -> None:
         assert entry["scope"] in ("organisation", "profile", "mailbox")
         assert [v["id"] for v in entry["values"]] == list(var.domain)
         assert [tuple(v["aliases"]) for v in entry["values"]] == [s.aliases for s in var.values]
+
+
+def test_vars_json_keeps_change_weight_and_weight_reason() -> None:
+    # Scripts written before the cost model read these two keys.
+    data = {v["name"]: v for v in json.loads(run("vars", "--json").stdout)}
+    costs = {c.variable: c for c in change_costs(MODEL)}
+    assert set(data) == set(MODEL.names)
+    for name, entry in data.items():
+        assert entry["change_weight"] == entry["cost"] == costs[name].default
+        assert entry["weight_reason"] == entry["cost_reason"] == costs[name].reason
+    one = json.loads(run("vars", "email_system", "--json").stdout)
+    assert one["change_weight"] == 60 and one["weight_reason"] == costs["email_system"].reason
+    lines = [json.loads(line) for line in run("vars", "--format", "jsonl").stdout.splitlines()]
+    assert all({"change_weight", "weight_reason"} <= set(line) for line in lines)
 
 
 def test_vars_one_variable_in_any_spelling() -> None:

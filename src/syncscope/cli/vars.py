@@ -52,6 +52,8 @@ def describe_variable(var: Variable, costs: ChangeCosts) -> dict[str, Any]:
 
     ``cost`` is the cost of any change that ``pair_costs`` does not price;
     ``changes`` are the cost table's entries for those pairs, with their reasons.
+    ``change_weight`` and ``weight_reason`` are ``cost`` and ``cost_reason``, kept
+    for older scripts.
 
     Examples
     --------
@@ -64,6 +66,8 @@ def describe_variable(var: Variable, costs: ChangeCosts) -> dict[str, Any]:
     ('exchange-online', True)
     >>> data["scope"], data["cost"], data["pair_costs"]["exchange-2013 -> exchange-2013-sp1"]
     ('mailbox', 60, 5)
+    >>> data["change_weight"] == data["cost"], data["weight_reason"] == data["cost_reason"]
+    (True, True)
     """
     cost = costs.to_dict()
     return {
@@ -73,6 +77,8 @@ def describe_variable(var: Variable, costs: ChangeCosts) -> dict[str, Any]:
         "scope": cost["scope"],
         "cost": cost["default"],
         "cost_reason": cost["reason"],
+        "change_weight": cost["default"],
+        "weight_reason": cost["reason"],
         "changes": cost["changes"],
         "pair_costs": cost["pair_costs"],
         "advice": cost["advice"],
