@@ -20,7 +20,6 @@ __all__ = [
     "Outcome",
     "check",
     "fitting_advice",
-    "outcomes",
     "single_outcomes",
     "verdict",
 ]
@@ -263,7 +262,9 @@ def fitting_advice(
 
 
 def single_outcomes(found: tuple[Condition, ...]) -> tuple[Outcome, ...]:
-    """The conditions of one setting, as outcomes (the same as :func:`outcomes` gives).
+    """The conditions of one setting, as outcomes.
+
+    They are the open values whose best verdict is valid but worse than the fixed ones' own.
 
     Examples
     --------
@@ -275,37 +276,6 @@ def single_outcomes(found: tuple[Condition, ...]) -> tuple[Outcome, ...]:
     return tuple(
         Outcome(*next(iter(c.settings.items())), c.verdict) for c in found if len(c.settings) == 1
     )
-
-
-def outcomes(
-    space: Space, fixed: Mapping[int, int], verdict: Level | None = None
-) -> tuple[Outcome, ...]:
-    """The open values whose best verdict is valid but worse than ``fixed``'s own.
-
-    Examples
-    --------
-    >>> from syncscope.solver.diagram.space import compiled
-    >>> space = compiled()
-    >>> [(o.variable, o.value, o.verdict.id) for o in outcomes(space, space.encode(
-    ...     {"email_system": "exchange-online", "mixed_outlook_act_sync": True}))]
-    [('sync_appointments_contacts_tasks', True, 'discouraged')]
-    """
-    diagram = space.diagram
-    tables = space.tables
-    if verdict is None:
-        verdict = diagram.best(fixed)
-    if not verdict.valid or verdict is Level.DISCOURAGED:
-        return ()
-    out = []
-    for var, sums in enumerate(diagram.value_counts(fixed)):
-        if var in fixed:
-            continue
-        for index, packed in enumerate(sums):
-            counts = diagram.unpack(packed)
-            best = next((Level(t) for t, n in enumerate(counts) if n), None)
-            if best is not None and best.valid and best > verdict:
-                out.append(Outcome(tables.names[var], tables.domains[var][index], best))
-    return tuple(out)
 
 
 def _explain_partial(space: Space, fixed: Mapping[int, int], verdict: Level) -> list[RuleTable]:

@@ -20,7 +20,7 @@ from syncscope.solver.diagram.space import Space
 from syncscope.solver.explain.causes import transversals
 from syncscope.solver.explain.diagnoses import explain
 from syncscope.solver.queries.brute import brute_verdict
-from syncscope.solver.queries.check import check, outcomes
+from syncscope.solver.queries.check import Outcome, check
 from syncscope.solver.queries.conditions import MAX_SETTINGS, conditions
 from syncscope.solver.queries.enumeration import configurations
 
@@ -70,6 +70,39 @@ def _brute(space: Space, config: Mapping[str, Value]) -> tuple[Level, set, set]:
             every.add(frozenset(own[i] for i in range(len(own)) if mask >> i & 1))
     minimal = {c for c in every if not any(o < c for o in every)}
     return best, small, minimal
+
+
+def outcomes(
+    space: Space, fixed: Mapping[int, int], verdict: Level | None = None
+) -> tuple[Outcome, ...]:
+    """The open values whose best verdict is valid but worse than ``fixed``'s own.
+
+    The reference that ``single_outcomes(conditions(...))`` replaced, straight from the
+    diagram's value counts.
+    """
+    diagram = space.diagram
+    tables = space.tables
+    if verdict is None:
+        verdict = diagram.best(fixed)
+    if not verdict.valid or verdict is Level.DISCOURAGED:
+        return ()
+    out = []
+    for var, sums in enumerate(diagram.value_counts(fixed)):
+        if var in fixed:
+            continue
+        for index, packed in enumerate(sums):
+            counts = diagram.unpack(packed)
+            best = next((Level(t) for t, n in enumerate(counts) if n), None)
+            if best is not None and best.valid and best > verdict:
+                out.append(Outcome(tables.names[var], tables.domains[var][index], best))
+    return tuple(out)
+
+
+def test_the_reference_outcomes_name_the_worse_open_value(space: Space) -> None:
+    fixed = space.encode({"email_system": "exchange-online", "mixed_outlook_act_sync": True})
+    assert [(o.variable, o.value, o.verdict.id) for o in outcomes(space, fixed)] == [
+        ("sync_appointments_contacts_tasks", True, "discouraged")
+    ]
 
 
 def _as_sets(found: tuple) -> set[frozenset[Setting]]:
