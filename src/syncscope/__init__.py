@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from syncscope.api.batch import check_batch
     from syncscope.api.check import check, verdict
     from syncscope.api.compare import Against, Diff, RuleChange, check_against, diff
-    from syncscope.api.costs import ChangeCosts, PricedChange, change_costs
+    from syncscope.api.costs import ChangeCosts, PricedChange, change_costs, describe_variable
     from syncscope.api.plan import plan, plan_graph, plan_inventory, plan_organisation_inventory
     from syncscope.api.repair import explain, nearest
     from syncscope.api.space import (
@@ -80,6 +80,7 @@ _LAZY = {
     "check_batch": "syncscope.api.batch",
     "change_costs": "syncscope.api.costs",
     "ChangeCosts": "syncscope.api.costs",
+    "describe_variable": "syncscope.api.costs",
     "PricedChange": "syncscope.api.costs",
     "diff": "syncscope.api.compare",
     "check_against": "syncscope.api.compare",
@@ -168,6 +169,7 @@ __all__ = [
     "check_batch",
     "configurations",
     "count",
+    "describe_variable",
     "diff",
     "domains",
     "explain",

@@ -11,14 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
-from syncscope.model import Model, Value, format_value
+from syncscope.model import Model, Value, Variable, format_value
 from syncscope.model.costs import costs_for
 from syncscope.solver.repair.weights import Weights, pair_text
 
 from ._inputs import resolve_model
 
-__all__ = ["ChangeCosts", "PricedChange", "change_costs"]
+__all__ = ["ChangeCosts", "PricedChange", "change_costs", "describe_variable"]
 
 
 def _number(value: float) -> float | int:
@@ -130,3 +131,51 @@ def change_costs(
             )
         )
     return tuple(out)
+
+
+def describe_variable(var: Variable, costs: ChangeCosts) -> dict[str, Any]:
+    """A variable as JSON-ready data: name, label, description, scope, costs and values.
+
+    The one description of a variable's costs, which ``syncscope vars --format
+    json`` and ``GET /v1/model`` give. ``cost`` is the cost of any change that
+    ``pair_costs`` does not price; ``changes`` are the cost table's entries for
+    those pairs, with their reasons. ``change_weight`` is ``cost``, kept for
+    older clients.
+
+    Parameters
+    ----------
+    var : Variable
+        The variable, from the rule set ``costs`` was computed for.
+    costs : ChangeCosts
+        Its costs, from :func:`change_costs`.
+
+    Examples
+    --------
+    >>> from syncscope.model import load_model
+    >>> model = load_model()
+    >>> costs = {c.variable: c for c in change_costs(model)}
+    >>> data = describe_variable(model.variable("email_system"), costs["email_system"])
+    >>> data["values"][0]["id"], "EXO" in data["values"][0]["aliases"]
+    ('exchange-online', True)
+    >>> data["scope"], data["cost"], data["pair_costs"]["exchange-2013 -> exchange-2013-sp1"]
+    ('mailbox', 60, 5)
+    >>> data["change_weight"] == data["cost"]
+    True
+    """
+    cost = costs.to_dict()
+    return {
+        "name": var.name,
+        "label": var.label,
+        "description": var.description,
+        "scope": cost["scope"],
+        "change_weight": cost["default"],
+        "cost": cost["default"],
+        "cost_reason": cost["reason"],
+        "changes": cost["changes"],
+        "pair_costs": cost["pair_costs"],
+        "advice": cost["advice"],
+        "values": [
+            {"id": spec.id, "label": spec.label, "aliases": list(spec.aliases)}
+            for spec in var.values
+        ],
+    }

@@ -8,12 +8,12 @@ from typing import Any
 
 import click
 
-from syncscope import ChangeCosts, change_costs
+from syncscope import ChangeCosts, change_costs, describe_variable
 from syncscope.model import Variable, format_value, resolve_variable
 
 from .common import emit, handle_errors, model_from, output_options, terminal_width
 
-__all__ = ["command", "describe_variable", "render_variable"]
+__all__ = ["command", "render_variable"]
 
 
 @click.command("vars")
@@ -35,7 +35,7 @@ def command(ctx: click.Context, name: str | None, fmt: str) -> None:
     model = model_from(ctx)
     chosen = [resolve_variable(model, name)] if name is not None else list(model.variables)
     costs = {c.variable: c for c in change_costs(model)}
-    data = [describe_variable(var, costs[var.name]) for var in chosen]
+    data = [_describe(var, costs[var.name]) for var in chosen]
     if fmt in ("json", "jsonl"):
         emit(data[0] if name is not None and fmt == "json" else data, fmt)
     elif fmt == "csv":
@@ -47,46 +47,9 @@ def command(ctx: click.Context, name: str | None, fmt: str) -> None:
         click.echo("\n\n".join(render_variable(var, costs[var.name], width) for var in chosen))
 
 
-def describe_variable(var: Variable, costs: ChangeCosts) -> dict[str, Any]:
-    """A variable as JSON-ready data: name, label, description, scope, costs and values.
-
-    ``cost`` is the cost of any change that ``pair_costs`` does not price;
-    ``changes`` are the cost table's entries for those pairs, with their reasons.
-    ``change_weight`` and ``weight_reason`` are ``cost`` and ``cost_reason``, kept
-    for older scripts.
-
-    Examples
-    --------
-    >>> from syncscope import change_costs
-    >>> from syncscope.model import load_model
-    >>> model = load_model()
-    >>> costs = {c.variable: c for c in change_costs(model)}
-    >>> data = describe_variable(model.variable("email_system"), costs["email_system"])
-    >>> data["values"][0]["id"], "EXO" in data["values"][0]["aliases"]
-    ('exchange-online', True)
-    >>> data["scope"], data["cost"], data["pair_costs"]["exchange-2013 -> exchange-2013-sp1"]
-    ('mailbox', 60, 5)
-    >>> data["change_weight"] == data["cost"], data["weight_reason"] == data["cost_reason"]
-    (True, True)
-    """
-    cost = costs.to_dict()
-    return {
-        "name": var.name,
-        "label": var.label,
-        "description": var.description,
-        "scope": cost["scope"],
-        "cost": cost["default"],
-        "cost_reason": cost["reason"],
-        "change_weight": cost["default"],
-        "weight_reason": cost["reason"],
-        "changes": cost["changes"],
-        "pair_costs": cost["pair_costs"],
-        "advice": cost["advice"],
-        "values": [
-            {"id": spec.id, "label": spec.label, "aliases": list(spec.aliases)}
-            for spec in var.values
-        ],
-    }
+def _describe(var: Variable, costs: ChangeCosts) -> dict[str, Any]:
+    # The API's description, plus ``weight_reason`` (``cost_reason``) kept for older scripts.
+    return {**describe_variable(var, costs), "weight_reason": costs.reason}
 
 
 def _wrapped(text: str, lead: str, hang: str, width: int) -> list[str]:

@@ -440,25 +440,13 @@ class Engine:
         """
         if self._vocabulary is None:
             m = self.model
-            # The one cost model, as `syncscope vars --format json` gives it.
-            costs = {c.variable: c.to_dict() for c in syncscope.change_costs(m)}
+            # The one cost model, described as `syncscope vars --format json` gives it.
+            costs = {c.variable: c for c in syncscope.change_costs(m)}
             variables: list[dict[str, Any]] = [
                 {
-                    "name": v.name,
-                    "label": v.label,
-                    "description": v.description,
+                    **syncscope.describe_variable(v, costs[v.name]),
                     "type": "bool" if v.is_bool else "choice",
-                    "scope": costs[v.name]["scope"],
                     "group": scope_of(v.name),
-                    "change_weight": costs[v.name]["default"],
-                    "cost": costs[v.name]["default"],
-                    "cost_reason": costs[v.name]["reason"],
-                    "changes": costs[v.name]["changes"],
-                    "pair_costs": costs[v.name]["pair_costs"],
-                    "advice": costs[v.name]["advice"],
-                    "values": [
-                        {"id": s.id, "label": s.label, "aliases": list(s.aliases)} for s in v.values
-                    ],
                 }
                 for v in m.variables
             ]
