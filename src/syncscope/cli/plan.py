@@ -128,24 +128,7 @@ __all__ = ["command"]
 @quiet_option
 @click.pass_context
 @handle_errors
-def command(
-    ctx: click.Context,
-    start_file: str | None,
-    target_file: str | None,
-    batch_file: str | None,
-    per_group: bool,
-    input_format: str | None,
-    delimiter: str | None,
-    require_complete: bool,
-    sets: tuple[str, ...],
-    keep: tuple[str, ...],
-    avoid: tuple[str, ...],
-    weights: str | None,
-    to_edition: str | None,
-    max_step: int | None,
-    fmt: str,
-    quiet: bool,
-) -> None:
+def command(ctx: click.Context, quiet: bool, **options: Any) -> None:
     """Safe, ordered migration steps from today's configuration to a target.
 
     Every configuration along the way is valid (supported or discouraged), and
@@ -174,27 +157,12 @@ def command(
     says whether there is a plan.
     """
     with silenced(quiet):
-        _plan(
-            ctx,
-            start_file,
-            target_file,
-            batch_file,
-            per_group,
-            input_format,
-            delimiter,
-            require_complete,
-            sets,
-            keep,
-            avoid,
-            weights,
-            to_edition,
-            max_step,
-            fmt,
-        )
+        _plan(ctx, **options)
 
 
 def _plan(
     ctx: click.Context,
+    *,
     start_file: str | None,
     target_file: str | None,
     batch_file: str | None,
