@@ -25,9 +25,10 @@ would show again: the file is part of the installed package, like the code.
 Examples
 --------
 >>> from syncscope.model import load_model
->>> fresh_state() in ("fresh", "stale")  # stale while a module it was built with is edited
-True
->>> builtin_model() in (None, load_model())
+>>> fresh_state(Path("/nonexistent/seed.precompiled"))
+'missing'
+>>> model = builtin_model()  # None while a file it was built from is edited
+>>> model is None or model == load_model()
 True
 """
 
@@ -50,6 +51,7 @@ from .schema import Advice, Document, Level, Model, Rule, Source, ValueSpec, Var
 
 __all__ = [
     "FORMAT",
+    "MAGIC",
     "MAX_BYTES",
     "Codec",
     "builtin_model",
@@ -57,10 +59,14 @@ __all__ = [
     "file_path",
     "fresh_state",
     "read",
+    "seal",
+    "unseal",
 ]
 
-FORMAT = 2
+FORMAT = 3
 """The layout of the file; a file of any other format is stale."""
+MAGIC = b"syncscope precompiled\n"
+"""How the file starts; the SHA-256 of the rest follows, then the :mod:`marshal` data."""
 MAX_BYTES = 32 << 20
 """A larger file is not read at all."""
 _NAME = "seed.precompiled"
@@ -112,13 +118,53 @@ def digests(root: Path, names: Iterable[str]) -> list[tuple[str, str]]:
     ]
 
 
+def seal(payload: bytes) -> bytes:
+    """The file's bytes for ``payload``: :data:`MAGIC`, the payload's SHA-256, the payload.
+
+    The hashes inside the payload say whether it is current; this one says whether it is
+    the payload that was written, so a damaged byte is never read as data.
+
+    Examples
+    --------
+    >>> unseal(seal(b"data")), unseal(b"data"), unseal(seal(b"data")[:-1] + b"x")
+    (b'data', None, None)
+    """
+    return MAGIC + hashlib.sha256(payload).digest() + payload
+
+
+def unseal(raw: bytes) -> bytes | None:
+    """The payload of a file written by :func:`seal`, or None when it is not one or is damaged."""
+    head = len(MAGIC) + hashlib.sha256().digest_size
+    if len(raw) < head or not raw.startswith(MAGIC):
+        return None
+    payload = raw[head:]
+    return payload if hashlib.sha256(payload).digest() == raw[len(MAGIC) : head] else None
+
+
+def _inside(name: object) -> bool:
+    """Whether ``name`` is a relative path that stays inside the folder it is relative to."""
+    if not isinstance(name, str) or not name:
+        return False
+    path = Path(name)
+    return not path.is_absolute() and ".." not in path.parts and "\\" not in name
+
+
 def matches(root: Path, recorded: object) -> bool:
-    """Whether ``recorded`` is a list of ``(name, hex)`` pairs that all match the files now."""
+    """Whether ``recorded`` is a list of ``(name, hex)`` pairs that all match the files now.
+
+    A name must be relative and stay inside ``root``, so a forged file can't make
+    the check read any other file.
+
+    Examples
+    --------
+    >>> matches(data_dir(), [("/etc/passwd", "0" * 64)]), matches(data_dir(), [("../x", "")])
+    (False, False)
+    """
     if not isinstance(recorded, list) or not recorded:
         return False
     try:
         names = [name for name, _ in recorded]
-        if not all(isinstance(name, str) and ".." not in name.split("/") for name in names):
+        if not all(_inside(name) for name in names):
             return False
         return digests(root, names) == [tuple(entry) for entry in recorded]
     except (OSError, TypeError, ValueError):
@@ -128,8 +174,10 @@ def matches(root: Path, recorded: object) -> bool:
 def load_file(path: Path) -> dict[str, Any] | None:
     """The file's data when it is a regular file of this format and Python, else None."""
     try:
-        raw = _read_regular(path, MAX_BYTES)
-        data = marshal.loads(raw)
+        payload = unseal(_read_regular(path, MAX_BYTES))
+        if payload is None:
+            return None
+        data = marshal.loads(payload)
     except (OSError, EOFError, ValueError, TypeError):
         return None
     if not isinstance(data, dict):

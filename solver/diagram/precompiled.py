@@ -266,7 +266,7 @@ def build() -> bytes:
             "memo": memo,
         },
     }
-    return marshal.dumps(data)
+    return precompiled.seal(marshal.dumps(data))
 
 
 def _build_space(model: Model) -> Space:

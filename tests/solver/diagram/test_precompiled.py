@@ -16,6 +16,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -35,6 +36,18 @@ def _payload() -> bytes:
     return solver_pre.build()
 
 
+def _data(sealed: bytes) -> dict[str, Any]:
+    payload = precompiled.unseal(sealed)
+    assert payload is not None
+    data = marshal.loads(payload)
+    assert isinstance(data, dict)
+    return data
+
+
+def _sealed(data: object) -> bytes:
+    return precompiled.seal(marshal.dumps(data))
+
+
 def _clear() -> None:
     precompiled.read.cache_clear()
     precompiled.builtin_model.cache_clear()
@@ -52,7 +65,7 @@ def copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     solver_code = tmp_path / "solver"
     shutil.copytree(solver_pre._solver_root(), solver_code)
     target = data / "seed.precompiled"
-    real = marshal.loads(_payload())  # built from the package: which modules its build ran
+    real = _data(_payload())  # built from the package: which modules its build ran
     monkeypatch.setattr(precompiled, "data_dir", lambda: data)
     monkeypatch.setattr(precompiled, "code_dir", lambda: model_code)
     monkeypatch.setattr(precompiled, "file_path", lambda: target)
@@ -61,10 +74,10 @@ def copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setattr(space_module, "_seed", [])
     # Built from the copy's data; its code lists are those of the package's build, hashed
     # in the copy (the modules run from the package, whose files the copy equals).
-    built = marshal.loads(solver_pre.build())
+    built = _data(solver_pre.build())
     built["model_code"] = precompiled.digests(model_code, [n for n, _ in real["model_code"]])
     built["solver_code"] = precompiled.digests(solver_code, [n for n, _ in real["solver_code"]])
-    target.write_bytes(marshal.dumps(built))
+    target.write_bytes(precompiled.seal(marshal.dumps(built)))
     _clear()
     yield target
     _clear()
@@ -159,33 +172,39 @@ def test_an_edited_input_or_module_makes_it_stale(copy: Path, edit: str) -> None
 
 
 def _bad_files(good: bytes, marker: Path) -> dict[str, bytes]:
-    data = marshal.loads(good)
+    data = _data(good)
     wrong_hash = dict(data, inputs=[(name, "0" * 64) for name, _ in data["inputs"]])
     wrong_format = dict(data, format=precompiled.FORMAT + 1)
     wrong_python = dict(data, python=[2, 7])
     unknown_class = dict(data, model=["o", "system", {"command": "touch /tmp/x"}])
     code = dict(data, model=compile(f"open({str(marker)!r}, 'w')", "<x>", "exec"))
     escaping = dict(data, inputs=[("../../etc/passwd", "0" * 64)])
+    absolute = dict(data, inputs=[("/etc/passwd", "0" * 64)])
     broken_space = dict(data, space={"tables": ["t", 5], "diagram": None, "memo": {}})
     foreign_memo = dict(data, space={**data["space"], "memo": {"os.system": 1}})
+    flipped = bytearray(good)
+    flipped[len(good) // 2] ^= 0x01  # one damaged bit in the payload
     return {
         "empty": b"",
         "truncated": good[: len(good) // 2],
         "garbage": b"\x00\xff" * 1000,
-        "not a dict": marshal.dumps([1, 2, 3]),
-        "wrong hash": marshal.dumps(wrong_hash),
-        "wrong format": marshal.dumps(wrong_format),
-        "wrong python": marshal.dumps(wrong_python),
-        "unknown class": marshal.dumps(unknown_class),
-        "code object": marshal.dumps(code),
-        "path outside": marshal.dumps(escaping),
-        "broken space": marshal.dumps(broken_space),
-        "foreign memo": marshal.dumps(foreign_memo),
+        "unsealed": marshal.dumps(data),
+        "flipped bit": bytes(flipped),
+        "not a dict": _sealed([1, 2, 3]),
+        "wrong hash": _sealed(wrong_hash),
+        "wrong format": _sealed(wrong_format),
+        "wrong python": _sealed(wrong_python),
+        "unknown class": _sealed(unknown_class),
+        "code object": _sealed(code),
+        "path outside": _sealed(escaping),
+        "absolute path": _sealed(absolute),
+        "broken space": _sealed(broken_space),
+        "foreign memo": _sealed(foreign_memo),
     }
 
 
 @pytest.mark.parametrize(
-    "case", list(_bad_files(marshal.dumps({"inputs": [], "space": {}}), Path("x")))
+    "case", list(_bad_files(_sealed({"inputs": [], "space": {}}), Path("x")))
 )
 def test_a_corrupt_or_forged_file_falls_back_to_the_toml(copy: Path, case: str) -> None:
     good = copy.read_bytes()
