@@ -128,7 +128,7 @@ __all__ = ["command"]
 @quiet_option
 @click.pass_context
 @handle_errors
-def command(ctx: click.Context, quiet: bool, **options: Any) -> None:
+def command(ctx: click.Context, /, quiet: bool, **options: Any) -> None:
     """Safe, ordered migration steps from today's configuration to a target.
 
     Every configuration along the way is valid (supported or discouraged), and
