@@ -7,6 +7,7 @@ nothing here prints.
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -15,6 +16,7 @@ from syncscope import (
     Change,
     CrossOrgPlan,
     CrossPlan,
+    Finding,
     OrgPlan,
     OrgStep,
     Plan,
@@ -26,7 +28,7 @@ from syncscope import (
 from syncscope.model import Level, Model, Rule, Value, format_value
 
 from .common import paint
-from .render import MARKS, plural, verdict_mark, verdict_tag
+from .render import plural, render_finding, verdict_mark, verdict_tag
 
 __all__ = [
     "batch_markdown",
@@ -100,14 +102,7 @@ def _discouraged(model: Model, config: Mapping[str, Value]) -> list[Rule]:
 
 def _rule_block(rule: Rule, indent: str, config: Mapping[str, Value] | None = None) -> list[str]:
     """A rule with its quotes: those about ``config`` (the setup it is shown for), else all."""
-    src = rule.source
-    return [
-        indent
-        + paint(f"{MARKS[rule.level]} {rule.id} [{rule.level.id}]", rule.level.id)
-        + f": {rule.message}",
-        *(f"{indent}    “{q}”" for q in src.quotes_for(config or {})),
-        f"{indent}    — {src.document}, {src.section}",
-    ]
+    return textwrap.indent(render_finding(Finding(rule), config), indent).split("\n")
 
 
 # -- plain text -------------------------------------------------------------------------
