@@ -27,6 +27,7 @@ from syncscope.model import Level
 
 from ..diagram.space import Space, per_space
 from .ranking import ranking
+from .ranking import terms as value_terms
 from .weights import Weights
 
 __all__ = ["Best", "best_fixes", "heuristic", "layers"]
@@ -66,15 +67,33 @@ class _Table:
 
 _TABLES: dict[tuple[int, int], tuple[Space, Weights, _Table]] = {}
 _KEPT = 8
-"""How many (space, weights) tables are kept (the weights are usually the rule set's)."""
+"""How many (space, weights) tables are kept for weights other than the rule set's own
+(whose table stays with its space, see :func:`_default_table`)."""
 
 
 def _table(space: Space, weights: Weights) -> _Table:
     """The terms of every depth and given value, made once per (space, weights)."""
+    if weights is Weights.of(space):
+        return _default_table(space)
     at = (id(space), id(weights))
     kept = _TABLES.get(at)
     if kept is not None and kept[0] is space and kept[1] is weights:
         return kept[2]
+    table = _build_table(space, weights)
+    if len(_TABLES) >= _KEPT:
+        _TABLES.pop(next(iter(_TABLES)))
+    _TABLES[at] = (space, weights, table)
+    return table
+
+
+@per_space
+def _default_table(space: Space) -> _Table:
+    """The table of the rule set's own weights, kept in the space's memo."""
+    return _build_table(space, Weights.of(space))
+
+
+def _build_table(space: Space, weights: Weights) -> _Table:
+    """The terms of every depth and given value under ``weights``."""
     order = ranking(space)
     valid = [int(level) for level in Level.valid_levels()]
     place = max(order.terminal[t] for t in valid) + 1
@@ -82,24 +101,21 @@ def _table(space: Space, weights: Weights) -> _Table:
     units = weights.units
     most = sum(max(max(row) for row in matrix) for matrix in units)
     none = 1 << (place * (most + 1)).bit_length()
-    terms = tuple(
+    table = tuple(
         tuple(
-            tuple(
-                u * place + (order.kept[d][v] if v == g else order.moved[d][v])
-                for v, u in enumerate(row)
+            tuple(u * place + rank for u, rank in zip(row, ranks, strict=True))
+            for row, ranks in zip(
+                matrix,
+                value_terms([(d, g) for g in range(len(matrix))], order.moved, order.kept),
+                strict=True,
             )
-            for g, row in enumerate(matrix)
         )
         for d, matrix in enumerate(units)
     )
     final = [none] * len(order.terminal)
     for t in valid:
         final[t] = order.terminal[t]
-    table = _Table(terms, tuple(final), place, none)
-    if len(_TABLES) >= _KEPT:
-        _TABLES.pop(next(iter(_TABLES)))
-    _TABLES[at] = (space, weights, table)
-    return table
+    return _Table(table, tuple(final), place, none)
 
 
 Layer = tuple[tuple[tuple[int, ...], int], ...]
