@@ -208,9 +208,8 @@ class Evaluator:
     def _count(self, key: int) -> None:
         bitmap = self._bitmap
         if bitmap is not None:
-            byte, bit = divmod(key, 8)
-            if not bitmap[byte] >> bit & 1:
-                bitmap[byte] |= 1 << bit
+            if not bitmap[key >> 3] >> (key & 7) & 1:
+                bitmap[key >> 3] |= 1 << (key & 7)
                 self.distinct += 1
         elif key not in self._seen:
             self._seen.add(key)
@@ -221,16 +220,7 @@ class Evaluator:
         one that breaks the same rules: its verdict, findings, rule ids and messages.
         Unmemoised (a few table look-ups); counts as one check, and the configuration
         as met."""
-        self.evaluations += 1
-        bitmap = self._bitmap
-        if bitmap is not None:
-            byte, bit = divmod(key, 8)
-            if not bitmap[byte] >> bit & 1:
-                bitmap[byte] |= 1 << bit
-                self.distinct += 1
-        elif key not in self._seen:
-            self._seen.add(key)
-            self.distinct += 1
+        self.meet(key)
         mask = 0
         mul = operator.mul
         for get, strides, table in self._groups:
@@ -242,12 +232,7 @@ class Evaluator:
         """Count the configuration at ``key`` as met (and checked): :meth:`shared` does,
         the packed look-up of :meth:`packing` does not."""
         self.evaluations += 1
-        bitmap = self._bitmap
-        if bitmap is None:
-            self._count(key)
-        elif not bitmap[key >> 3] >> (key & 7) & 1:
-            bitmap[key >> 3] |= 1 << (key & 7)
-            self.distinct += 1
+        self._count(key)
 
     def packing(self) -> tuple[tuple[int, ...], int, Callable[[int], Shared]]:
         """Weights ``w`` (one per variable), a width ``bits`` and ``lookup`` such that
