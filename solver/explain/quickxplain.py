@@ -360,7 +360,7 @@ class Tabled:
 
 
 @per_space
-def reasoned(space: Space) -> dict[tuple[int, int, frozenset[int]], tuple[Tabled, ...]]:
+def reasoned(space: Space) -> Mapping[tuple[int, int, frozenset[int]], tuple[Tabled, ...]]:
     """(variable, value, blamed rules) -> :func:`from_reasons` under the fixed values arc
     consistency blamed them with: nothing fixed (:func:`_closure`), or one fixed value
     (:func:`settled`), for four blamed rules or more where no single rule or pair rules the
@@ -396,7 +396,7 @@ def reasoned(space: Space) -> dict[tuple[int, int, frozenset[int]], tuple[Tabled
 
 
 @per_space
-def searched(space: Space) -> dict[tuple[int, int], tuple[Tabled, ...]]:
+def searched(space: Space) -> Mapping[tuple[int, int], tuple[Tabled, ...]]:
     """(variable, value) -> :meth:`Explainer.search` under nothing fixed, or under one fixed
     value, for the values the diagram removes there that no single rule or pair rules out and
     arc consistency does not remove (worked out once per space).
@@ -446,7 +446,7 @@ more gets no pairs tabled (its first question would wait for them)."""
 
 
 @per_space
-def paired(space: Space) -> dict[tuple[int, int, tuple[int, int], tuple[int, int]], Tabled]:
+def paired(space: Space) -> Mapping[tuple[int, int, tuple[int, int], tuple[int, int]], Tabled]:
     """(variable, value, first fixed value, second fixed value) -> :meth:`Explainer.search`
     under those two fixed values, where no entry of :func:`searched` holds for them
     (worked out once per space).
