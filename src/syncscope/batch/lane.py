@@ -22,6 +22,7 @@ import operator
 from collections.abc import Iterator
 from typing import TextIO
 
+from .cells import Lane
 from .csvio import CsvRecords
 from .runner import Evaluator, RowChecker, Shared
 from .summary import Tally
@@ -51,18 +52,17 @@ def csv_lane(
         return None
     if isinstance(out, CsvWriter) and out.columns != records.extra_columns:
         return None
-    return _run(records, evaluator, tally, out, stream)
+    return _run(records, lane, evaluator, tally, out, stream)
 
 
 def _run(
     records: CsvRecords,
+    lane: Lane,
     evaluator: Evaluator,
     tally: Tally,
     out: JsonlWriter | CsvWriter,
     stream: TextIO,
 ) -> Iterator[int]:
-    lane = records.cells.lane()
-    assert lane is not None
     maps, rest, place, strides, layout = lane
     getitem, mul = operator.getitem, operator.mul
     pick_vars, pick_extra = records.pickers()
@@ -99,10 +99,7 @@ def _run(
             write("".join(buf))
             buf.clear()
         for (verdict, rules), n in counts.items():
-            tally.rows += n
-            tally._verdicts[verdict] += n
-            if rules:
-                tally._rules[rules] += n
+            tally.add_counts(verdict, rules, n)
         counts.clear()
 
     number = 1  # the header's line

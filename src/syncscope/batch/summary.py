@@ -103,6 +103,25 @@ class Tally:
         if row.rules:
             self._rules[row.rules] += 1
 
+    def add_counts(self, verdict: str, rules: tuple[str, ...], n: int) -> None:
+        """Count ``n`` rows with verdict id ``verdict`` that break ``rules``, as ``n`` calls
+        of :meth:`add` would.
+
+        Examples
+        --------
+        >>> from syncscope.model import load_model
+        >>> tally = Tally(load_model())
+        >>> tally.add_counts("supported", (), 3)
+        >>> tally.add_counts("unsupported", ("table.pop3-smtp",), 2)
+        >>> summary = tally.summary(distinct=2)
+        >>> summary.rows, summary.verdicts["supported"], summary.verdicts["unsupported"]
+        (5, 3, 2)
+        """
+        self.rows += n
+        self._verdicts[verdict] += n
+        if rules:
+            self._rules[rules] += n
+
     def summary(self, distinct: int) -> BatchSummary:
         """The totals so far; ``distinct`` is the number of distinct configurations."""
         per_rule: Counter[str] = Counter()
