@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -28,9 +27,9 @@ from .common import (
     handle_errors,
     model_from,
     output_options,
-    paint,
     set_option,
     settings,
+    silenced,
     terminal_width,
 )
 from .inventory import delimiter_option, require_complete_option
@@ -271,12 +270,10 @@ def command(
             )
             with run:
                 out_format = _output_format(fmt, out_path, run.format)
-                if output is None and quiet:
-                    with open(os.devnull, "w", encoding="utf-8") as nowhere:
-                        _write_all(run, nowhere, out_format, quiet)
-                elif output is None:
-                    _write_all(run, sys.stdout, out_format)
-                    sys.stdout.flush()
+                if output is None:
+                    with silenced(quiet):
+                        _write_all(run, sys.stdout, out_format, quiet)
+                        sys.stdout.flush()
                 else:
                     with output as stream:
                         _write_all(run, stream, out_format, quiet)
@@ -290,10 +287,10 @@ def command(
         fail(_stopped(_stop_word(exc.signum), output), 128 + exc.signum)
     summary = run.summary()
     if not quiet:
-        from .render import MARKS
+        from .render import verdict_mark
 
         def mark(level: str) -> str:
-            return paint(MARKS[Level.parse(level)], level)
+            return verdict_mark(Level.parse(level))
 
         click.echo(render_summary(summary, width=terminal_width(), mark=mark), err=True)
         for note in run.notes:
