@@ -8,6 +8,7 @@ variable's cost may depend on the pair of values), falling back to each variable
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -204,6 +205,9 @@ def _closure(matrix: tuple[tuple[int, ...], ...]) -> tuple[tuple[int, ...], ...]
 
 _cache: dict[str, tuple[Matrix, ...]] = {}
 _built: dict[tuple[str, str], Weights] = {}
+_KEPT = 8
+"""How many built weights are kept, oldest out first (two kinds per rule set)."""
+_lock = threading.Lock()
 
 
 def _kept(model: Model, kind: str, build: Callable[[], Weights]) -> Weights:
@@ -211,7 +215,11 @@ def _kept(model: Model, kind: str, build: Callable[[], Weights]) -> Weights:
     key = (model.digest, kind)
     hit = _built.get(key)
     if hit is None:
-        hit = _built.setdefault(key, build())
+        made = build()
+        with _lock:
+            hit = _built.setdefault(key, made)
+            while len(_built) > _KEPT:
+                _built.pop(next(iter(_built)))
     return hit
 
 
