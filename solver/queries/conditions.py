@@ -78,6 +78,7 @@ def conditions(
     lanes = diagram.lane_mask(worse)
     if not diagram.count_packed(fixed) & lanes:
         return ()  # no completion is worse and valid: nothing to decide
+    each = [(w, diagram.lane_mask([w])) for w in worse]  # one lane mask per worse level
     found: list[tuple[tuple[tuple[int, int], ...], Level]] = []
     # One pass per condition grown: the packed counts of every one-setting extension.
     frontier: list[tuple[tuple[int, int], ...]] = [()]
@@ -101,7 +102,7 @@ def conditions(
                         if size < MAX_SETTINGS and packed & own != kept:
                             grown.append(extended)
                     elif _minimal(space, fixed, extended, own):
-                        level = next(w for w in worse if packed & diagram.lane_mask([w]))
+                        level = next(w for w, lane in each if packed & lane)
                         found.append((extended, level))
         frontier = grown
     found.sort(key=lambda item: (len(item[0]), item[0]))
