@@ -57,6 +57,41 @@ def test_bad_toml_is_bad_input_naming_the_file(tmp_path: Path) -> None:
     assert "mine.toml" in result.stderr and json.loads(result.stdout)["error"]["kind"] == "input"
 
 
+@pytest.mark.parametrize("name", ["inventory.csv", "inventory.txt", "-"])
+@pytest.mark.parametrize("sep", [",", ";", "\t"])
+def test_a_csv_given_as_a_configuration_is_named_as_such(
+    tmp_path: Path, name: str, sep: str
+) -> None:
+    text = sep.join(["deployment", "email_system"]) + "\n" + sep.join(["online", "gmail"]) + "\n"
+    source = name if name == "-" else write(tmp_path, name, text)
+    shown = "<stdin>" if name == "-" else source
+    stdin = text if name == "-" else None
+    advice = "give an inventory to `syncscope batch`"
+    for args, option, where in (
+        (["check", "--config", source], "--config", advice),
+        (["check", "--defaults", source, "--set", "deployment=online"], "--defaults", advice),
+        (
+            ["plan", "--from", source, "--to", str(EXAMPLES / "target-online.json")],
+            "--from",
+            "give an inventory to `plan --batch` (or `syncscope batch`)",
+        ),
+    ):
+        result = run(*args, stdin=stdin)
+        assert result.exit_code == 2, result.output
+        assert result.stderr.strip() == (
+            f"error: {shown}: looks like CSV: {option} takes a JSON or TOML configuration; {where}"
+        )
+        assert "malformed TOML" not in result.output
+
+
+def test_text_that_is_neither_toml_nor_csv_is_still_malformed_toml(tmp_path: Path) -> None:
+    for text in ("email_system = \n", "deployment,email_system\nonline\n"):
+        result = run("check", "--config", write(tmp_path, "mine.conf", text))
+        assert result.exit_code == 2
+        assert "mine.conf: malformed TOML" in result.stderr
+        assert "looks like CSV" not in result.stderr
+
+
 def test_plan_ends_read_toml_too(tmp_path: Path) -> None:
     start = write(
         tmp_path,

@@ -475,7 +475,7 @@ def defaults_from(ctx: click.Context, model: Model) -> dict[str, Value]:
     name = ctx.meta.get(_DEFAULTS_KEY)
     if name is None:
         return {}
-    data = read_config_file(str(name))
+    data = read_config_file(str(name), "--defaults")
     label = "<stdin>" if name == "-" else str(name)
     if not isinstance(data, Mapping):
         raise InputError(
@@ -661,9 +661,14 @@ def read_text_input(name: str, label: str | None = None) -> str:
         raise UnreadableInput(exc.message, file=label) from None
 
 
-def read_config_file(name: str) -> Any:
+def read_config_file(
+    name: str, option: str = "--config", inventory: str = "`syncscope batch`"
+) -> Any:
     """Parse a configuration file as JSON or TOML: ``.toml`` is TOML, ``.json`` JSON, and
     anything else (``-`` too) is JSON when it starts with ``{`` or ``[``, else TOML.
+
+    Text that is not TOML but looks like a CSV inventory is named as such: ``option``
+    takes one configuration, and ``inventory`` is where an inventory goes.
 
     Examples
     --------
@@ -674,13 +679,58 @@ def read_config_file(name: str) -> Any:
     ...         _ = handle.write('email_system = "gmail"\\n')
     ...     read_config_file(path)
     {'email_system': 'gmail'}
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, "mine.csv")
+    ...     with open(path, "w") as handle:
+    ...         _ = handle.write("deployment,email_system\\nonline,gmail\\n")
+    ...     read_config_file(path)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    syncscope.errors.InputError: .../mine.csv: looks like CSV: --config takes a JSON or TOML ...
     """
     label = "<stdin>" if name == "-" else name
     text = read_text_input(name, label)
     suffix = Path(name).suffix.lower()
     if suffix == ".toml" or (suffix != ".json" and not _looks_like_json(text)):
-        return safejson.toml_loads(text, label)
+        try:
+            return safejson.toml_loads(text, label)
+        except InputError:
+            if not _looks_like_csv(text, suffix):
+                raise
+            raise InputError(
+                f"{label}: looks like CSV: {option} takes a JSON or TOML configuration;"
+                f" give an inventory to {inventory}",
+                file=label,
+            ) from None
     return safejson.loads(text, label)
+
+
+def _looks_like_csv(text: str, suffix: str) -> bool:
+    """Whether ``text``, which is not TOML, looks like a CSV inventory: a ``.csv``/``.tsv``
+    name, or a first line of two or more cells (comma, semicolon or tab) without ``=``
+    and the next lines with as many.
+
+    Examples
+    --------
+    >>> _looks_like_csv("deployment,email_system\\nonline,gmail\\n", "")
+    True
+    >>> _looks_like_csv("deployment;email_system\\n", ""), _looks_like_csv("gmail\\n", ".csv")
+    (True, True)
+    >>> _looks_like_csv("email_system = \\n", ""), _looks_like_csv("a,b\\nc\\n", "")
+    (False, False)
+    """
+    import csv
+
+    if suffix in (".csv", ".tsv"):
+        return True
+    lines = [line for line in text.lstrip("\ufeff").splitlines() if line.strip()][:5]
+    if not lines or "=" in lines[0]:
+        return False
+    for sep in (",", ";", "\t"):
+        widths = {len(row) for row in csv.reader(lines, delimiter=sep)}
+        if len(widths) == 1 and min(widths) >= 2:
+            return True
+    return False
 
 
 def _looks_like_json(text: str) -> bool:

@@ -360,7 +360,7 @@ def _batch(
 def _config(model: Model, name: str, option: str) -> dict[str, Value]:
     """Read a JSON object (or TOML table) of variable: value; errors name the option and
     the file."""
-    data = read_config_file(name)
+    data = read_config_file(name, option, "`plan --batch` (or `syncscope batch`)")
     if not isinstance(data, Mapping):
         raise InputError(
             f"{option} {name}: expected a JSON object of variable: value, got {type(data).__name__}"
