@@ -355,13 +355,14 @@ def _lane(
     def text(v: int) -> str:
         return f"{names[v]}={format_value(tables.domains[v][ends[v]])}"
 
-    goal = _goal(space, node, target, org, ends, kept, avoided, w)
+    start = tables.decode(node)  # read only: every change below is made on a copy
+    goal = _goal(space, node, start, target, org, ends, kept, avoided, w)
     if not tables.verdict(node).valid:
         allowed = list(avoided)
         for v in (*org, *kept):
             allowed[v] = frozenset([node[v]])
         at_cutover = list(allowed)
-        overlay = tables.decode(node)
+        overlay = dict(start)
         for v in org:
             overlay[names[v]] = tables.domains[v][ends[v]]
             at_cutover[v] = frozenset([ends[v]])
@@ -369,9 +370,9 @@ def _lane(
         # value (the target's, or the start's own for a setting the target leaves open),
         # before the organisation's change, else at it; only then any cheapest repair.
         tries = (
-            ("repair", tables.decode(node), _toward(space, node, goal, allowed)),
+            ("repair", start, _toward(space, node, goal, allowed)),
             ("organisation", overlay, _toward(space, node, goal, at_cutover)),
-            ("repair", tables.decode(node), allowed),
+            ("repair", start, allowed),
             ("organisation", overlay, at_cutover),
         )
         for kind, config, within in tries:
@@ -416,13 +417,12 @@ def _lane(
     held = sorted({*keep, *(names[v] for v in org)})
     # The rest of the way to the goal: a setting the target leaves open that a repair had to
     # move off its start value goes back to it where the end allows.
-    result = plan(
-        space, tables.decode(current), goal, keep=held, avoid=avoid, weights=w, max_step=max_step
-    )
+    here = tables.decode(current)
+    result = plan(space, here, goal, keep=held, avoid=avoid, weights=w, max_step=max_step)
     if not result.feasible and goal != target:
         result = plan(
             space,
-            tables.decode(current),
+            here,
             target,
             keep=held,
             avoid=avoid,
@@ -442,6 +442,7 @@ def _lane(
 def _goal(
     space: Space,
     node: Node,
+    start: Mapping[str, Value],
     target: Mapping[str, Value],
     org: Sequence[int],
     ends: Mapping[int, int],
@@ -457,12 +458,12 @@ def _goal(
     values left out) are kept; then, in model order, every other setting whose start value
     some valid end still allows with all those kept so far. No valid end keeps one more. The
     settings left are open for the plan to choose. Without any valid end, the goal is the
-    target alone (and the plan says why it fails).
+    target alone (and the plan says why it fails). ``start`` is ``node`` decoded.
     """
     tables = space.tables
     names = tables.names
     allowed = list(avoided)
-    overlay = tables.decode(node)
+    overlay = dict(start)
     fixed: dict[int, int] = {v: node[v] for v in kept}
     fixed.update((v, ends[v]) for v in org)
     for name, value in target.items():
