@@ -20,6 +20,8 @@ from syncscope.solver.diagram.space import Space, compiled
 from syncscope.solver.plan.blocks import monotone_blocks
 from syncscope.solver.plan.moves import Node, move_diagram
 
+from .brute import is_minimal_move as _minimal
+
 # (variables, seed, rules, largest domain, smallest rule scope): default random models and
 # denser ones whose minimal moves often change two to five settings at once.
 MODELS = [
@@ -39,17 +41,6 @@ def _valid(space: Space) -> frozenset[Node]:
         n for n in itertools.product(*map(range, space.tables.sizes)) if verdict(n).valid
     )
 
-
-def _minimal(valid: frozenset[Node], a: Node, b: Node) -> bool:
-    changed = [i for i in range(len(a)) if a[i] != b[i]]
-    for size in range(1, len(changed)):
-        for part in itertools.combinations(changed, size):
-            point = list(a)
-            for i in part:
-                point[i] = b[i]
-            if tuple(point) in valid:
-                return False
-    return True
 
 
 def _monotone_moves(

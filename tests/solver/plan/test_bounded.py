@@ -26,23 +26,14 @@ from syncscope.solver.plan.planner import Plan, plan
 from syncscope.solver.plan.search import Goal, Limits, Walker, search
 from syncscope.solver.repair.weights import Weights
 
+from .brute import is_minimal_move as _minimal
+
 
 def _valid(space: Space) -> frozenset[Node]:
     sizes = space.tables.sizes
     verdict = space.tables.verdict
     return frozenset(n for n in itertools.product(*map(range, sizes)) if verdict(n).valid)
 
-
-def _minimal(valid: frozenset[Node], a: Node, b: Node) -> bool:
-    changed = [i for i in range(len(a)) if a[i] != b[i]]
-    for size in range(1, len(changed)):
-        for part in itertools.combinations(changed, size):
-            point = list(a)
-            for i in part:
-                point[i] = b[i]
-            if tuple(point) in valid:
-                return False
-    return True
 
 
 def _fewest(valid: frozenset[Node], start: Node, target: Node) -> int | None:

@@ -30,6 +30,8 @@ from syncscope.solver.queries.brute import brute_verdict, brute_verdicts
 from syncscope.solver.repair.nearest import nearest
 from syncscope.solver.repair.weights import Weights
 
+from .brute import is_minimal_move as _minimal
+
 Node = tuple[int, ...]
 
 
@@ -51,17 +53,6 @@ class Brute:
     def node(self, config: Mapping[str, Value]) -> Node:
         return tuple(v.domain.index(config[v.name]) for v in self.model.variables)
 
-
-def _minimal(valid: frozenset[Node], a: Node, b: Node) -> bool:
-    changed = [i for i in range(len(a)) if a[i] != b[i]]
-    for k in range(1, len(changed)):
-        for part in itertools.combinations(changed, k):
-            point = list(a)
-            for i in part:
-                point[i] = b[i]
-            if tuple(point) in valid:
-                return False
-    return True
 
 
 Spec = tuple[int, int, int, int, int]
